@@ -1,0 +1,101 @@
+"""Split a Markdown file into YAML front matter and body, keeping line numbers."""
+
+from __future__ import annotations
+
+from frontmatter.default_handlers import YAMLHandler
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from builder.errors import Problem
+from builder.model import Field
+
+HANDLER = YAMLHandler()
+NULL_TAG = "tag:yaml.org,2002:null"
+STANDARD_TAG = "tag:yaml.org,2002:"
+MAX_FRONT_MATTER = 64 * 1024
+HOW = "a file starts with a line '---', then fields such as 'title: …', then a line '---'"
+
+
+def split_front_matter(text: str, rel: str) -> tuple[dict[str, Field], str, int] | Problem:
+    """Return (fields, body, body_line) for a normalised text, or the problem found."""
+    if not text.strip():
+        return Problem(rel, 1, f"the file is empty ({HOW})")
+    if not HANDLER.detect(text):
+        return Problem(rel, 1, f"no front matter: {HOW}")
+    try:
+        fm, body = HANDLER.split(text)
+    except ValueError:
+        return Problem(rel, 1, "the front matter is not closed: add a line '---' after the last field")
+    if len(fm) > MAX_FRONT_MATTER:
+        return Problem(rel, 1, f"the front matter is larger than {MAX_FRONT_MATTER // 1024} KB")
+    first_line = text[: text.index(fm)].count("\n") + 1 if fm else 1
+    body_line = text[: len(text) - len(body)].count("\n") + 1
+    fields = parse_fields(fm, rel, first_line)
+    if isinstance(fields, Problem):
+        return fields
+    return fields, body, body_line
+
+
+def parse_fields(fm: str, rel: str, first_line: int) -> dict[str, Field] | Problem:
+    """Compose the YAML (never construct objects) and read the top-level fields."""
+    try:
+        root = yaml.compose(fm, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        what = " ".join(x for x in (exc.context, exc.problem) if x)
+        return Problem(rel, line, f"the front matter is not valid YAML: {what}")
+    except yaml.YAMLError as exc:
+        return Problem(rel, first_line, f"the front matter is not valid YAML: {exc}")
+    if root is None:
+        return {}
+    if not isinstance(root, MappingNode):
+        return Problem(rel, first_line + root.start_mark.line, "the front matter must be fields of the form 'name: value'")
+    fields: dict[str, Field] = {}
+    for key_node, value_node in root.value:
+        line = first_line + key_node.start_mark.line
+        if not isinstance(key_node, ScalarNode):
+            return Problem(rel, line, "a field name must be plain text")
+        key = key_node.value
+        if key in fields:
+            return Problem(rel, line, f"the field '{key}' is given twice (first on line {fields[key].line})")
+        try:
+            value = read_value(value_node)
+        except RefusedTag as exc:
+            return Problem(rel, first_line + value_node.start_mark.line, f"'{key}': {exc}")
+        fields[key] = Field(value=value, line=line)
+    return fields
+
+
+class _Nested:
+    """Marks a value that is a mapping or a list of lists: never valid here."""
+
+    def __repr__(self) -> str:
+        return "a nested structure"
+
+
+NESTED = _Nested()
+PLAIN_TAGS = {STANDARD_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")} | {"!"}
+
+
+class RefusedTag(ValueError):
+    """A YAML tag that would construct an object or that we do not know."""
+
+
+def read_value(node: Node) -> object:
+    """Turn a node into str, None or a list of (str | None | NESTED); refuse odd tags."""
+    if node.tag not in PLAIN_TAGS:
+        raise RefusedTag(f"YAML tags such as '{node.tag}' are not allowed")
+    if isinstance(node, ScalarNode):
+        return None if node.tag == NULL_TAG and not node.style else node.value
+    if isinstance(node, SequenceNode):
+        items: list[object] = []
+        for item in node.value:
+            if item.tag not in PLAIN_TAGS:
+                raise RefusedTag(f"YAML tags such as '{item.tag}' are not allowed")
+            if isinstance(item, ScalarNode):
+                items.append(None if item.tag == NULL_TAG and not item.style else item.value)
+            else:
+                items.append(NESTED)
+        return items
+    return NESTED

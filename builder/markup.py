@@ -1,0 +1,120 @@
+"""Markdown to HTML with one reused Python-Markdown instance; links made site-aware."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+from builder.errors import Problem
+
+EXTENSIONS = ["extra", "sane_lists", "smarty"]
+SUMMARY_LIMIT = 280
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A body turned into HTML, with what was found wrong on the way."""
+
+    html: Markup
+    warnings: tuple[Problem, ...]
+
+
+class _SiteLinks(Treeprocessor):
+    """Demote headings (the title is the h1) and resolve links relative to the source file."""
+
+    def __init__(self, md: markdown.Markdown, renderer: "MarkdownRenderer"):
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if element.tag in ("h1", "h2", "h3", "h4", "h5"):
+                element.tag = "h" + str(int(element.tag[1]) + 1)
+            elif element.tag == "a" and element.get("href"):
+                element.set("href", self.renderer.resolve(element.get("href"), "link"))
+            elif element.tag == "img" and element.get("src"):
+                element.set("src", self.renderer.resolve(element.get("src"), "image"))
+
+
+class MarkdownRenderer:
+    """Renders post bodies; knows which posts and files exist to resolve links to them."""
+
+    def __init__(self, *, base_path: str, pages: dict[str, str], files: frozenset[str]):
+        """`pages`: content-relative .md path → site path; `files`: content-relative asset paths."""
+        self.base_path = base_path
+        self.pages = pages
+        self.files = files
+        self.md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+        self.md.treeprocessors.register(_SiteLinks(self.md, self), "newsroom_links", 0)
+        self._source = self._folder = ""
+        self._line = 0
+        self._warnings: list[Problem] = []
+
+    def render(self, body: str, *, source: str, content_rel: str, line: int) -> Rendered:
+        """Render one body; `content_rel` is the file's path inside content/."""
+        self._source, self._folder, self._line, self._warnings = source, posixpath.dirname(content_rel), line, []
+        html = self.md.reset().convert(body)
+        return Rendered(Markup(html), tuple(self._warnings))
+
+    def resolve(self, url: str, kind: str) -> str:
+        """A relative link → the site path of its target; a site-root link gets the base path."""
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or url.startswith("#") or not parts.path:
+            return url
+        suffix = ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
+        if parts.path.startswith("/"):
+            if self.base_path != "/" and not parts.path.startswith(self.base_path):
+                return self.base_path + parts.path.lstrip("/") + suffix
+            return url
+        target = posixpath.normpath(posixpath.join(self._folder, unquote(parts.path)))
+        if target.startswith("../") or target == "..":
+            self._warn(f"the {kind} '{url}' points outside the content folder")
+            return url
+        if target in self.pages:
+            return self.base_path + self.pages[target] + suffix
+        if target in self.files:
+            return self.base_path + target + suffix
+        self._warn(f"the {kind} '{url}' points to content/{target}, which does not exist")
+        return url
+
+    def _warn(self, message: str) -> None:
+        self._warnings.append(Problem(self._source, self._line, message, "warning"))
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment, whitespace collapsed."""
+    parser = _TextOnly()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+def first_paragraph(html: str) -> str:
+    """The plain text of the first <p> of rendered HTML ('' if there is none)."""
+    found = re.search(r"<p>(.*?)</p>", html, re.DOTALL)
+    return html_to_text(found.group(1)) if found else ""
+
+
+def cut_at_word(text: str, limit: int = SUMMARY_LIMIT) -> str:
+    """Shorten text to at most `limit` characters, at a word boundary, with '…'."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.–—-")
+    return cut + "…"

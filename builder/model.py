@@ -1,0 +1,183 @@
+"""The frozen values that move between the stages of a build. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Mapping
+
+from markupsafe import Markup
+
+from builder.config import SiteConfig
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Field:
+    """One front-matter value and the line it stands on."""
+
+    value: Any  # str, bool, None, or a list of str
+    line: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceFile:
+    """A Markdown file split into its front matter and body."""
+
+    path: Path
+    rel: str  # path relative to the site root, with "/", as shown in messages
+    fields: Mapping[str, Field]
+    body: str
+    body_line: int  # line number of the body's first line
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TermRef:
+    """A post's link to one term of a taxonomy."""
+
+    taxonomy: str
+    slug: str
+    name: str
+
+    @property
+    def path(self) -> str:
+        return f"{self.taxonomy}/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostMeta:
+    """A post's checked front matter: everything but the rendered body."""
+
+    source: str
+    slug: str
+    title: str
+    date: datetime
+    end_date: date | None
+    location: str | None
+    countries: tuple[TermRef, ...]
+    tags: tuple[TermRef, ...]
+    summary: str | None
+    draft: bool
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return f"news/{self.date.year}/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Post:
+    """A news item, ready for the templates and feeds."""
+
+    source: str
+    slug: str
+    title: str
+    date: datetime
+    end_date: date | None
+    location: str | None
+    countries: tuple[TermRef, ...]
+    tags: tuple[TermRef, ...]
+    summary: str
+    html: Markup
+    draft: bool
+
+    @property
+    def path(self) -> str:
+        return f"news/{self.date.year}/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Doc:
+    """A standalone page from content/pages/ (e.g. About)."""
+
+    source: str
+    slug: str
+    title: str
+    summary: str
+    html: Markup
+
+    @property
+    def path(self) -> str:
+        return f"{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Term:
+    """One country or tag and its posts, newest first."""
+
+    taxonomy: str
+    slug: str
+    name: str
+    posts: tuple[Post, ...]
+    code: str | None = None
+
+    @property
+    def path(self) -> str:
+        return f"{self.taxonomy}/{self.slug}/"
+
+    @property
+    def count(self) -> int:
+        return len(self.posts)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Taxonomy:
+    """A way of grouping posts: countries or tags."""
+
+    name: str
+    title: str
+    terms: tuple[Term, ...]
+
+    @property
+    def path(self) -> str:
+        return f"{self.name}/"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    """The whole checked content of a site, read-only."""
+
+    config: SiteConfig
+    posts: tuple[Post, ...]  # newest first
+    docs: tuple[Doc, ...]
+    countries: Taxonomy
+    tags: Taxonomy
+    assets: tuple[tuple[str, Path], ...]  # (output path, source file)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page:
+    """One HTML page to render: its URL path, its template and its context."""
+
+    path: str  # site-relative URL path: "" for home, "news/2017/x/", "404.html"
+    template: str
+    context: Mapping[str, Any]
+    updated: datetime | None = None  # newest post shown; for the sitemap's lastmod
+    in_sitemap: bool = True
+
+    @property
+    def file(self) -> str:
+        return self.path + "index.html" if self.path == "" or self.path.endswith("/") else self.path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Artifact:
+    """One output file: its path under output/ and either its bytes or a file to copy."""
+
+    path: str
+    data: bytes | None = None
+    source: Path | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildReport:
+    """What a build made."""
+
+    posts: int
+    pages: int
+    feeds: int
+    files: int
+    written: int
+    output_dir: Path
+    left_out: tuple[str, ...] = ()
+    warnings: tuple = ()

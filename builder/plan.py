@@ -1,0 +1,140 @@
+"""Plan the pages: from the Site, every HTML page with its template and context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from builder.model import Page, Post, Site, Taxonomy, Term
+
+RSS, ATOM = "application/rss+xml", "application/atom+xml"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedLink:
+    """A feed named in a page's head: `<link rel="alternate">`."""
+
+    title: str
+    path: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageMeta:
+    """What every template knows about the page it renders."""
+
+    title: str
+    description: str
+    path: str
+    feeds: tuple[FeedLink, ...]
+    preview: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pagination:
+    """Where a list page stands among its pages."""
+
+    number: int
+    total: int
+    prev_path: str | None  # the newer page
+    next_path: str | None  # the older page
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MonthGroup:
+    month: int
+    posts: tuple[Post, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class YearGroup:
+    year: int
+    months: tuple[MonthGroup, ...]
+
+    @property
+    def path(self) -> str:
+        return f"archive/{self.year}/"
+
+    @property
+    def count(self) -> int:
+        return sum(len(m.posts) for m in self.months)
+
+
+def feed_links(title: str, base: str, strings: Mapping[str, Any]) -> tuple[FeedLink, ...]:
+    """The RSS and Atom feeds kept under `base` ("" for the site, "tags/x/" for a term)."""
+    return (
+        FeedLink(title=strings["feed_rss_title"].format(title=title), path=base + "feed.xml", type=RSS),
+        FeedLink(title=strings["feed_atom_title"].format(title=title), path=base + "atom.xml", type=ATOM),
+    )
+
+
+def term_feed_title(site: Site, term: Term, strings: Mapping[str, Any]) -> str:
+    """'BOMCA News – Kyrgyzstan'."""
+    return strings["feed_term_title"].format(site=site.config.title, term=term.name)
+
+
+def paginate(posts: tuple[Post, ...], per_page: int, base: str) -> list[tuple[str, tuple[Post, ...], Pagination]]:
+    """Split posts into pages at `base`, `base`page/2/, …; an empty list still gets one page."""
+    chunks = [posts[i : i + per_page] for i in range(0, len(posts), per_page)] or [()]
+    path = lambda n: base if n == 1 else f"{base}page/{n}/"  # noqa: E731
+    total = len(chunks)
+    return [
+        (path(n), chunk, Pagination(number=n, total=total, prev_path=path(n - 1) if n > 1 else None, next_path=path(n + 1) if n < total else None))
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def group_by_year(posts: tuple[Post, ...]) -> tuple[YearGroup, ...]:
+    """Newest year first; within a year, months newest first."""
+    years: dict[int, dict[int, list[Post]]] = {}
+    for post in posts:
+        years.setdefault(post.date.year, {}).setdefault(post.date.month, []).append(post)
+    return tuple(
+        YearGroup(year=y, months=tuple(MonthGroup(month=m, posts=tuple(ps)) for m, ps in sorted(months.items(), reverse=True)))
+        for y, months in sorted(years.items(), reverse=True)
+    )
+
+
+def plan_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tuple[Post, ...]], *, preview: bool = False) -> list[Page]:
+    """Every HTML page of the site, in a fixed order."""
+    config = site.config
+    site_feeds = feed_links(config.title, "", strings)
+    newest = site.posts[0].date if site.posts else None
+
+    def page(path: str, template: str, title: str, description: str, context: dict, updated=newest, feeds=site_feeds, sitemap=True) -> Page:
+        meta = PageMeta(title=title, description=description or config.description, path=path, feeds=feeds, preview=preview)
+        return Page(path=path, template=template, context={"page": meta, **context}, updated=updated, in_sitemap=sitemap)
+
+    pages: list[Page] = []
+    for path, chunk, pagination in paginate(site.posts, config.per_page, ""):
+        title = "" if pagination.number == 1 else strings["page_title_paged"].format(title=strings["home"], number=pagination.number)
+        pages.append(page(path, "index.html", title, config.description, {"posts": chunk, "pagination": pagination}, updated=chunk[0].date if chunk else newest))
+    for i, post in enumerate(site.posts):
+        newer = site.posts[i - 1] if i > 0 else None
+        older = site.posts[i + 1] if i + 1 < len(site.posts) else None
+        pages.append(page(post.path, "post.html", post.title, post.summary, {"post": post, "newer": newer, "older": older, "related": related[post.path]}, updated=post.date))
+    for taxonomy in (site.countries, site.tags):
+        pages.extend(plan_taxonomy(site, taxonomy, strings, page))
+    years = group_by_year(site.posts)
+    pages.append(page("archive/", "archive.html", strings["archive_title"], config.description, {"years": years}))
+    for year in years:
+        pages.append(page(year.path, "archive_year.html", str(year.year), config.description, {"year": year}, updated=year.months[0].posts[0].date))
+    for doc in site.docs:
+        pages.append(page(doc.path, "page.html", doc.title, doc.summary, {"doc": doc}, updated=None))
+    pages.append(page("404.html", "404.html", strings["not_found_title"], config.description, {}, updated=None, sitemap=False))
+    return pages
+
+
+def plan_taxonomy(site: Site, taxonomy: Taxonomy, strings: Mapping[str, Any], page) -> list[Page]:
+    """The list of terms, then each term's paginated pages."""
+    pages = [page(taxonomy.path, "terms.html", taxonomy.title, site.config.description, {"taxonomy": taxonomy})]
+    for term in taxonomy.terms:
+        if not term.posts:
+            continue
+        title = term_feed_title(site, term, strings)
+        feeds = feed_links(site.config.title, "", strings) + feed_links(title, term.path, strings)
+        for path, chunk, pagination in paginate(term.posts, site.config.per_page, term.path):
+            name = term.name if pagination.number == 1 else strings["page_title_paged"].format(title=term.name, number=pagination.number)
+            context = {"taxonomy": taxonomy, "term": term, "posts": chunk, "pagination": pagination}
+            pages.append(page(path, "term.html", name, site.config.description, context, updated=chunk[0].date, feeds=feeds))
+    return pages

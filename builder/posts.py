@@ -1,0 +1,218 @@
+"""Check each post's front matter, then render its body: SourceFile → PostMeta → Post."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date, datetime
+from typing import Any, Callable
+
+from builder.config import Country, SiteConfig
+from builder.errors import Problem
+from builder.markup import MarkdownRenderer, cut_at_word, first_paragraph
+from builder.model import Doc, Field, Post, PostMeta, SourceFile, TermRef
+from builder.slugs import is_slug, slugify
+
+POST_FIELDS = ("title", "date", "end_date", "countries", "tags", "summary", "slug", "draft", "location")
+DOC_FIELDS = ("title", "summary", "slug")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TRUE, FALSE = {"true", "yes", "on"}, {"false", "no", "off"}
+
+
+class FieldError(ValueError):
+    """A front-matter value that breaks its field's rule."""
+
+
+def _text(name: str, value: Any, *, required: bool = False) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise FieldError(f"'{name}' is empty: give the post a {name}")
+        return None
+    if not isinstance(value, str):
+        raise FieldError(f"'{name}' must be text, not a list or a group of fields")
+    return " ".join(value.split())
+
+
+def _date(name: str, value: Any, config: SiteConfig) -> datetime:
+    """`YYYY-MM-DD` (midnight in the site's timezone) or an ISO datetime with offset."""
+    if not isinstance(value, str) or not value.strip():
+        raise FieldError(f"'{name}' must be a date such as 2017-03-14")
+    value = value.strip()
+    if DATE_RE.match(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError as exc:
+            raise FieldError(f"'{name}': {value} is not a real date ({exc})") from None
+        return datetime(day.year, day.month, day.day, tzinfo=config.timezone)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise FieldError(f"'{name}': '{value}' is not a date: write YYYY-MM-DD (e.g. 2017-03-14) or YYYY-MM-DDTHH:MM+06:00") from None
+    if moment.tzinfo is None:
+        raise FieldError(f"'{name}': '{value}' has a time but no offset: add one (e.g. {value}+06:00) or give only the date")
+    return moment.astimezone(config.timezone)
+
+
+def _bool(name: str, value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str) and value.strip().lower() in TRUE | FALSE:
+        return value.strip().lower() in TRUE
+    raise FieldError(f"'{name}' must be true or false")
+
+
+def _list(name: str, value: Any, example: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FieldError(f"'{name}' must be a list, e.g. {name}: [{example}]")
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise FieldError(f"'{name}' must be a list of names, e.g. {name}: [{example}]; found {item!r}")
+    return value
+
+
+def country_index(countries: tuple[Country, ...]) -> dict[str, Country]:
+    """Every name, key, ISO code and alias, case-folded, → its country."""
+    index: dict[str, Country] = {}
+    for country in countries:
+        for label in (country.key, country.name, country.iso, *country.aliases):
+            index[label.casefold()] = country
+    return index
+
+
+def _countries(value: Any, config: SiteConfig) -> tuple[TermRef, ...]:
+    index = country_index(config.countries)
+    found: dict[str, Country] = {}
+    for name in _list("countries", value, "Kyrgyzstan, Tajikistan"):
+        country = index.get(" ".join(name.split()).casefold())
+        if country is None:
+            close = difflib.get_close_matches(name.casefold(), list(index), n=1, cutoff=0.6)
+            hint = f" (did you mean '{index[close[0]].name}'?)" if close else ""
+            known = ", ".join(c.name for c in config.countries)
+            raise FieldError(f"unknown country '{name}'{hint}; known countries: {known}")
+        found[country.key] = country
+    order = [c.key for c in config.countries]
+    return tuple(TermRef(taxonomy="countries", slug=c.key, name=c.name) for c in sorted(found.values(), key=lambda c: order.index(c.key)))
+
+
+def tag_ref(name: str) -> TermRef:
+    """One tag: spaces and case do not matter ('Risk  management' = 'risk management')."""
+    spelled = " ".join(name.split())
+    slug = slugify(spelled)
+    if not slug:
+        raise FieldError(f"the tag '{name}' has no letters or digits to make a URL from")
+    return TermRef(taxonomy="tags", slug=slug, name=spelled)
+
+
+def _tags(value: Any) -> tuple[TermRef, ...]:
+    refs: dict[str, TermRef] = {}
+    for name in _list("tags", value, "training, customs"):
+        ref = tag_ref(name)
+        refs.setdefault(ref.slug, ref)
+    return tuple(refs.values())
+
+
+def unknown_fields(source: SourceFile, known: tuple[str, ...]) -> list[Problem]:
+    """A key that is not a field is an error, with a did-you-mean."""
+    problems = []
+    for key, field in source.fields.items():
+        if key not in known:
+            close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(Problem(source.rel, field.line, f"unknown field '{key}'{hint}; the fields are: {', '.join(known)}"))
+    return problems
+
+
+def check_fields(source: SourceFile, checks: dict[str, Callable[[Any], Any]], required: tuple[str, ...]) -> tuple[dict[str, Any], list[Problem]]:
+    """Run each field's check; collect a problem per bad or missing field."""
+    problems = unknown_fields(source, tuple(checks))
+    values: dict[str, Any] = {}
+    for name, check in checks.items():
+        field = source.fields.get(name)
+        if field is None and name in required:
+            problems.append(Problem(source.rel, 1, f"the field '{name}' is missing"))
+            continue
+        try:
+            values[name] = check(field.value if field else None)
+        except FieldError as exc:
+            problems.append(Problem(source.rel, field.line if field else 1, str(exc)))
+    return values, problems
+
+
+def parse_meta(source: SourceFile, config: SiteConfig) -> PostMeta | list[Problem]:
+    """Check one post's front matter."""
+    checks: dict[str, Callable[[Any], Any]] = {
+        "title": lambda v: _text("title", v, required=True),
+        "date": lambda v: _date("date", v, config),
+        "end_date": lambda v: None if v is None else _date("end_date", v, config).date(),
+        "countries": lambda v: _countries(v, config),
+        "tags": _tags,
+        "summary": lambda v: _text("summary", v),
+        "slug": _slug,
+        "draft": lambda v: _bool("draft", v),
+        "location": lambda v: _text("location", v),
+    }
+    values, problems = check_fields(source, checks, ("title", "date"))
+    if "title" in values and "slug" in values and not values["slug"]:
+        values["slug"] = slugify(values["title"])
+        if not values["slug"]:
+            problems.append(Problem(source.rel, source.fields["title"].line, "the title has no letters a-z or digits to make a URL from: add a 'slug' field"))
+    if not problems and values["end_date"] and values["end_date"] < values["date"].date():
+        problems.append(Problem(source.rel, source.fields["end_date"].line, f"'end_date' {values['end_date']} is before 'date' {values['date'].date()}"))
+    if problems:
+        return problems
+    lines = {key: field.line for key, field in source.fields.items()}
+    return PostMeta(source=source.rel, lines=lines, **values)
+
+
+def _slug(value: Any) -> str | None:
+    text = _text("slug", value)
+    if text is not None and not is_slug(text):
+        raise FieldError(f"'slug' must be lowercase a-z, 0-9 and single '-' between words (e.g. {slugify(text) or 'workshop-in-bishkek'}), not '{text}'")
+    return text
+
+
+def check_unique_paths(metas: list[PostMeta], docs: list[tuple[str, str, int]]) -> list[Problem]:
+    """Two sources that would write the same URL are an error naming both files."""
+    problems, seen = [], {}
+    entries = [(m.path, m.source, m.lines.get("slug", m.lines.get("title", 1))) for m in metas] + docs
+    for path, source, line in sorted(entries, key=lambda e: e[1]):
+        if path in seen:
+            problems.append(Problem(source, line, f"the URL /{path} is also the URL of {seen[path]}: give one of them another 'slug'"))
+        else:
+            seen[path] = source
+    return problems
+
+
+def render_post(meta: PostMeta, source: SourceFile, renderer: MarkdownRenderer, content_rel: str) -> tuple[Post, tuple[Problem, ...]]:
+    """Render the body and derive the summary."""
+    rendered = renderer.render(source.body, source=source.rel, content_rel=content_rel, line=source.body_line)
+    summary = meta.summary or cut_at_word(first_paragraph(rendered.html))
+    post = Post(
+        source=meta.source, slug=meta.slug, title=meta.title, date=meta.date, end_date=meta.end_date,
+        location=meta.location, countries=meta.countries, tags=meta.tags, summary=summary,
+        html=rendered.html, draft=meta.draft,
+    )
+    return post, rendered.warnings
+
+
+def parse_doc(source: SourceFile, renderer: MarkdownRenderer, content_rel: str) -> Doc | list[Problem]:
+    """A standalone page (content/pages/x.md): title, optional summary and slug."""
+    checks: dict[str, Callable[[Any], Any]] = {
+        "title": lambda v: _text("title", v, required=True),
+        "summary": lambda v: _text("summary", v),
+        "slug": _slug,
+    }
+    values, problems = check_fields(source, checks, ("title",))
+    if problems:
+        return problems
+    rendered = renderer.render(source.body, source=source.rel, content_rel=content_rel, line=source.body_line)
+    slug = values["slug"] or slugify(content_rel.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    summary = values["summary"] or cut_at_word(first_paragraph(rendered.html))
+    return Doc(source=source.rel, slug=slug, title=values["title"], summary=summary, html=rendered.html)
+
+
+def sort_posts(posts: list[Post]) -> tuple[Post, ...]:
+    """Newest first; same moment → by slug, then source: always the same order."""
+    return tuple(sorted(posts, key=lambda p: (-p.date.timestamp(), p.slug, p.source)))

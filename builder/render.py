@@ -1,0 +1,126 @@
+"""Render pages with Jinja2: autoescape on, undefined variables are errors."""
+
+from __future__ import annotations
+
+import tomllib
+import traceback
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+
+from builder.config import SiteConfig
+from builder.errors import Problem, TemplateError
+from builder.model import Artifact, Doc, Page, Post
+
+REQUIRED_STRINGS = (
+    "months", "date_format", "range_same_month", "range_same_year", "range_other",
+    "feed_rss_title", "feed_atom_title", "feed_term_title", "countries_title", "tags_title",
+    "archive_title", "page_title_paged", "not_found_title", "home",
+)
+
+
+def strings_path(config: SiteConfig) -> Path:
+    return config.templates_dir / "strings" / f"{config.language}.toml"
+
+
+def load_strings(config: SiteConfig) -> dict[str, Any]:
+    """The strings table of the site's language: templates/strings/<language>.toml."""
+    path = strings_path(config)
+    rel = path.relative_to(config.root).as_posix()
+    try:
+        table = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except FileNotFoundError:
+        raise TemplateError([Problem(rel, None, f"no strings table for language '{config.language}': add this file (copy strings/en.toml and translate it)")]) from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise TemplateError([Problem(rel, None, f"cannot be read: {exc}")]) from None
+    missing = [key for key in REQUIRED_STRINGS if key not in table]
+    if missing:
+        raise TemplateError([Problem(rel, None, "missing strings: " + ", ".join(missing))])
+    months = table["months"]
+    if not (isinstance(months, list) and len(months) == 12 and all(isinstance(m, str) for m in months)):
+        raise TemplateError([Problem(rel, None, "'months' must be a list of the 12 month names")])
+    return table
+
+
+class DateText:
+    """Dates written the site's way, from the strings table."""
+
+    def __init__(self, strings: Mapping[str, Any]):
+        self.s = strings
+
+    def long(self, value: date | datetime) -> str:
+        return self.s["date_format"].format(day=value.day, month=self.month(value.month), year=value.year)
+
+    def month(self, number: int) -> str:
+        return self.s["months"][number - 1]
+
+    def span(self, post: Post) -> str:
+        start, end = post.date.date(), post.end_date
+        if end is None or end == start:
+            return self.long(start)
+        if (start.year, start.month) == (end.year, end.month):
+            return self.s["range_same_month"].format(day1=start.day, day2=end.day, month=self.month(start.month), year=start.year)
+        if start.year == end.year:
+            return self.s["range_same_year"].format(day1=start.day, month1=self.month(start.month), day2=end.day, month2=self.month(end.month), year=start.year)
+        return self.s["range_other"].format(date1=self.long(start), date2=self.long(end))
+
+
+def make_environment(config: SiteConfig, strings: Mapping[str, Any], docs: tuple[Doc, ...]) -> jinja2.Environment:
+    """A Jinja environment for the site's templates/, with its filters and globals."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    dates = DateText(strings)
+    base_path, base_url = config.base_path, config.base_url
+    env.filters.update(date_long=dates.long, month_name=dates.month, iso=lambda d: d.isoformat(), date_span=dates.span)
+    env.globals.update(
+        site={"title": config.title, "description": config.description, "language": config.language, "base_url": base_url},
+        t=strings,
+        url=lambda path="": base_path + str(path).lstrip("/"),
+        abs_url=lambda path="": base_url + str(path).lstrip("/"),
+        pages=docs,
+    )
+    return env
+
+
+def template_problem(exc: Exception, config: SiteConfig, name: str) -> Problem:
+    """Where in which template a Jinja error happened."""
+    templates = config.templates_dir.resolve()
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return Problem(f"templates/{exc.name or name}", exc.lineno, f"template syntax error: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return Problem(f"templates/{exc.name}", None, "template not found")
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        if path.is_absolute() and path.resolve().is_relative_to(templates):
+            return Problem(f"templates/{path.resolve().relative_to(templates).as_posix()}", frame.lineno, f"{type(exc).__name__}: {exc}")
+    return Problem(f"templates/{name}", None, f"{type(exc).__name__}: {exc}")
+
+
+def render_page(env: jinja2.Environment, page: Page, config: SiteConfig) -> Artifact | Problem:
+    """Render one page to bytes, or say which template line failed."""
+    try:
+        html = env.get_template(page.template).render(page.context)
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError) as exc:
+        return template_problem(exc, config, page.template)
+    return Artifact(path=page.file, data=html.encode("utf-8"))
+
+
+def render_pages(env: jinja2.Environment, pages: list[Page], config: SiteConfig) -> list[Artifact]:
+    """Render every page; raise TemplateError with each distinct problem."""
+    artifacts, problems = [], {}
+    for page in pages:
+        result = render_page(env, page, config)
+        if isinstance(result, Problem):
+            problems.setdefault(str(result), result)
+        else:
+            artifacts.append(result)
+    if problems:
+        raise TemplateError(list(problems.values()))
+    return artifacts

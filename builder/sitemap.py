@@ -1,0 +1,24 @@
+"""sitemap.xml (every page, with lastmod) and robots.txt (naming the sitemap)."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from builder.config import SiteConfig
+from builder.model import Artifact, Page
+
+
+def render_sitemap(pages: list[Page], config: SiteConfig) -> Artifact:
+    """A sitemap of every page meant for search engines, in plan order."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for page in pages:
+        if not page.in_sitemap:
+            continue
+        lines.append(f"  <url><loc>{escape(config.base_url + page.path)}</loc>" + (f"<lastmod>{page.updated.isoformat()}</lastmod>" if page.updated else "") + "</url>")
+    lines.append("</urlset>\n")
+    return Artifact(path="sitemap.xml", data="\n".join(lines).encode("utf-8"))
+
+
+def render_robots(config: SiteConfig) -> Artifact:
+    """Allow everything and name the sitemap."""
+    return Artifact(path="robots.txt", data=f"User-agent: *\nAllow: /\n\nSitemap: {config.base_url}sitemap.xml\n".encode("utf-8"))

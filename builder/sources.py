@@ -1,0 +1,119 @@
+"""Read the site's files: find them in sorted order, decode strictly, split front matter."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.config import SiteConfig
+from builder.errors import ContentError, Problem
+from builder.front_matter import split_front_matter
+from builder.model import SourceFile
+
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+MAX_SOURCE_BYTES = 5 * 1024 * 1024
+PAGES_FOLDER = "pages"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sources:
+    """Everything read from content/ and templates/static/."""
+
+    posts: tuple[SourceFile, ...]
+    docs: tuple[SourceFile, ...]
+    assets: tuple[tuple[str, Path], ...]  # (output path, file to copy)
+    problems: tuple[Problem, ...]  # files that could not be read
+
+
+def is_ignored(name: str) -> bool:
+    """Hidden files and editors' temporary files are not part of the site."""
+    return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
+
+
+def walk_files(top: Path, root: Path, problems: list[Problem]) -> list[Path]:
+    """Every file below `top` in sorted order; links that leave the site are refused."""
+    found: list[Path] = []
+    if not top.is_dir():
+        return found
+    real_root = root.resolve()
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if not is_ignored(d))
+        for name in list(dirs):
+            path = Path(folder, name)
+            if path.is_symlink():
+                dirs.remove(name)
+                problems.append(Problem(rel_path(path, root), None, "is a symbolic link to a folder: links to folders are not followed; copy the folder in instead"))
+        for name in sorted(files):
+            path = Path(folder, name)
+            if is_ignored(name):
+                continue
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(real_root):
+                    problems.append(Problem(rel_path(path, root), None, f"is a symbolic link to {target}, outside the site: refused"))
+                    continue
+                if not target.is_file():
+                    problems.append(Problem(rel_path(path, root), None, "is a symbolic link to nothing"))
+                    continue
+            found.append(path)
+    return found
+
+
+def rel_path(path: Path, root: Path) -> str:
+    """The path as shown in messages: relative to the site root, with '/'."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_source(path: Path, root: Path) -> SourceFile | Problem:
+    """Read one Markdown file: strict UTF-8 (BOM allowed), any newline style."""
+    rel = rel_path(path, root)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Problem(rel, None, f"cannot be read: {exc.strerror or exc}")
+    if len(data) > MAX_SOURCE_BYTES:
+        return Problem(rel, None, f"is {len(data) // (1024 * 1024)} MB: larger than the {MAX_SOURCE_BYTES // (1024 * 1024)} MB a post may be")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return Problem(rel, line, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read): save the file as UTF-8")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return Problem(rel, line, "contains a NUL character: is it really a text file?")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    split = split_front_matter(text, rel)
+    if isinstance(split, Problem):
+        return split
+    fields, body, body_line = split
+    return SourceFile(path=path, rel=rel, fields=fields, body=body, body_line=body_line)
+
+
+def read_sources(config: SiteConfig) -> Sources:
+    """Find and read every content file; files that cannot be read become problems."""
+    problems: list[Problem] = []
+    root = config.root
+    content = config.content_dir
+    if not content.is_dir():
+        raise ContentError([Problem("content", None, f"the content folder is missing: expected {content}")])
+    posts, docs, assets = [], [], []
+    for path in walk_files(content, root, problems):
+        rel = path.relative_to(content)
+        if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+            assets.append((rel.as_posix(), path))
+            continue
+        source = read_source(path, root)
+        if isinstance(source, Problem):
+            problems.append(source)
+        elif rel.parts[0] == PAGES_FOLDER and len(rel.parts) == 2:
+            docs.append(source)
+        else:
+            posts.append(source)
+    static = config.templates_dir / "static"
+    for path in walk_files(static, root, problems):
+        assets.append(("static/" + path.relative_to(static).as_posix(), path))
+    return Sources(posts=tuple(posts), docs=tuple(docs), assets=tuple(assets), problems=tuple(problems))
