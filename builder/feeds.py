@@ -35,8 +35,8 @@ def render_feed_pair(site: Site, *, title: str, base: str, posts: tuple[Post, ..
         fg.title(title)
         fg.subtitle(config.description or title)
         fg.author(name=config.title)
-        fg.link(href=page_url, rel="alternate")
         fg.link(href=config.base_url + base + name, rel="self")
+        fg.link(href=page_url, rel="alternate")  # last: feedgen makes it the RSS <link>
         fg.language(config.language)
         fg.generator("newsroom", uri=None)
         fg.updated(updated)

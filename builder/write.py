@@ -110,7 +110,7 @@ def write_output(artifacts: list[Artifact], out: Path, root: Path) -> WriteRepor
                 raise output_problem(out, f"two things would write '{artifact.path}': {artifact.source or 'a generated page'} and {first}")
             seen[key] = artifact
             written += place(artifact, safe_target(fresh, artifact.path), safe_target(out, artifact.path))
-        (fresh / MARKER).write_bytes(MARKER_TEXT)
+        place(Artifact(path=MARKER, data=MARKER_TEXT), fresh / MARKER, out / MARKER)
         swap_in(fresh, out)
     except OSError as exc:
         shutil.rmtree(fresh, ignore_errors=True)

@@ -1,0 +1,92 @@
+"""Shared fixtures: the fixture site, inline mini-sites, the CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE_SITE = Path(__file__).resolve().parent / "fixtures" / "site"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "site"
+
+MINI_CONFIG = """\
+[site]
+title = "Mini News"
+description = "A tiny test site."
+base_url = "https://example.org/"
+language = "en"
+timezone = "Asia/Bishkek"
+per_page = 2
+
+[feeds]
+items = 3
+
+[countries.kyrgyzstan]
+name = "Kyrgyzstan"
+iso = "KG"
+aliases = ["Kyrgyz Republic"]
+
+[countries.tajikistan]
+name = "Tajikistan"
+iso = "TJ"
+"""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/site from a fresh build of tests/fixtures/site")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def fixture_site(tmp_path: Path) -> Path:
+    """A copy of tests/fixtures/site in tmp_path."""
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURE_SITE, root)
+    return root
+
+
+@pytest.fixture
+def make_site(tmp_path: Path):
+    """Write a mini-site: {relative path: text or bytes}; site.toml and the repo's templates by default."""
+
+    def make(files: dict[str, str | bytes], *, config: str | None = MINI_CONFIG, templates: bool = True) -> Path:
+        root = tmp_path / "mini"
+        root.mkdir(exist_ok=True)
+        if templates:
+            shutil.copytree(REPO / "templates", root / "templates", dirs_exist_ok=True)
+        if config is not None:
+            (root / "site.toml").write_text(config, encoding="utf-8")
+        (root / "content").mkdir(exist_ok=True)
+        for rel, data in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, bytes):
+                path.write_bytes(data)
+            else:
+                path.write_text(textwrap.dedent(data), encoding="utf-8")
+        return root
+
+    return make
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder`: relative path → bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def post(title: str = "A workshop in Bishkek", date: str = "2017-03-14", countries: str = "[Kyrgyzstan]", tags: str = "[training]", body: str = "The body.\n", extra: str = "") -> str:
+    """The text of a valid post, with one part changed as a test needs."""
+    return f"---\ntitle: {title}\ndate: {date}\ncountries: {countries}\ntags: {tags}\n{extra}---\n{body}"
