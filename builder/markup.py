@@ -17,6 +17,7 @@ from builder.errors import Problem
 
 EXTENSIONS = ["extra", "sane_lists", "smarty"]
 SUMMARY_LIMIT = 280
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,17 +29,19 @@ class Rendered:
 
 
 class _SiteLinks(Treeprocessor):
-    """Demote headings (the title is the h1) and resolve links relative to the source file."""
+    """Shift headings so the body's top level is h2 (the title is the h1); resolve links."""
 
     def __init__(self, md: markdown.Markdown, renderer: "MarkdownRenderer"):
         super().__init__(md)
         self.renderer = renderer
 
     def run(self, root: etree.Element) -> None:
+        headings = [e for e in root.iter() if e.tag in HEADINGS]
+        shift = 2 - min((int(e.tag[1]) for e in headings), default=2)
+        for element in headings:
+            element.tag = "h" + str(min(6, int(element.tag[1]) + shift))
         for element in root.iter():
-            if element.tag in ("h1", "h2", "h3", "h4", "h5"):
-                element.tag = "h" + str(int(element.tag[1]) + 1)
-            elif element.tag == "a" and element.get("href"):
+            if element.tag == "a" and element.get("href"):
                 element.set("href", self.renderer.resolve(element.get("href"), "link"))
             elif element.tag == "img" and element.get("src"):
                 element.set("src", self.renderer.resolve(element.get("src"), "image"))

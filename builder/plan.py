@@ -107,7 +107,7 @@ def plan_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tup
 
     pages: list[Page] = []
     for path, chunk, pagination in paginate(site.posts, config.per_page, ""):
-        title = "" if pagination.number == 1 else strings["page_title_paged"].format(title=strings["home"], number=pagination.number)
+        title = "" if pagination.number == 1 else strings["page_title_paged"].format(title=strings["latest_news"], number=pagination.number)
         pages.append(page(path, "index.html", title, config.description, {"posts": chunk, "pagination": pagination}, updated=chunk[0].date if chunk else newest))
     for i, post in enumerate(site.posts):
         newer = site.posts[i - 1] if i > 0 else None
