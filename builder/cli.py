@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
-from datetime import date
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
 from builder import __version__
-from builder.build import build_site, check_site
+from builder.build import Selection, build_site, check_site
+from builder.catalog import list_posts
 from builder.config import load_config
 from builder.errors import BuildError, Problem
 from builder.scaffold import create_post
@@ -20,6 +22,7 @@ root_option = click.option(
     show_default=True, help="The site folder (holding site.toml, content/ and templates/).",
 )
 drafts_option = click.option("--drafts", is_flag=True, help="Include posts marked draft: true.")
+future_option = click.option("--future", is_flag=True, help="Include posts dated in the future (scheduled).")
 
 
 class BarProgress:
@@ -51,6 +54,39 @@ def report_problems(problems: tuple[Problem, ...], label: str = "warning") -> No
         click.echo(f"{problem}" if problem.severity == "error" else f"{problem} ({label})", err=True)
 
 
+def print_grouped(problems: tuple[Problem, ...]) -> None:
+    """Problems grouped by file, a blank line between files, each as `path:line: message`."""
+    last = None
+    for problem in sorted(problems, key=lambda p: (p.path, p.line or 0, p.message)):
+        if last is not None and problem.path != last:
+            click.echo("", err=True)
+        last = problem.path
+        suffix = "" if problem.severity == "error" else " (warning)"
+        click.echo(f"{problem}{suffix}", err=True)
+
+
+def check_results(problems: tuple[Problem, ...], left_out: tuple[str, ...], failed: bool) -> dict:
+    """The results of `check` as plain data for --format json."""
+    files: dict[str, list[dict]] = {}
+    for p in sorted(problems, key=lambda p: (p.path, p.line or 0, p.message)):
+        files.setdefault(p.path, []).append({"line": p.line, "severity": p.severity, "message": p.message})
+    return {
+        "ok": not failed,
+        "errors": sum(p.severity == "error" for p in problems),
+        "warnings": sum(p.severity == "warning" for p in problems),
+        "files": files,
+        "left_out": list(left_out),
+    }
+
+
+def report_left_out(left_out: tuple[str, ...]) -> None:
+    """Name the drafts and scheduled posts a build did not take."""
+    if left_out:
+        click.echo(f"Left out {len(left_out)} post(s) (--drafts / --future include them):", err=True)
+        for entry in left_out:
+            click.echo(f"  {entry}", err=True)
+
+
 def fail(exc: BuildError, what: str) -> None:
     """Print every problem and exit 1: the library's errors end here."""
     report_problems(exc.problems)
@@ -70,18 +106,18 @@ def cli() -> None:
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site [default: ROOT/output].")
 @click.option("--base-url", help="The URL the site is published at, e.g. https://example.org/bomca/ (overrides site.toml).")
 @drafts_option
-def build(root: Path, output: Path | None, base_url: str | None, drafts: bool) -> None:
+@future_option
+def build(root: Path, output: Path | None, base_url: str | None, drafts: bool, future: bool) -> None:
     """Build the site into the output folder (replaced only if the build succeeds)."""
     started, progress = time.perf_counter(), BarProgress()
     try:
-        report = build_site(root, output_dir=output, base_url=base_url, drafts=drafts, progress=progress)
+        report = build_site(root, output_dir=output, base_url=base_url, select=Selection(drafts=drafts, future=future), progress=progress)
     except BuildError as exc:
         progress.close()
         fail(exc, "nothing was written (the previous output is unchanged).")
     progress.close()
     report_problems(report.warnings)
-    if report.left_out:
-        click.echo(f"Left out {len(report.left_out)} draft(s) (build with --drafts to include): " + ", ".join(report.left_out), err=True)
+    report_left_out(report.left_out)
     seconds = time.perf_counter() - started
     click.echo(f"Built {report.posts} posts: {report.pages} pages, {report.feeds} feeds, {report.files} files ({report.written} changed) in {seconds:.2f} s → {report.output_dir}")
 
@@ -89,14 +125,27 @@ def build(root: Path, output: Path | None, base_url: str | None, drafts: bool) -
 @cli.command()
 @root_option
 @drafts_option
-def check(root: Path, drafts: bool) -> None:
+@future_option
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 if there are any).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="How to print the results.")
+def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> None:
     """Check config, content and templates; write nothing."""
     try:
-        rendered = check_site(root, drafts=drafts)
+        rendered = check_site(root, select=Selection(drafts=drafts, future=future))
+        problems, left_out, summary = rendered.warnings, rendered.left_out, f"{len(rendered.site.posts)} posts, {rendered.pages} pages, {rendered.feeds} feeds"
     except BuildError as exc:
-        fail(exc, "fix them and check again.")
-    report_problems(rendered.warnings)
-    click.echo(f"OK: {len(rendered.site.posts)} posts, {rendered.pages} pages, {rendered.feeds} feeds, {len(rendered.warnings)} warning(s).")
+        problems, left_out, summary = exc.problems, (), ""
+    failed = any(p.severity == "error" for p in problems) or (strict and bool(problems))
+    if fmt == "json":
+        click.echo(json.dumps(check_results(problems, left_out, failed), indent=2, ensure_ascii=False))
+    else:
+        print_grouped(problems)
+        report_left_out(left_out)
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = len(problems) - errors
+        verdict = "FAILED" if failed else "OK"
+        click.echo(f"{verdict}: {errors} error(s), {warnings} warning(s)" + (f"; {summary}" if summary else "") + (" (--strict: warnings count as errors)" if strict and warnings else ""), err=failed)
+    sys.exit(1 if failed else 0)
 
 
 @cli.command()
@@ -115,6 +164,24 @@ def new(title: str, countries: tuple[str, ...], tags: tuple[str, ...], day, root
         click.echo(f"Error: {exc.filename} already exists", err=True)
         sys.exit(1)
     click.echo(str(path))
+
+
+@cli.command("list")
+@root_option
+@click.option("--drafts", is_flag=True, help="Only drafts.")
+@click.option("--scheduled", is_flag=True, help="Only posts dated in the future.")
+def list_command(root: Path, drafts: bool, scheduled: bool) -> None:
+    """One line per post, newest first: date, status, countries, file."""
+    try:
+        listings, problems = list_posts(root, now=datetime.now(timezone.utc))
+    except BuildError as exc:
+        fail(exc, "nothing to list.")
+    wanted = {status for status, asked in (("draft", drafts), ("scheduled", scheduled)) if asked} or {"published", "draft", "scheduled"}
+    for item in listings:
+        if item.status in wanted:
+            click.echo(f"{item.date.date().isoformat()}  {item.status:<9}  {', '.join(item.countries) or '-':<40}  {item.source}")
+    if problems:
+        fail(BuildError(problems), "these files could not be listed.")
 
 
 def main() -> None:

@@ -80,6 +80,12 @@ class Post:
     summary: str
     html: Markup
     draft: bool
+    scheduled: bool = False  # dated after the build's "now"; only built with --future
+    lines: tuple[tuple[str, int], ...] = ()  # front-matter field → line, for messages
+
+    def line_of(self, name: str) -> int:
+        """The line of a front-matter field (1 if the field is absent)."""
+        return dict(self.lines).get(name, 1)
 
     @property
     def path(self) -> str:

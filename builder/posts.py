@@ -17,6 +17,8 @@ POST_FIELDS = ("title", "date", "end_date", "countries", "tags", "summary", "slu
 DOC_FIELDS = ("title", "summary", "slug")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TRUE, FALSE = {"true", "yes", "on"}, {"false", "no", "off"}
+TITLE_LIMIT = 120
+LONG_OPENING = 300
 
 
 class FieldError(ValueError):
@@ -185,16 +187,39 @@ def check_unique_paths(metas: list[PostMeta], docs: list[tuple[str, str, int]]) 
     return problems
 
 
-def render_post(meta: PostMeta, source: SourceFile, renderer: MarkdownRenderer, content_rel: str) -> tuple[Post, tuple[Problem, ...]]:
+def post_status(meta: PostMeta, now: datetime) -> str:
+    """'draft', 'scheduled' (dated after `now`) or 'published'.
+
+    A date without a time is midnight in the site's timezone, so a post dated today is
+    never in the future on its own day, whatever the clock's timezone.
+    """
+    if meta.draft:
+        return "draft"
+    return "scheduled" if meta.date > now else "published"
+
+
+def render_post(meta: PostMeta, source: SourceFile, renderer: MarkdownRenderer, content_rel: str, *, scheduled: bool = False) -> tuple[Post, tuple[Problem, ...]]:
     """Render the body and derive the summary."""
     rendered = renderer.render(source.body, source=source.rel, content_rel=content_rel, line=source.body_line)
     summary = meta.summary or cut_at_word(first_paragraph(rendered.html))
     post = Post(
         source=meta.source, slug=meta.slug, title=meta.title, date=meta.date, end_date=meta.end_date,
         location=meta.location, countries=meta.countries, tags=meta.tags, summary=summary,
-        html=rendered.html, draft=meta.draft,
+        html=rendered.html, draft=meta.draft, scheduled=scheduled, lines=tuple(sorted(meta.lines.items())),
     )
-    return post, rendered.warnings
+    return post, rendered.warnings + tuple(editorial_warnings(meta, first_paragraph(rendered.html)))
+
+
+def editorial_warnings(meta: PostMeta, opening: str) -> list[Problem]:
+    """What an editor should look at although the post builds."""
+    found = []
+    if not meta.countries:
+        found.append(Problem(meta.source, meta.lines.get("countries", 1), "the post names no country: add e.g. countries: [Kyrgyzstan]", "warning"))
+    if len(meta.title) > TITLE_LIMIT:
+        found.append(Problem(meta.source, meta.lines["title"], f"the title is {len(meta.title)} characters long: keep it under {TITLE_LIMIT}", "warning"))
+    if meta.summary is None and len(opening) > LONG_OPENING:
+        found.append(Problem(meta.source, 1, f"the first paragraph is {len(opening)} characters long and lists and feeds cut it: add a 'summary'", "warning"))
+    return found
 
 
 def parse_doc(source: SourceFile, renderer: MarkdownRenderer, content_rel: str) -> Doc | list[Problem]:
