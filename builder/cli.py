@@ -16,6 +16,7 @@ from builder.catalog import list_posts
 from builder.config import load_config
 from builder.errors import BuildError, Problem
 from builder.scaffold import create_post
+from builder.serve import serve_site
 
 root_option = click.option(
     "--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path("."),
@@ -164,6 +165,22 @@ def new(title: str, countries: tuple[str, ...], tags: tuple[str, ...], day, root
         click.echo(f"Error: {exc.filename} already exists", err=True)
         sys.exit(1)
     click.echo(str(path))
+
+
+@cli.command()
+@root_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told otherwise).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
+def serve(root: Path, host: str, port: int) -> None:
+    """Preview the site with drafts and scheduled posts; rebuild and reload on every save."""
+    try:
+        serve_site(root, host=host, port=port, report=lambda line: click.echo(line, err=True), ready=lambda url: click.echo(f"Serving {url} (Ctrl-C to stop)"))
+    except BuildError as exc:
+        fail(exc, "cannot serve.")
+    except OSError as exc:
+        click.echo(f"Error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    click.echo("Stopped.")
 
 
 @cli.command("list")

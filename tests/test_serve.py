@@ -1,0 +1,157 @@
+"""`newsroom serve`: a real server on a free loopback port, real files changed under it."""
+
+from __future__ import annotations
+
+import http.client
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import post
+
+from builder.serve import make_server, watch_site
+
+
+@pytest.fixture
+def served(make_site):
+    """A mini-site with a draft, served with its watcher on 127.0.0.1:<free port>."""
+    root = make_site({
+        "content/news/a.md": post(title="First news", body="Original text.\n"),
+        "content/news/b.md": post(title="Second thoughts", date="2017-03-15", extra="draft: true\n"),
+        "content/news/c.md": post(title="Far future", date="2999-01-01"),
+    })
+    log: list[str] = []
+    server, preview = make_server(root, "127.0.0.1", 0, log.append)
+    stop = threading.Event()
+    threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True),
+               threading.Thread(target=watch_site, args=(preview, stop), daemon=True)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)  # let the watcher start watching
+    yield root, preview.base_url, log
+    stop.set()
+    server.shutdown()
+    server.server_close()
+
+
+def fetch(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers["Content-Type"], response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read().decode("utf-8")
+
+
+def wait_for_rebuild(base: str, since: int, timeout: float = 20) -> int:
+    """Poll the version the reload script polls until it moves past `since`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        version = int(fetch(base + "__newsroom/version")[2])
+        if version > since:
+            return version
+        time.sleep(0.1)
+    raise AssertionError("the server did not rebuild after the change")
+
+
+def raw_get(base: str, path: str) -> int:
+    """Send a request line exactly as given (no client-side normalisation)."""
+    host, port = base.split("//")[1].rstrip("/").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn.putrequest("GET", path, skip_accept_encoding=True)
+    conn.endheaders()
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+def test_pages_and_feeds_are_served_with_their_types(served) -> None:
+    _, base, _ = served
+    status, kind, page = fetch(base)
+    assert status == 200 and kind == "text/html; charset=utf-8" and "Far future" in page
+    assert fetch(base + "feed.xml")[:2] == (200, "application/rss+xml; charset=utf-8")
+    assert fetch(base + "atom.xml")[:2] == (200, "application/atom+xml; charset=utf-8")
+    assert fetch(base + "sitemap.xml")[:2] == (200, "application/xml; charset=utf-8")
+    assert fetch(base + "static/style.css")[1].startswith("text/css")
+    status, _, missing = fetch(base + "no/such/page/")
+    assert status == 404 and "not found" in missing.lower()
+
+
+def test_preview_shows_drafts_and_scheduled_posts_marked_and_carries_the_reload_script(served) -> None:
+    _, base, _ = served
+    page = fetch(base)[2]  # two posts a page in the mini-site: the newest two
+    assert "Second thoughts" in page and "Far future" in page
+    assert "Draft" in page and "Scheduled" in page and "Preview" in page
+    assert "/__newsroom/version" in page
+
+
+def test_build_output_has_no_reload_script_and_no_drafts(make_site, tmp_path: Path) -> None:
+    from builder.build import build_site
+
+    root = make_site({"content/news/a.md": post(), "content/news/b.md": post(title="Draft one", extra="draft: true\n")})
+    build_site(root, output_dir=tmp_path / "out")
+    for page in (tmp_path / "out").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "__newsroom" not in text and "<script" not in text and "Draft one" not in text
+
+
+def test_a_save_rebuilds_and_a_broken_save_shows_the_error_until_fixed(served) -> None:
+    root, base, _ = served
+    page_url = base + "news/2017/first-news/"
+    assert "Original text." in fetch(page_url)[2]
+    source = root / "content/news/a.md"
+    version = int(fetch(base + "__newsroom/version")[2])
+
+    source.write_text(post(title="First news", body="Edited text.\n"), encoding="utf-8")
+    version = wait_for_rebuild(base, version)
+    assert "Edited text." in fetch(page_url)[2]
+
+    source.write_text(post(title="First news", countries="[Kyrgystan]"), encoding="utf-8")
+    version = wait_for_rebuild(base, version)
+    status, _, shown = fetch(page_url)
+    assert status == 500
+    assert "content/news/a.md:4: unknown country &#x27;Kyrgystan&#x27;" in shown
+    assert "/__newsroom/version" in shown  # the error page reloads itself too
+    assert fetch(base + "static/style.css")[0] == 200  # assets stay available
+
+    source.write_text(post(title="First news", body="Fixed text.\n"), encoding="utf-8")
+    wait_for_rebuild(base, version)
+    status, _, page = fetch(page_url)
+    assert status == 200 and "Fixed text." in page
+
+
+@pytest.mark.parametrize("path", [
+    "/../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2f..%2fetc/passwd",
+    "/%2E%2E%5C%2E%2E%5Cetc%5Cpasswd", "/..\\..\\etc\\passwd", "/etc/passwd%00.html", "//etc/passwd",
+    "/static/../../site.toml", "/C:/Windows/win.ini",
+])
+def test_paths_leaving_the_site_are_refused(served, path: str) -> None:
+    _, base, _ = served
+    assert raw_get(base, path) in (400, 404)
+
+
+def test_a_site_file_outside_the_output_is_not_served(served) -> None:
+    _, base, _ = served
+    for path in ("/site.toml", "/content/news/a.md", "/templates/base.html"):
+        assert raw_get(base, path) == 404
+
+
+def test_serve_binds_loopback_and_stops_cleanly_on_ctrl_c(make_site) -> None:
+    root = make_site({"content/news/a.md": post()})
+    process = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--root", str(root), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("Serving http://127.0.0.1:"), line
+        url = line.split()[1]
+        assert fetch(url)[0] == 200
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert "Stopped." in out and "Traceback" not in err
