@@ -101,7 +101,7 @@ def parse_sources(sources: Sources, config: SiteConfig, *, select: Selection, pr
             problems += meta
         else:
             metas.append((meta, source))
-    problems += check_unique_paths([m for m, _ in metas], [(Path(s.rel).stem + "/", s.rel, 1) for s in sources.docs])
+    problems += check_unique_paths([m for m, _ in metas], sources.docs)
     status = {m.source: post_status(m, select.now) for m, _ in metas}
     kept = [(m, s) for m, s in metas if select.takes(status[m.source])]
     renderer = MarkdownRenderer(

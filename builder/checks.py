@@ -7,20 +7,18 @@ from urllib.parse import unquote, urlsplit
 
 from builder.config import SiteConfig
 from builder.errors import Problem
+from builder.markup import line_in_body
 from builder.model import Artifact, Site, SourceFile
 
 HREF = re.compile(r'<(?:a|img)\s[^>]*?(?:href|src)="([^"]+)"')
 
 
 def link_line(source: SourceFile | None, url: str, base_path: str) -> int:
-    """The line of the body where a link is written (its first line if not found)."""
+    """The line of the body where a link is written (where the body starts if not found)."""
     if source is None:
         return 1
-    for candidate in (url, "/" + url[len(base_path):] if url.startswith(base_path) else url):
-        at = source.body.find(candidate)
-        if at >= 0:
-            return source.body_line + source.body[:at].count("\n")
-    return source.body_line
+    written = "/" + url[len(base_path):] if url.startswith(base_path) and url not in source.body else url
+    return line_in_body(source.body, source.body_line, written)
 
 
 def target_exists(path: str, files: set[str]) -> bool:

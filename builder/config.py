@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from builder.errors import ConfigError, Problem
+from builder.slugs import slugify
 
 CONFIG_NAME = "site.toml"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -41,6 +42,7 @@ class SiteConfig:
     feed_content: str  # "full" or "summary"
     countries: tuple[Country, ...]
     output_dir: Path
+    import_tags: tuple[tuple[str, tuple[str, ...]], ...] = ()  # [import.tags]: (tag, keywords) for `newsroom import`
 
     @property
     def base_path(self) -> str:
@@ -137,7 +139,7 @@ def find_key_line(text: str, table: str, key: str | None = None) -> int | None:
     current, header_line = None, None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
-        header = re.match(r"^\[\s*([^\[\]]+?)\s*\]", line)
+        header = re.match(r"^\[\[?\s*([^\[\]]+?)\s*\]", line)  # [table] or [[array of tables]]
         if header:
             current = re.sub(r"\s*\.\s*", ".", header.group(1)).replace('"', "")
             if current == table:
@@ -168,11 +170,16 @@ def load_config(
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ConfigError([Problem(CONFIG_NAME, int(found.group(1)) if found else None, f"not valid TOML: {message}")]) from None
-    if base_url is not None:
-        data.setdefault("site", {})["base_url"] = base_url
     problems: list[Problem] = []
+    if base_url is not None:
+        why = check_base_url(base_url)
+        if why:  # blame the option, not the line of site.toml it replaces
+            problems.append(Problem("--base-url", None, why))
+        elif isinstance(data.get("site", {}), dict):
+            data.setdefault("site", {})["base_url"] = base_url
     values = _check_tables(data, text, problems)
     countries = _check_countries(data.get("countries", {}), text, problems)
+    import_tags = _check_import(data.get("import", {}), text, problems)
     if problems:
         raise ConfigError(problems)
     url = values["site"]["base_url"]
@@ -187,6 +194,7 @@ def load_config(
         feed_items=values["feeds"]["items"],
         feed_content=values["feeds"]["content"],
         countries=countries,
+        import_tags=import_tags,
         output_dir=Path(output_dir).resolve() if output_dir else root / "output",
     )
 
@@ -194,8 +202,8 @@ def load_config(
 def _check_tables(data: dict, text: str, problems: list[Problem]) -> dict[str, dict[str, Any]]:
     """Check [site] and [feeds]; return their values with defaults filled in."""
     for name in data:
-        if name not in SCHEMA and name != "countries":
-            problems.append(Problem(CONFIG_NAME, find_key_line(text, name), f"unknown table [{name}] (expected [site], [feeds] or [countries.<key>])"))
+        if name not in SCHEMA and name not in ("countries", "import"):
+            problems.append(Problem(CONFIG_NAME, find_key_line(text, name), f"unknown table [{name}] (expected [site], [feeds], [countries.<key>] or [import.tags])"))
     values: dict[str, dict[str, Any]] = {}
     for table, keys in SCHEMA.items():
         given = data.get(table, {})
@@ -218,6 +226,29 @@ def _check_tables(data: dict, text: str, problems: list[Problem]) -> dict[str, d
                 problems.append(Problem(CONFIG_NAME, find_key_line(text, table, key), f"[{table}] {key}: {why}"))
             values[table][key] = given[key]
     return values
+
+
+def _check_import(given: Any, text: str, problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Check [import]: only [import.tags], each tag = a list of keywords that suggest it."""
+    if not isinstance(given, dict):
+        problems.append(Problem(CONFIG_NAME, find_key_line(text, "import"), "import must be a table [import]"))
+        return ()
+    for key in given:
+        if key != "tags":
+            problems.append(Problem(CONFIG_NAME, find_key_line(text, "import", key), f"[import] unknown key '{key}' (known keys: tags)"))
+    tags = given.get("tags", {})
+    if not isinstance(tags, dict):
+        problems.append(Problem(CONFIG_NAME, find_key_line(text, "import", "tags"), "[import] tags: expected a table [import.tags] of tag = [\"keyword\", …]"))
+        return ()
+    found = []
+    for tag, keywords in tags.items():
+        if not slugify(tag):
+            problems.append(Problem(CONFIG_NAME, find_key_line(text, "import.tags", tag), f"[import.tags] the tag '{tag}' has no letters or digits to make a URL from"))
+        elif why := _str_list(keywords):
+            problems.append(Problem(CONFIG_NAME, find_key_line(text, "import.tags", tag), f"[import.tags] {tag}: {why} (words that suggest the tag)"))
+        else:
+            found.append((" ".join(tag.split()), tuple(" ".join(k.split()) for k in keywords)))
+    return tuple(found)
 
 
 def _check_countries(given: Any, text: str, problems: list[Problem]) -> tuple[Country, ...]:

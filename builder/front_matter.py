@@ -43,18 +43,19 @@ def parse_fields(fm: str, rel: str, first_line: int) -> dict[str, Field] | Probl
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else first_line
-        what = " ".join(x for x in (exc.context, exc.problem) if x)
-        return Problem(rel, line, f"the front matter is not valid YAML: {what}")
+        return Problem(rel, line, f"the front matter is not valid YAML: {describe_yaml_error(exc, first_line)}")
     except yaml.YAMLError as exc:
         return Problem(rel, first_line, f"the front matter is not valid YAML: {exc}")
     if root is None:
         return {}
+    if root.tag not in PLAIN_TAGS:
+        return Problem(rel, first_line + root.start_mark.line, f"YAML tags such as '{root.tag}' are not allowed")
     if not isinstance(root, MappingNode):
         return Problem(rel, first_line + root.start_mark.line, "the front matter must be fields of the form 'name: value'")
     fields: dict[str, Field] = {}
     for key_node, value_node in root.value:
         line = first_line + key_node.start_mark.line
-        if not isinstance(key_node, ScalarNode):
+        if not isinstance(key_node, ScalarNode) or key_node.tag not in PLAIN_TAGS:
             return Problem(rel, line, "a field name must be plain text")
         key = key_node.value
         if key in fields:
@@ -65,6 +66,20 @@ def parse_fields(fm: str, rel: str, first_line: int) -> dict[str, Field] | Probl
             return Problem(rel, first_line + value_node.start_mark.line, f"'{key}': {exc}")
         fields[key] = Field(value=value, line=line)
     return fields
+
+
+def describe_yaml_error(exc: yaml.MarkedYAMLError, first_line: int) -> str:
+    """PyYAML's message, saying where an unclosed list or quote began and why a ':' is wrong."""
+    what = exc.problem or "cannot be read"
+    if exc.context:
+        began = exc.context_mark
+        if began and exc.problem_mark and began.line != exc.problem_mark.line:
+            what = f"{exc.context} begun on line {first_line + began.line}: {what}"
+        else:
+            what = f"{exc.context}: {what}"
+    if exc.problem == "mapping values are not allowed here":
+        what += " (a value with ': ' in it must be in quotes, e.g. title: \"Workshop: day one\")"
+    return what
 
 
 class _Nested:

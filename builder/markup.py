@@ -57,13 +57,14 @@ class MarkdownRenderer:
         self.files = files
         self.md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         self.md.treeprocessors.register(_SiteLinks(self.md, self), "newsroom_links", 0)
-        self._source = self._folder = ""
+        self._source = self._folder = self._body = ""
         self._line = 0
         self._warnings: list[Problem] = []
 
     def render(self, body: str, *, source: str, content_rel: str, line: int) -> Rendered:
         """Render one body; `content_rel` is the file's path inside content/."""
         self._source, self._folder, self._line, self._warnings = source, posixpath.dirname(content_rel), line, []
+        self._body = body
         html = self.md.reset().convert(body)
         return Rendered(Markup(html), tuple(self._warnings))
 
@@ -79,17 +80,23 @@ class MarkdownRenderer:
             return url
         target = posixpath.normpath(posixpath.join(self._folder, unquote(parts.path)))
         if target.startswith("../") or target == "..":
-            self._warn(f"the {kind} '{url}' points outside the content folder")
+            self._warn(url, f"the {kind} '{url}' points outside the content folder")
             return url
         if target in self.pages:
             return self.base_path + self.pages[target] + suffix
         if target in self.files:
             return self.base_path + target + suffix
-        self._warn(f"the {kind} '{url}' points to content/{target}, which does not exist")
+        self._warn(url, f"the {kind} '{url}' points to content/{target}, which does not exist")
         return url
 
-    def _warn(self, message: str) -> None:
-        self._warnings.append(Problem(self._source, self._line, message, "warning"))
+    def _warn(self, url: str, message: str) -> None:
+        self._warnings.append(Problem(self._source, line_in_body(self._body, self._line, url), message, "warning"))
+
+
+def line_in_body(body: str, body_line: int, needle: str) -> int:
+    """The file line where `needle` first stands in a body that starts on `body_line`."""
+    at = body.find(needle)
+    return body_line + body[:at].count("\n") if at >= 0 else body_line
 
 
 class _TextOnly(HTMLParser):

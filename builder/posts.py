@@ -175,10 +175,26 @@ def _slug(value: Any) -> str | None:
     return text
 
 
-def check_unique_paths(metas: list[PostMeta], docs: list[tuple[str, str, int]]) -> list[Problem]:
+RESERVED = ("news", "countries", "tags", "archive", "page", "static", "feed.xml", "atom.xml", "sitemap.xml", "robots.txt", "404.html")
+
+
+def doc_slug(source: SourceFile) -> str:
+    """A page's slug: its valid `slug` field, else its file name made into a slug."""
+    given = source.fields.get("slug")
+    if given and isinstance(given.value, str) and is_slug(given.value.strip()):
+        return given.value.strip()
+    return slugify(source.path.stem) or "page"
+
+
+def check_unique_paths(metas: list[PostMeta], docs: tuple[SourceFile, ...]) -> list[Problem]:
     """Two sources that would write the same URL are an error naming both files."""
     problems, seen = [], {}
-    entries = [(m.path, m.source, m.lines.get("slug", m.lines.get("title", 1))) for m in metas] + docs
+    for doc in docs:
+        slug, line = doc_slug(doc), doc.fields["slug"].line if "slug" in doc.fields else 1
+        if slug in RESERVED:
+            problems.append(Problem(doc.rel, line, f"the page would have the URL /{slug}/, which newsroom makes itself: give it another 'slug'"))
+    entries = [(m.path, m.source, m.lines.get("slug", m.lines.get("title", 1))) for m in metas]
+    entries += [(doc_slug(d) + "/", d.rel, d.fields["slug"].line if "slug" in d.fields else 1) for d in docs]
     for path, source, line in sorted(entries, key=lambda e: e[1]):
         if path in seen:
             problems.append(Problem(source, line, f"the URL /{path} is also the URL of {seen[path]}: give one of them another 'slug'"))
@@ -233,7 +249,7 @@ def parse_doc(source: SourceFile, renderer: MarkdownRenderer, content_rel: str) 
     if problems:
         return problems
     rendered = renderer.render(source.body, source=source.rel, content_rel=content_rel, line=source.body_line)
-    slug = values["slug"] or slugify(content_rel.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    slug = doc_slug(source)
     summary = values["summary"] or cut_at_word(first_paragraph(rendered.html))
     return Doc(source=source.rel, slug=slug, title=values["title"], summary=summary, html=rendered.html)
 

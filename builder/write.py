@@ -54,6 +54,20 @@ def safe_target(base: Path, rel: str) -> Path:
     return target
 
 
+def collision(second: Artifact, first: Artifact, root: Path) -> Problem:
+    """Two files for one output path: name the content file(s) responsible."""
+    def name(a: Artifact) -> str:
+        if a.source is None:
+            return f"the page newsroom makes at /{a.path}"
+        try:
+            return a.source.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return str(a.source)
+
+    blamed = second if second.source is not None else first
+    return Problem(name(blamed), None, f"would be written to /{second.path}, where there is already {name(first if blamed is second else second)}: rename or move it")
+
+
 def recover_output(out: Path) -> None:
     """Undo what a killed build left: a half-made new folder, or an old folder not swapped back."""
     leftovers = sorted(out.parent.glob(f".{out.name}.new-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
@@ -106,8 +120,7 @@ def write_output(artifacts: list[Artifact], out: Path, root: Path) -> WriteRepor
         for artifact in artifacts:
             key = artifact.path.casefold()
             if key in seen:
-                first = seen[key].source or seen[key].path
-                raise output_problem(out, f"two things would write '{artifact.path}': {artifact.source or 'a generated page'} and {first}")
+                raise OutputError([collision(artifact, seen[key], root)])
             seen[key] = artifact
             written += place(artifact, safe_target(fresh, artifact.path), safe_target(out, artifact.path))
         place(Artifact(path=MARKER, data=MARKER_TEXT), fresh / MARKER, out / MARKER)

@@ -62,8 +62,8 @@ def fixture_site(tmp_path: Path) -> Path:
 def make_site(tmp_path: Path):
     """Write a mini-site: {relative path: text or bytes}; site.toml and the repo's templates by default."""
 
-    def make(files: dict[str, str | bytes], *, config: str | None = MINI_CONFIG, templates: bool = True) -> Path:
-        root = tmp_path / "mini"
+    def make(files: dict[str, str | bytes], *, config: str | None = MINI_CONFIG, templates: bool = True, name: str = "mini") -> Path:
+        root = tmp_path / name
         root.mkdir(exist_ok=True)
         if templates:
             shutil.copytree(REPO / "templates", root / "templates", dirs_exist_ok=True)
