@@ -12,10 +12,12 @@ import click
 
 from builder import __version__
 from builder.build import Selection, build_site, check_site
+from builder.bulletins import import_bulletin, summary_lines
 from builder.catalog import list_posts
 from builder.config import load_config
+from builder.datetext import LANGUAGES
 from builder.errors import BuildError, Problem
-from builder.scaffold import create_post
+from builder.scaffold import create_post, init_site
 from builder.serve import serve_site
 
 root_option = click.option(
@@ -131,11 +133,13 @@ def build(root: Path, output: Path | None, base_url: str | None, drafts: bool, f
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="How to print the results.")
 def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> None:
     """Check config, content and templates; write nothing."""
+    progress = BarProgress()
     try:
-        rendered = check_site(root, select=Selection(drafts=drafts, future=future))
+        rendered = check_site(root, select=Selection(drafts=drafts, future=future), progress=progress)
         problems, left_out, summary = rendered.warnings, rendered.left_out, f"{len(rendered.site.posts)} posts, {rendered.pages} pages, {rendered.feeds} feeds"
     except BuildError as exc:
         problems, left_out, summary = exc.problems, (), ""
+    progress.close()
     failed = any(p.severity == "error" for p in problems) or (strict and bool(problems))
     if fmt == "json":
         click.echo(json.dumps(check_results(problems, left_out, failed), indent=2, ensure_ascii=False))
@@ -165,6 +169,20 @@ def new(title: str, countries: tuple[str, ...], tags: tuple[str, ...], day, root
         click.echo(f"Error: {exc.filename} already exists", err=True)
         sys.exit(1)
     click.echo(str(path))
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="Programme News", show_default=True, help="The site's title.")
+def init(folder: Path, title: str) -> None:
+    """Create a new site in FOLDER (empty or new), ready to build."""
+    try:
+        created = init_site(folder, title=title)
+    except BuildError as exc:
+        fail(exc, "nothing was created.")
+    for path in created:
+        click.echo(f"created {path}")
+    click.echo(f"Next: newsroom serve --root {folder}")
 
 
 @cli.command()
@@ -199,6 +217,24 @@ def list_command(root: Path, drafts: bool, scheduled: bool) -> None:
             click.echo(f"{item.date.date().isoformat()}  {item.status:<9}  {', '.join(item.countries) or '-':<40}  {item.source}")
     if problems:
         fail(BuildError(problems), "these files could not be listed.")
+
+
+@cli.command("import")
+@click.argument("bulletin", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--year", type=click.IntRange(1900, 2999), help="The year of items whose date names none [default: from neighbouring items].")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="The language the bulletin is written in.")
+@root_option
+def import_command(bulletin: Path, year: int | None, lang: str, root: Path) -> None:
+    """Draft one post per news paragraph of a plain-text BULLETIN (as draft: true); print what needs review."""
+    progress = BarProgress()
+    try:
+        report = import_bulletin(load_config(root), bulletin, year=year, lang=lang, progress=progress)
+    except BuildError as exc:
+        progress.close()
+        fail(exc, "no file was written.")
+    progress.close()
+    for line in summary_lines(report):
+        click.echo(line)
 
 
 def main() -> None:

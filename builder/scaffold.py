@@ -1,9 +1,12 @@
-"""Create new things for editors: a post file with valid front matter."""
+"""Create new things for editors: a post file with valid front matter, a whole new site."""
 
 from __future__ import annotations
 
+import re
+import shutil
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -28,8 +31,23 @@ def used_slugs(config: SiteConfig) -> set[str]:
             if line.startswith("slug:"):
                 used.add(line[5:].strip().strip("'\""))
             if line.startswith("title:"):
-                used.add(slugify(line[6:].strip().strip("'\"")))
+                used.add(slugify(re.sub(r"\s+#.*$", "", line[6:]).strip().strip("'\"")))
     return used
+
+
+def unique_slug(base: str, used: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`… if another post already has it."""
+    slug, n = base, 2
+    while slug in used:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def write_new_file(path: Path, text: str) -> None:
+    """Write a file that must not exist yet (FileExistsError if it does), making its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def create_post(config: SiteConfig, title: str, *, countries: tuple[str, ...], tags: tuple[str, ...] = (), day: date | None = None) -> Path:
@@ -55,16 +73,92 @@ def create_post(config: SiteConfig, title: str, *, countries: tuple[str, ...], t
     if problems:
         raise ContentError(problems)
     day = day or datetime.now(config.timezone).date()
-    used = used_slugs(config)
-    slug, n = base, 2
-    while slug in used:
-        slug, n = f"{base}-{n}", n + 1
+    slug = unique_slug(base, used_slugs(config))
     path = config.content_dir / "news" / str(day.year) / f"{day.isoformat()}-{slug}.md"
     front = {"title": title, "date": day.isoformat(), "countries": names, "tags": list(tags)}
     if slug != base:
         front["slug"] = slug
     text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000) + "---\n" + BODY_HINT
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as handle:
-        handle.write(text)
+    write_new_file(path, text)
     return path
+
+
+def theme_dir() -> Path:
+    """The built-in theme: builder/theme in an installed wheel, templates/ in a source checkout."""
+    try:
+        from importlib.resources import files
+
+        installed = Path(str(files("builder.theme")))
+        if (installed / "base.html").is_file():
+            return installed
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+SITE_TOML = '''\
+# newsroom site configuration: every key is checked, a typo is an error naming the key.
+
+[site]
+title = "{title}"
+description = "News of {title}."
+base_url = "https://example.org/"   # where output/ will be published (may have a path)
+language = "en"                     # picks templates/strings/en.toml
+timezone = "{timezone}"             # a date without a time means midnight here
+per_page = 10
+
+[feeds]
+items = 20
+content = "full"    # or "summary"
+
+[countries.kazakhstan]
+name = "Kazakhstan"
+iso = "KZ"
+aliases = ["Kazakh", "Qazaqstan"]
+
+[countries.kyrgyzstan]
+name = "Kyrgyzstan"
+iso = "KG"
+aliases = ["Kyrgyz Republic", "Kyrgyz"]
+
+[countries.tajikistan]
+name = "Tajikistan"
+iso = "TJ"
+aliases = ["Tajik"]
+
+[countries.turkmenistan]
+name = "Turkmenistan"
+iso = "TM"
+aliases = ["Turkmen"]
+
+[countries.uzbekistan]
+name = "Uzbekistan"
+iso = "UZ"
+aliases = ["Uzbek"]
+'''
+
+EXAMPLE_POST = '''\
+---
+title: Welcome to the news archive
+date: {date}
+countries: [Kyrgyzstan]
+tags: [announcements]
+---
+This is the first news item of the site. Edit it, or start a new one with
+`newsroom new "Title" --country Kyrgyzstan`, then run `newsroom serve` to preview.
+'''
+
+
+def init_site(target: Path, *, title: str = "Programme News", timezone: str = "Asia/Bishkek", today: date | None = None) -> list[Path]:
+    """Create a new, working site in `target` (empty or new): config, an example post, the theme."""
+    target = Path(target)
+    if target.exists() and any(target.iterdir()):
+        raise ContentError([Problem(str(target), None, "is not empty: newsroom init makes a new site in an empty or new folder")])
+    day = today or datetime.now(ZoneInfo(timezone)).date()
+    created = [target / "site.toml", target / "content" / "news" / str(day.year) / f"{day.isoformat()}-welcome.md"]
+    created[1].parent.mkdir(parents=True)
+    created[0].write_text(SITE_TOML.format(title=title.replace('"', "'"), timezone=timezone), encoding="utf-8")
+    created[1].write_text(EXAMPLE_POST.format(date=day.isoformat()), encoding="utf-8")
+    shutil.copytree(theme_dir(), target / "templates", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (target / ".gitignore").write_text("/output/\n/.output.*\n", encoding="utf-8")
+    return created + [target / "templates"]
