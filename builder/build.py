@@ -19,7 +19,7 @@ from builder.progress import NoProgress, Progress
 from builder.render import load_strings, make_environment, render_pages
 from builder.sitemap import render_robots, render_sitemap
 from builder.sources import Sources, read_sources
-from builder.taxonomy import apply_spellings, build_taxonomy, related_posts
+from builder.taxonomy import apply_spellings, build_taxonomy, relate_posts
 from builder.write import write_output
 
 
@@ -70,7 +70,7 @@ def render_site(config: SiteConfig, *, select: Selection, progress: Progress) ->
     strings, problems = load_strings_or_problems(config)
     posts, docs, warnings, left_out = parse_sources(sources, config, select=select, progress=progress, problems=problems)
     site = assemble_site(config, posts, docs, sources, strings)
-    related = {post.path: related_posts(post, site.posts) for post in site.posts}
+    related = relate_posts(site.posts, (site.countries, site.tags))
     pages = plan_pages(site, strings, related, preview=select.preview)
     progress.stage("render", len(pages))
     artifacts = render_pages(make_environment(config, strings, site.docs), pages, config)

@@ -28,6 +28,9 @@ drafts_option = click.option("--drafts", is_flag=True, help="Include posts marke
 future_option = click.option("--future", is_flag=True, help="Include posts dated in the future (scheduled).")
 
 
+WARNINGS_SHOWN = 10
+
+
 class BarProgress:
     """Shows a progress bar on a terminal, and nothing when output is not a terminal."""
 
@@ -119,7 +122,9 @@ def build(root: Path, output: Path | None, base_url: str | None, drafts: bool, f
         progress.close()
         fail(exc, "nothing was written (the previous output is unchanged).")
     progress.close()
-    report_problems(report.warnings)
+    report_problems(report.warnings[:WARNINGS_SHOWN])
+    if len(report.warnings) > WARNINGS_SHOWN:
+        click.echo(f"… and {len(report.warnings) - WARNINGS_SHOWN} more warnings: `newsroom check` lists them all.", err=True)
     report_left_out(report.left_out)
     seconds = time.perf_counter() - started
     click.echo(f"Built {report.posts} posts: {report.pages} pages, {report.feeds} feeds, {report.files} files ({report.written} changed) in {seconds:.2f} s → {report.output_dir}")

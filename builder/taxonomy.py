@@ -52,15 +52,29 @@ def apply_spellings(posts: tuple[Post, ...], tags: Taxonomy) -> tuple[Post, ...]
     return tuple(respell(post) for post in posts)
 
 
-def related_posts(post: Post, posts: tuple[Post, ...], limit: int = 4) -> tuple[Post, ...]:
-    """The posts sharing most countries and tags (a tag counts twice), nearest in time first."""
-    mine = {ref.path for ref in post.tags}
-    here = {ref.path for ref in post.countries}
-    scored = []
-    for other in posts:
-        if other is post:
-            continue
-        score = 2 * len(mine & {r.path for r in other.tags}) + len(here & {r.path for r in other.countries})
-        if score:
-            scored.append((-score, abs((other.date - post.date).total_seconds()), other.slug, other.source, other))
-    return tuple(item[-1] for item in sorted(scored, key=lambda s: s[:4])[:limit])
+def relate_posts(posts: tuple[Post, ...], taxonomies: tuple[Taxonomy, ...], *, limit: int = 4, reach: int = 10) -> dict[str, tuple[Post, ...]]:
+    """For each post, a few related posts: most shared tags (counted twice) and countries.
+
+    Candidates are the `reach` posts nearest in time on either side in each of the post's
+    terms, so the cost grows with the number of posts, not its square. Ties go to the post
+    nearest in time, then to slug and source: the same input always gives the same choice.
+    """
+    position = {(term.path, post.path): i for taxonomy in taxonomies for term in taxonomy.terms for i, post in enumerate(term.posts)}
+    members = {term.path: term.posts for taxonomy in taxonomies for term in taxonomy.terms}
+    weight = {taxonomy.name: 2 if taxonomy.name == "tags" else 1 for taxonomy in taxonomies}
+    refs = {post.path: {ref.path: weight.get(ref.taxonomy, 1) for ref in post.countries + post.tags} for post in posts}
+    related = {}
+    for post in posts:
+        mine = refs[post.path]
+        candidates: dict[str, Post] = {}
+        for term_path in mine:
+            i = position[(term_path, post.path)]
+            for other in members[term_path][max(0, i - reach) : i + reach + 1]:
+                candidates[other.path] = other
+        candidates.pop(post.path, None)
+        scored = sorted(
+            (-sum(w for path, w in mine.items() if path in refs[other.path]), abs((other.date - post.date).total_seconds()), other.slug, other.source, other)
+            for other in candidates.values()
+        )
+        related[post.path] = tuple(item[-1] for item in scored[:limit])
+    return related
