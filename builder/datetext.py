@@ -128,10 +128,9 @@ def resolve_dates(phrase: DatePhrase, year: int) -> tuple[date, date | None]:
     wraps = (phrase.month, day) > (end_month, phrase.end_day)  # 28 December to 3 January
     if phrase.year and phrase.end_year:
         first_year, last_year = phrase.year, phrase.end_year
-    elif phrase.year:
-        first_year = phrase.year
+    elif phrase.end_year:  # "28 December to 3 January 2018"
+        first_year, last_year = phrase.end_year - wraps, phrase.end_year
+    else:  # the given year is the year the event starts
+        first_year = phrase.year or year
         last_year = first_year + wraps
-    else:
-        last_year = phrase.end_year or year
-        first_year = last_year - wraps
     return date(first_year, phrase.month, day), date(last_year, end_month, phrase.end_day)

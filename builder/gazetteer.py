@@ -57,7 +57,7 @@ def load_gazetteer(config: SiteConfig) -> Gazetteer:
             words[name] = key
         regions.update(more_regions)
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(sorted(problems, key=lambda p: (p.path, p.line or 0)))
     return Gazetteer(places=tuple(places.items()), words=tuple(words.items()), regions=tuple(regions.items()))
 
 
@@ -125,7 +125,7 @@ def find_mentions(text: str, gazetteer: Gazetteer) -> Mentions:
     for match in _name_pattern(gazetteer.words).finditer(text):
         hits.append((match.start(), (_lookup(match, gazetteer.words),), None, None))
     for match in _name_pattern(gazetteer.regions, fold=True).finditer(text):
-        phrase = _canonical(match, gazetteer.regions, fold=True)
+        phrase = _canonical(match, gazetteer.regions)
         hits.append((match.start(), dict(gazetteer.regions)[phrase], None, phrase))
     hits.sort(key=lambda hit: hit[0])
     countries = tuple(dict.fromkeys(key for _, keys, _, _ in hits for key in keys))
@@ -146,18 +146,15 @@ def _name_pattern(entries: tuple[tuple[str, object], ...], fold: bool = False) -
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE if fold else 0)
 
 
-def _key(name: str, fold: bool) -> str:
-    flat = re.sub(r"['’ʼ]", "'", " ".join(name.split()))
-    return flat.casefold() if fold else flat
+def _folded(name: str) -> str:
+    """A name with spaces, apostrophes and case evened out, for comparing."""
+    return re.sub(r"['’ʼ]", "'", " ".join(name.split())).casefold()
 
 
-def _canonical(match: re.Match[str], entries: tuple[tuple[str, object], ...], fold: bool = False) -> str:
+def _canonical(match: re.Match[str], entries: tuple[tuple[str, object], ...]) -> str:
     """The gazetteer's spelling of the name that matched."""
-    wanted = _key(match.group(0), True)
-    for name, _ in entries:
-        if _key(name, True) == wanted:
-            return name
-    return match.group(0)
+    wanted = _folded(match.group(0))
+    return next((name for name, _ in entries if _folded(name) == wanted), match.group(0))
 
 
 def _lookup(match: re.Match[str], entries: tuple[tuple[str, str], ...]) -> str:
