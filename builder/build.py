@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
+from builder.cache import PostEntry, load_state, save_cache, snapshot_inputs
 from builder.checks import find_site_warnings
 from builder.config import SiteConfig, load_config
 from builder.errors import BuildError, ContentError, Problem
@@ -14,11 +16,12 @@ from builder.feeds import render_feeds
 from builder.markup import MarkdownRenderer
 from builder.model import Artifact, BuildReport, Doc, Post, Site
 from builder.plan import plan_pages
-from builder.posts import check_unique_paths, parse_doc, parse_meta, post_status, render_post, sort_posts
+from builder.memory import Memory, nothing_changed
+from builder.posts import check_unique_paths, make_post, parse_doc, parse_meta, post_status, render_body, sort_posts
 from builder.progress import NoProgress, Progress
 from builder.render import load_strings, make_environment, render_pages
 from builder.sitemap import render_robots, render_sitemap
-from builder.sources import Sources, read_sources
+from builder.sources import Scan, read_all, read_source, rel_path, scan_sources
 from builder.taxonomy import apply_spellings, build_taxonomy, relate_posts
 from builder.write import write_output
 
@@ -46,16 +49,33 @@ class Rendered:
     feeds: int
     warnings: tuple[Problem, ...]
     left_out: tuple[str, ...]  # drafts and scheduled posts not built: "content/x.md (draft)"
+    entries: dict[str, PostEntry] = field(default_factory=dict)  # for the next build's cache
+    outputs: dict[str, tuple[str, int]] = field(default_factory=dict)  # output path → (fingerprint, size)
 
 
-def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | None = None, select: Selection | None = None, progress: Progress | None = None) -> BuildReport:
-    """Build the site at `root` into its output folder; raise BuildError on any problem."""
+def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | None = None, select: Selection | None = None, clean: bool = False, progress: Progress | None = None) -> BuildReport:
+    """Build the site at `root` into its output folder; raise BuildError on any problem.
+
+    Unless `clean`, the cache beside the output lets an unchanged input skip all work and
+    an edit redo only what depends on it; the result is byte-identical either way.
+    """
     config = load_config(root, base_url=base_url, output_dir=output_dir)
-    rendered = render_site(config, select=select or Selection(), progress=progress or NoProgress())
-    written = write_output(rendered.artifacts, config.output_dir, config.root)
+    select = select or Selection()
+    out = config.output_dir
+    started = time.time_ns()
+    snapshot = snapshot_inputs(config.root, (config.base_url, select.drafts, select.future, select.preview))
+    previous = None if clean else load_state(out)
+    if previous and nothing_changed(previous, snapshot, select, out):
+        posts, pages, feeds, files = previous.summary
+        return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out)
+    memory = Memory.recall(previous, config, out)
+    rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory)
+    written = write_output(rendered.artifacts, out, config.root)
+    summary = (len(rendered.site.posts), rendered.pages, rendered.feeds, written.files)
+    save_cache(out, memory.state(snapshot, started, rendered, summary), rendered.entries)
     return BuildReport(
-        posts=len(rendered.site.posts), pages=rendered.pages, feeds=rendered.feeds, files=written.files,
-        written=written.written, output_dir=config.output_dir, left_out=rendered.left_out, warnings=rendered.warnings,
+        posts=summary[0], pages=rendered.pages, feeds=rendered.feeds, files=written.files,
+        written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings,
     )
 
 
@@ -64,22 +84,25 @@ def check_site(root: Path, *, select: Selection | None = None, progress: Progres
     return render_site(load_config(root), select=select or Selection(), progress=progress or NoProgress())
 
 
-def render_site(config: SiteConfig, *, select: Selection, progress: Progress) -> Rendered:
+def render_site(config: SiteConfig, *, select: Selection, progress: Progress, memory: Memory | None = None) -> Rendered:
     """Every stage between reading the sources and writing the output."""
-    sources = read_sources(config)
+    memory = memory or Memory.forget(config)
+    scan = scan_sources(config)
     strings, problems = load_strings_or_problems(config)
-    posts, docs, warnings, left_out = parse_sources(sources, config, select=select, progress=progress, problems=problems)
-    site = assemble_site(config, posts, docs, sources, strings)
+    parsed = parse_sources(scan, config, select=select, progress=progress, problems=problems, memory=memory)
+    site = assemble_site(config, parsed.posts, parsed.docs, scan, strings)
     related = relate_posts(site.posts, (site.countries, site.tags))
     pages = plan_pages(site, strings, related, preview=select.preview)
     progress.stage("render", len(pages))
-    artifacts = render_pages(make_environment(config, strings, site.docs), pages, config)
-    feeds = render_feeds(site, strings)
+    fresh, reused = memory.split(pages, lambda page: page.file, lambda page: (page.template, page.path, page.context))
+    artifacts = render_pages(make_environment(config, strings, site.docs), fresh, config) + reused
+    feeds = render_feeds(site, strings, memory)
     extras = [render_sitemap(pages, config), render_robots(config)]
     copies = [Artifact(path=out, source=src) for out, src in site.assets]
     everything = artifacts + feeds + extras + copies
-    warnings += tuple(find_site_warnings(site, everything, {s.rel: s for s in sources.posts}))
-    return Rendered(site, everything, len(pages), len(feeds), tuple(sorted(set(warnings))), left_out)
+    warnings = parsed.warnings + tuple(find_site_warnings(site, everything))
+    outputs = memory.outputs(everything)
+    return Rendered(site, everything, len(pages), len(feeds), tuple(sorted(set(warnings))), parsed.left_out, parsed.entries, outputs)
 
 
 def load_strings_or_problems(config: SiteConfig) -> tuple[Mapping[str, Any], list[Problem]]:
@@ -90,39 +113,67 @@ def load_strings_or_problems(config: SiteConfig) -> tuple[Mapping[str, Any], lis
         return {}, list(exc.problems)
 
 
-def parse_sources(sources: Sources, config: SiteConfig, *, select: Selection, progress: Progress, problems: list[Problem]) -> tuple[tuple[Post, ...], tuple[Doc, ...], tuple[Problem, ...], tuple[str, ...]]:
-    """Check every post's front matter, then render the bodies; raise every problem at once."""
-    progress.stage("parse", len(sources.posts))
-    problems = [*sources.problems, *problems]
-    metas = []
-    for source in sources.posts:
-        meta = parse_meta(source, config)
-        if isinstance(meta, list):
-            problems += meta
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """The checked posts and pages of a site, and what to cache of them."""
+
+    posts: tuple[Post, ...]
+    docs: tuple[Doc, ...]
+    warnings: tuple[Problem, ...]
+    left_out: tuple[str, ...]
+    entries: dict[str, PostEntry]
+
+
+def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress: Progress, problems: list[Problem], memory: Memory) -> Parsed:
+    """Check every post's front matter, then render the bodies; raise every problem at once.
+
+    A post whose file did not change keeps its checked front matter and, if every link it
+    makes still resolves the same way, its rendered body.
+    """
+    progress.stage("parse", len(scan.posts))
+    problems = [*scan.problems, *problems]
+    metas = []  # (meta, path, stat, source or None, cached entry or None)
+    for path, stat in scan.posts:
+        entry = memory.post(rel_path(path, config.root), stat)
+        if entry is not None:
+            metas.append((entry.meta, path, stat, None, entry))
+            continue
+        source = read_source(path, config.root)
+        meta = source if isinstance(source, Problem) else parse_meta(source, config)
+        if isinstance(meta, (list, Problem)):
+            problems += meta if isinstance(meta, list) else [meta]
         else:
-            metas.append((meta, source))
-    problems += check_unique_paths([m for m, _ in metas], sources.docs)
-    status = {m.source: post_status(m, select.now) for m, _ in metas}
-    kept = [(m, s) for m, s in metas if select.takes(status[m.source])]
+            metas.append((meta, path, stat, source, None))
+    docs_sources = read_all(scan.docs, config.root, problems)
+    problems += check_unique_paths([m[0] for m in metas], tuple(docs_sources))
+    status = {m[0].source: post_status(m[0], select.now) for m in metas}
     renderer = MarkdownRenderer(
         base_path=config.base_path,
-        pages={content_rel(m.source): m.path for m, _ in kept},
-        files=frozenset(out for out, _ in sources.assets),
+        pages={content_rel(m[0].source): m[0].path for m in metas if select.takes(status[m[0].source])},
+        files=frozenset(out for out, _ in scan.assets),
     )
-    posts, warnings = [], []
-    for meta, source in kept:
-        post, found = render_post(meta, source, renderer, content_rel(meta.source), scheduled=status[meta.source] == "scheduled")
-        posts.append(post)
-        warnings += found
-        progress.advance()
+    posts, warnings, entries = [], [], {}
+    for meta, path, stat, source, entry in metas:
+        body = entry.body if entry is not None else None
+        if select.takes(status[meta.source]):
+            if body is None or any(renderer.lookup(target) != found for target, found in body.lookups):
+                source = source or read_source(path, config.root)
+                if isinstance(source, Problem):
+                    problems.append(source)
+                    continue
+                body = render_body(meta, source, renderer, content_rel(meta.source))
+            posts.append(make_post(meta, body, scheduled=status[meta.source] == "scheduled"))
+            warnings += body.warnings
+            progress.advance()
+        entries[meta.source] = PostEntry(stat=stat, meta=meta, body=body)
     docs = []
-    for source in sources.docs:
+    for source in docs_sources:
         doc = parse_doc(source, renderer, content_rel(source.rel))
         docs.append(doc) if isinstance(doc, Doc) else problems.extend(doc)
     if problems:
         raise ContentError(sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message)))
-    left_out = tuple(f"{m.source} ({describe(m, status[m.source])})" for m, _ in metas if not select.takes(status[m.source]))
-    return sort_posts(posts), tuple(sorted(docs, key=lambda d: d.slug)), tuple(sorted(set(warnings))), left_out
+    left_out = tuple(f"{m[0].source} ({describe(m[0], status[m[0].source])})" for m in metas if not select.takes(status[m[0].source]))
+    return Parsed(sort_posts(posts), tuple(sorted(docs, key=lambda d: d.slug)), tuple(sorted(set(warnings))), left_out, entries)
 
 
 def describe(meta, status: str) -> str:
@@ -135,7 +186,7 @@ def content_rel(rel: str) -> str:
     return rel.removeprefix("content/")
 
 
-def assemble_site(config: SiteConfig, posts: tuple[Post, ...], docs: tuple[Doc, ...], sources: Sources, strings: Mapping[str, Any]) -> Site:
+def assemble_site(config: SiteConfig, posts: tuple[Post, ...], docs: tuple[Doc, ...], sources: Scan, strings: Mapping[str, Any]) -> Site:
     """Group the posts into countries and tags; show each tag with one spelling."""
     tags = build_taxonomy("tags", strings["tags_title"], posts, lambda p: p.tags)
     posts = apply_spellings(posts, tags)

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import unquote, urlsplit
 
-from builder.config import SiteConfig
 from builder.errors import Problem
-from builder.markup import line_in_body
-from builder.model import Artifact, Site, SourceFile
-
-HREF = re.compile(r'<(?:a|img)\s[^>]*?(?:href|src)="([^"]+)"')
-
-
-def link_line(source: SourceFile | None, url: str, base_path: str) -> int:
-    """The line of the body where a link is written (where the body starts if not found)."""
-    if source is None:
-        return 1
-    written = "/" + url[len(base_path):] if url.startswith(base_path) and url not in source.body else url
-    return line_in_body(source.body, source.body_line, written)
+from builder.model import Artifact, Site
 
 
 def target_exists(path: str, files: set[str]) -> bool:
@@ -26,21 +13,14 @@ def target_exists(path: str, files: set[str]) -> bool:
     return path in files or (path == "" or path.endswith("/")) and path + "index.html" in files
 
 
-def broken_site_links(site: Site, files: set[str], sources: dict[str, SourceFile]) -> list[Problem]:
+def broken_site_links(site: Site, files: set[str]) -> list[Problem]:
     """Links in post bodies to pages of this site that the build does not make."""
-    config: SiteConfig = site.config
-    site_host = urlsplit(config.base_url).netloc
+    base_path = site.config.base_path
     problems = []
     for post in site.posts:
-        for url in HREF.findall(str(post.html)):
-            parts = urlsplit(url.replace("&amp;", "&"))
-            if (parts.netloc and parts.netloc != site_host) or (parts.scheme and parts.scheme not in ("http", "https")):
-                continue
-            if not parts.path.startswith(config.base_path):
-                continue
-            rel = unquote(parts.path[len(config.base_path):])
-            if not target_exists(rel, files):
-                line = link_line(sources.get(post.source), parts.path, config.base_path)
+        for url, line in post.links:
+            path = urlsplit(url).path
+            if path.startswith(base_path) and not target_exists(unquote(path[len(base_path):]), files):
                 problems.append(Problem(post.source, line, f"the link '{url}' goes to a page of this site that does not exist", "warning"))
     return problems
 
@@ -63,8 +43,8 @@ def spelling_variants(site: Site) -> list[Problem]:
     return problems
 
 
-def find_site_warnings(site: Site, artifacts: list[Artifact], sources: dict[str, SourceFile]) -> list[Problem]:
+def find_site_warnings(site: Site, artifacts: list[Artifact]) -> list[Problem]:
     """Every site-wide warning, for `newsroom check` and the build's report."""
     files = {artifact.path for artifact in artifacts}
-    return broken_site_links(site, files, sources) + spelling_variants(site)
+    return broken_site_links(site, files) + spelling_variants(site)
 

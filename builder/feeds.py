@@ -65,11 +65,14 @@ def add_entry(fg: FeedGenerator, post: Post, base_url: str, *, full: bool) -> No
         entry.category(term=ref.slug, label=ref.name, scheme=base_url + ref.taxonomy + "/")
 
 
-def render_feeds(site: Site, strings: Mapping[str, Any]) -> list[Artifact]:
-    """Every feed of the site, in a fixed order."""
-    artifacts = render_feed_pair(site, title=site.config.title, base="", posts=site.posts)
+def render_feeds(site: Site, strings: Mapping[str, Any], memory: Any = None) -> list[Artifact]:
+    """Every feed of the site, in a fixed order; a feed whose items did not change is kept."""
+    wanted = [(site.config.title, "", site.posts)]
     for taxonomy in (site.countries, site.tags):
-        for term in taxonomy.terms:
-            if term.posts:
-                artifacts += render_feed_pair(site, title=term_feed_title(site, term, strings), base=term.path, posts=term.posts)
+        wanted += [(term_feed_title(site, term, strings), term.path, term.posts) for term in taxonomy.terms if term.posts]
+    artifacts: list[Artifact] = []
+    for title, base, posts in wanted:
+        items = posts[: site.config.feed_items]
+        kept = [memory.reuse(base + name, (name, title, base, items)) for name in ("feed.xml", "atom.xml")] if memory else [None, None]
+        artifacts += kept if all(kept) else render_feed_pair(site, title=title, base=base, posts=posts)
     return artifacts

@@ -22,10 +22,17 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A body turned into HTML, with what was found wrong on the way."""
+    """A body turned into HTML, with what was found wrong on the way.
+
+    `lookups` records each relative link's target and what it resolved to, so a cache can
+    tell when the same body would now render differently; `links` are the site-root links
+    of the HTML with the line each is written on, for the site-wide link check.
+    """
 
     html: Markup
     warnings: tuple[Problem, ...]
+    lookups: tuple[tuple[str, str], ...] = ()
+    links: tuple[tuple[str, int], ...] = ()
 
 
 class _SiteLinks(Treeprocessor):
@@ -60,13 +67,21 @@ class MarkdownRenderer:
         self._source = self._folder = self._body = ""
         self._line = 0
         self._warnings: list[Problem] = []
+        self._lookups: dict[str, str] = {}
+        self._links: list[tuple[str, int]] = []
 
     def render(self, body: str, *, source: str, content_rel: str, line: int) -> Rendered:
         """Render one body; `content_rel` is the file's path inside content/."""
         self._source, self._folder, self._line, self._warnings = source, posixpath.dirname(content_rel), line, []
-        self._body = body
+        self._body, self._lookups, self._links = body, {}, []
         html = self.md.reset().convert(body)
-        return Rendered(Markup(html), tuple(self._warnings))
+        return Rendered(Markup(html), tuple(self._warnings), tuple(sorted(self._lookups.items())), tuple(self._links))
+
+    def lookup(self, target: str) -> str:
+        """What a content-relative target is: 'page:<site path>', 'file' or 'missing'."""
+        if target in self.pages:
+            return "page:" + self.pages[target]
+        return "file" if target in self.files else "missing"
 
     def resolve(self, url: str, kind: str) -> str:
         """A relative link → the site path of its target; a site-root link gets the base path."""
@@ -75,19 +90,20 @@ class MarkdownRenderer:
             return url
         suffix = ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
         if parts.path.startswith("/"):
+            resolved = url
             if self.base_path != "/" and not parts.path.startswith(self.base_path):
-                return self.base_path + parts.path.lstrip("/") + suffix
-            return url
+                resolved = self.base_path + parts.path.lstrip("/") + suffix
+            self._links.append((resolved, line_in_body(self._body, self._line, url)))
+            return resolved
         target = posixpath.normpath(posixpath.join(self._folder, unquote(parts.path)))
         if target.startswith("../") or target == "..":
             self._warn(url, f"the {kind} '{url}' points outside the content folder")
             return url
-        if target in self.pages:
-            return self.base_path + self.pages[target] + suffix
-        if target in self.files:
-            return self.base_path + target + suffix
-        self._warn(url, f"the {kind} '{url}' points to content/{target}, which does not exist")
-        return url
+        found = self._lookups[target] = self.lookup(target)
+        if found == "missing":
+            self._warn(url, f"the {kind} '{url}' points to content/{target}, which does not exist")
+            return url
+        return self.base_path + (found[5:] if found.startswith("page:") else target) + suffix
 
     def _warn(self, url: str, message: str) -> None:
         self._warnings.append(Problem(self._source, line_in_body(self._body, self._line, url), message, "warning"))

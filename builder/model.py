@@ -66,6 +66,17 @@ class PostMeta:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Body:
+    """A post's rendered body: what the Markdown stage makes, and a cache keeps."""
+
+    html: Markup
+    summary: str
+    warnings: tuple  # of Problem
+    lookups: tuple[tuple[str, str], ...]  # relative link target → what it resolved to
+    links: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Post:
     """A news item, ready for the templates and feeds."""
 
@@ -82,6 +93,7 @@ class Post:
     draft: bool
     scheduled: bool = False  # dated after the build's "now"; only built with --future
     lines: tuple[tuple[str, int], ...] = ()  # front-matter field → line, for messages
+    links: tuple[tuple[str, int], ...] = ()  # site-root links in the body and their lines
 
     def line_of(self, name: str) -> int:
         """The line of a front-matter field (1 if the field is absent)."""
@@ -173,6 +185,7 @@ class Artifact:
     path: str
     data: bytes | None = None
     source: Path | None = None
+    keep: bool = False  # the previous output already holds exactly this file: link it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

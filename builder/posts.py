@@ -10,7 +10,7 @@ from typing import Any, Callable
 from builder.config import Country, SiteConfig
 from builder.errors import Problem
 from builder.markup import MarkdownRenderer, cut_at_word, first_paragraph
-from builder.model import Doc, Field, Post, PostMeta, SourceFile, TermRef
+from builder.model import Body, Doc, Field, Post, PostMeta, SourceFile, TermRef
 from builder.slugs import is_slug, slugify
 
 POST_FIELDS = ("title", "date", "end_date", "countries", "tags", "summary", "slug", "draft", "location")
@@ -214,16 +214,24 @@ def post_status(meta: PostMeta, now: datetime) -> str:
     return "scheduled" if meta.date > now else "published"
 
 
-def render_post(meta: PostMeta, source: SourceFile, renderer: MarkdownRenderer, content_rel: str, *, scheduled: bool = False) -> tuple[Post, tuple[Problem, ...]]:
-    """Render the body and derive the summary."""
+def render_body(meta: PostMeta, source: SourceFile, renderer: MarkdownRenderer, content_rel: str) -> Body:
+    """Render the body and derive the summary and the editorial warnings."""
     rendered = renderer.render(source.body, source=source.rel, content_rel=content_rel, line=source.body_line)
-    summary = meta.summary or cut_at_word(first_paragraph(rendered.html))
-    post = Post(
-        source=meta.source, slug=meta.slug, title=meta.title, date=meta.date, end_date=meta.end_date,
-        location=meta.location, countries=meta.countries, tags=meta.tags, summary=summary,
-        html=rendered.html, draft=meta.draft, scheduled=scheduled, lines=tuple(sorted(meta.lines.items())),
+    opening = first_paragraph(rendered.html)
+    return Body(
+        html=rendered.html, summary=meta.summary or cut_at_word(opening),
+        warnings=rendered.warnings + tuple(editorial_warnings(meta, opening)),
+        lookups=rendered.lookups, links=rendered.links,
     )
-    return post, rendered.warnings + tuple(editorial_warnings(meta, first_paragraph(rendered.html)))
+
+
+def make_post(meta: PostMeta, body: Body, *, scheduled: bool = False) -> Post:
+    """A post from its checked front matter and rendered body."""
+    return Post(
+        source=meta.source, slug=meta.slug, title=meta.title, date=meta.date, end_date=meta.end_date,
+        location=meta.location, countries=meta.countries, tags=meta.tags, summary=body.summary,
+        html=body.html, draft=meta.draft, scheduled=scheduled, lines=tuple(sorted(meta.lines.items())), links=body.links,
+    )
 
 
 def editorial_warnings(meta: PostMeta, opening: str) -> list[Problem]:

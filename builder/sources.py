@@ -93,27 +93,51 @@ def read_source(path: Path, root: Path) -> SourceFile | Problem:
     return SourceFile(path=path, rel=rel, fields=fields, body=body, body_line=body_line)
 
 
-def read_sources(config: SiteConfig) -> Sources:
-    """Find and read every content file; files that cannot be read become problems."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scan:
+    """The site's files found, not yet read: posts with their (mtime_ns, size), pages, assets."""
+
+    posts: tuple[tuple[Path, tuple[int, int]], ...]
+    docs: tuple[Path, ...]
+    assets: tuple[tuple[str, Path], ...]
+    problems: tuple[Problem, ...]
+
+
+def scan_sources(config: SiteConfig) -> Scan:
+    """Find every content file in sorted order, with the stat a cache can compare."""
     problems: list[Problem] = []
-    root = config.root
     content = config.content_dir
     if not content.is_dir():
         raise ContentError([Problem("content", None, f"the content folder is missing: expected {content}")])
     posts, docs, assets = [], [], []
-    for path in walk_files(content, root, problems):
+    for path in walk_files(content, config.root, problems):
         rel = path.relative_to(content)
         if path.suffix.lower() not in MARKDOWN_SUFFIXES:
             assets.append((rel.as_posix(), path))
-            continue
-        source = read_source(path, root)
-        if isinstance(source, Problem):
-            problems.append(source)
         elif rel.parts[0] == PAGES_FOLDER and len(rel.parts) == 2:
-            docs.append(source)
+            docs.append(path)
         else:
-            posts.append(source)
+            stat = path.stat()
+            posts.append((path, (stat.st_mtime_ns, stat.st_size)))
     static = config.templates_dir / "static"
-    for path in walk_files(static, root, problems):
+    for path in walk_files(static, config.root, problems):
         assets.append(("static/" + path.relative_to(static).as_posix(), path))
-    return Sources(posts=tuple(posts), docs=tuple(docs), assets=tuple(assets), problems=tuple(problems))
+    return Scan(posts=tuple(posts), docs=tuple(docs), assets=tuple(assets), problems=tuple(problems))
+
+
+def read_all(paths, root: Path, problems: list[Problem]) -> list[SourceFile]:
+    """Read each path; the ones that cannot be read become problems."""
+    found = []
+    for path in paths:
+        source = read_source(path, root)
+        (problems.append if isinstance(source, Problem) else found.append)(source)
+    return found
+
+
+def read_sources(config: SiteConfig) -> Sources:
+    """Find and read every content file; files that cannot be read become problems."""
+    scan = scan_sources(config)
+    problems = list(scan.problems)
+    posts = read_all([path for path, _ in scan.posts], config.root, problems)
+    docs = read_all(scan.docs, config.root, problems)
+    return Sources(posts=tuple(posts), docs=tuple(docs), assets=scan.assets, problems=tuple(problems))

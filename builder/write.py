@@ -1,12 +1,16 @@
-"""Write the output atomically: build a fresh folder beside output/, swap it in on success.
+"""Write the output so that a failed build leaves the previous one exactly as it was.
 
-Files whose bytes did not change are hard-linked from the previous output, so they keep
+Nothing in the output is touched until every file of the new build is written beside it:
+a large change goes into a whole new folder swapped in by renames; a small one is staged,
+journalled, then committed file by file with renames (a killed commit is completed by the
+next build). Files whose bytes did not change are left alone or hard-linked, so they keep
 their modification time and sync tools upload only what changed.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -16,6 +20,8 @@ from builder.errors import OutputError, Problem
 from builder.model import Artifact
 
 MARKER = ".newsroom-output"
+JOURNAL = ".journal"
+SMALL_CHANGE = 200  # at most this many files changed (or 5%): update in place, else swap a new folder
 MARKER_TEXT = b"This folder is made by newsroom and replaced on every build: do not edit it.\n"
 
 
@@ -69,7 +75,17 @@ def collision(second: Artifact, first: Artifact, root: Path) -> Problem:
 
 
 def recover_output(out: Path) -> None:
-    """Undo what a killed build left: a half-made new folder, or an old folder not swapped back."""
+    """Finish or undo what a killed build left beside the output.
+
+    A staged update whose journal was written is completed (its renames are idempotent); a
+    half-made folder or stage is removed; an old folder not swapped back is put back.
+    """
+    for stage in sorted(out.parent.glob(f".{out.name}.stage-*")):
+        journal = stage / JOURNAL
+        if journal.is_file() and out.is_dir():
+            plan = json.loads(journal.read_text(encoding="utf-8"))
+            commit_stage(stage, out, plan["move"], plan["delete"])
+        shutil.rmtree(stage, ignore_errors=True)
     leftovers = sorted(out.parent.glob(f".{out.name}.new-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
     for path in leftovers:
         if path.name.startswith(f".{out.name}.old-") and not out.exists():
@@ -89,50 +105,119 @@ def same_bytes(old: Path, artifact: Artifact) -> bool:
         return False
 
 
-def place(artifact: Artifact, target: Path, old: Path) -> bool:
-    """Put one file in the new folder; True if its bytes are new."""
+def place(artifact: Artifact, target: Path, old: Path) -> None:
+    """Put one file in a new folder: a hard link to the old file if kept, else its bytes."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if same_bytes(old, artifact):
+    if artifact.keep:
         try:
             os.link(old, target)
-            return False
         except OSError:
-            pass  # a file system without hard links: fall through and write
-    if artifact.data is not None:
+            shutil.copyfile(old, target)  # a file system without hard links
+    elif artifact.data is not None:
         target.write_bytes(artifact.data)
     else:
         assert artifact.source is not None
         shutil.copyfile(artifact.source, target)
-    return True
+
+
+def check_collisions(artifacts: list[Artifact], root: Path) -> None:
+    """Two artifacts for one output path (ignoring case, for case-insensitive hosts) is an error."""
+    seen: dict[str, Artifact] = {}
+    for artifact in artifacts:
+        key = artifact.path.casefold()
+        if key in seen:
+            raise OutputError([collision(artifact, seen[key], root)])
+        seen[key] = artifact
+
+
+def existing_files(out: Path) -> set[str]:
+    """Every file in the current output, as output paths."""
+    found = set()
+    for folder, _dirs, files in os.walk(out):
+        base = Path(folder).relative_to(out).as_posix()
+        found.update(name if base == "." else f"{base}/{name}" for name in files)
+    return found - {MARKER}
 
 
 def write_output(artifacts: list[Artifact], out: Path, root: Path) -> WriteReport:
-    """Write every artifact into a new folder, then swap it in for `out`."""
+    """Write every artifact so that `out` holds exactly them; nothing changes if anything fails.
+
+    A small change to a newsroom output is staged beside it and committed by renames; a
+    large one (or a first build) is written as a whole new folder and swapped in.
+    """
     out = out.resolve()
     check_output_dir(out, root)
     out.parent.mkdir(parents=True, exist_ok=True)
     recover_output(out)
+    check_collisions(artifacts, root)
+    try:
+        if (out / MARKER).is_file():
+            unchanged = {a.path for a in artifacts if a.keep or same_bytes(safe_target(out, a.path), a)}
+            changed = [a for a in artifacts if a.path not in unchanged]
+            stale = sorted(existing_files(out) - {a.path for a in artifacts})
+            if len(changed) + len(stale) <= max(SMALL_CHANGE, len(artifacts) // 20):
+                update_in_place(out, changed, stale)
+                return WriteReport(files=len(artifacts), written=len(changed))
+            artifacts = [a if a.path not in unchanged or a.keep else Artifact(path=a.path, keep=True) for a in artifacts]
+        written = sum(not a.keep for a in artifacts)
+        write_fresh(artifacts, out)
+    except OSError as exc:
+        why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise OutputError([Problem(str(exc.filename or out), None, f"cannot write the output: {why}; the previous output is unchanged")]) from None
+    return WriteReport(files=len(artifacts), written=written)
+
+
+def write_fresh(artifacts: list[Artifact], out: Path) -> None:
+    """Write a whole new folder beside `out`, then swap it in."""
     fresh = out.parent / f".{out.name}.new-{os.getpid()}"
-    seen: dict[str, Artifact] = {}
-    written = 0
     try:
         fresh.mkdir()
         for artifact in artifacts:
-            key = artifact.path.casefold()
-            if key in seen:
-                raise OutputError([collision(artifact, seen[key], root)])
-            seen[key] = artifact
-            written += place(artifact, safe_target(fresh, artifact.path), safe_target(out, artifact.path))
+            place(artifact, safe_target(fresh, artifact.path), safe_target(out, artifact.path))
         place(Artifact(path=MARKER, data=MARKER_TEXT), fresh / MARKER, out / MARKER)
         swap_in(fresh, out)
-    except OSError as exc:
-        shutil.rmtree(fresh, ignore_errors=True)
-        why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise OutputError([Problem(str(exc.filename or out), None, f"cannot write the output: {why}; the previous output is unchanged")]) from None
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    return WriteReport(files=len(seen), written=written)
+
+
+def update_in_place(out: Path, changed: list[Artifact], stale: list[str]) -> None:
+    """Stage the changed files beside `out`, write the journal, then commit by renames."""
+    stage = out.parent / f".{out.name}.stage-{os.getpid()}"
+    try:
+        stage.mkdir()
+        for artifact in changed:
+            place(artifact, safe_target(stage, artifact.path), safe_target(out, artifact.path))
+        moves = [a.path for a in changed]
+        for rel in stale:
+            safe_target(out, rel)
+        journal = stage / JOURNAL
+        journal.with_suffix(".tmp").write_text(json.dumps({"move": moves, "delete": stale}), encoding="utf-8")
+        journal.with_suffix(".tmp").replace(journal)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    commit_stage(stage, out, moves, stale)
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def commit_stage(stage: Path, out: Path, moves: list[str], deletions: list[str]) -> None:
+    """Move staged files into place and remove stale ones; safe to run again after a kill."""
+    for rel in moves:
+        staged, target = safe_target(stage, rel), safe_target(out, rel)
+        if staged.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, target)
+    for rel in deletions:
+        target = safe_target(out, rel)
+        target.unlink(missing_ok=True)
+        for parent in target.parents:
+            if parent == out or not parent.is_relative_to(out):
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break
 
 
 def swap_in(fresh: Path, out: Path) -> None:

@@ -1,0 +1,67 @@
+"""Fingerprints of what a page shows: equal fingerprints under the same templates mean equal bytes."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from datetime import date, datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from builder.model import Doc, Post, Taxonomy, Term
+
+SHARED = (Post, Term, Taxonomy, Doc)  # objects many pages show: hashed once per build
+
+
+class Fingerprinter:
+    """Hashes template contexts made of strings, numbers, dates, tuples, dicts and dataclasses."""
+
+    def __init__(self) -> None:
+        self.memo: dict[int, bytes] = {}
+        self.keep: list[object] = []  # keeps memoised objects alive so their ids stay theirs
+
+    def of(self, value: Any) -> bytes:
+        """A 16-byte digest of `value`."""
+        h = hashlib.blake2b(digest_size=16)
+        self.feed(h, value)
+        return h.digest()
+
+    def feed(self, h: Any, value: Any) -> None:
+        """Add `value` to the running hash `h`, unambiguously."""
+        if isinstance(value, SHARED):
+            key = id(value)
+            if key not in self.memo:
+                self.memo[key] = self.of_fields(value)
+                self.keep.append(value)
+            h.update(b"o" + self.memo[key])
+        elif value is None or isinstance(value, (bool, int, float)):
+            h.update(f"{type(value).__name__}:{value!r};".encode())
+        elif isinstance(value, str):  # Markup included
+            data = value.encode("utf-8", "surrogatepass")
+            h.update((b"m" if isinstance(value, Markup) else b"s") + b"%d:" % len(data) + data)
+        elif isinstance(value, (datetime, date)):
+            h.update(f"d{value.isoformat()}|{getattr(value, 'tzinfo', '')};".encode())
+        elif isinstance(value, (tuple, list)):
+            h.update(b"[%d" % len(value))
+            for item in value:
+                self.feed(h, item)
+            h.update(b"]")
+        elif isinstance(value, dict):
+            h.update(b"{%d" % len(value))
+            for key in sorted(value):
+                self.feed(h, key)
+                self.feed(h, value[key])
+            h.update(b"}")
+        elif dataclasses.is_dataclass(value):
+            h.update(b"(" + self.of_fields(value))
+        else:
+            raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+    def of_fields(self, value: Any) -> bytes:
+        """The digest of a dataclass: its type and every field."""
+        h = hashlib.blake2b(digest_size=16)
+        h.update(type(value).__name__.encode() + b"(")
+        for item in dataclasses.fields(value):
+            self.feed(h, getattr(value, item.name))
+        return h.digest()
