@@ -113,11 +113,12 @@ def cli() -> None:
 @click.option("--base-url", help="The URL the site is published at, e.g. https://example.org/bomca/ (overrides site.toml).")
 @drafts_option
 @future_option
-def build(root: Path, output: Path | None, base_url: str | None, drafts: bool, future: bool) -> None:
+@click.option("--clean", is_flag=True, help="Ignore the build cache and rebuild everything.")
+def build(root: Path, output: Path | None, base_url: str | None, drafts: bool, future: bool, clean: bool) -> None:
     """Build the site into the output folder (replaced only if the build succeeds)."""
     started, progress = time.perf_counter(), BarProgress()
     try:
-        report = build_site(root, output_dir=output, base_url=base_url, select=Selection(drafts=drafts, future=future), progress=progress)
+        report = build_site(root, output_dir=output, base_url=base_url, select=Selection(drafts=drafts, future=future), clean=clean, progress=progress)
     except BuildError as exc:
         progress.close()
         fail(exc, "nothing was written (the previous output is unchanged).")
@@ -140,7 +141,7 @@ def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> Non
     """Check config, content and templates; write nothing."""
     progress = BarProgress()
     try:
-        rendered = check_site(root, select=Selection(drafts=drafts, future=future), progress=progress)
+        rendered = check_site(root, select=Selection(drafts=drafts, future=future), clean=clean, progress=progress)
         problems, left_out, summary = rendered.warnings, rendered.left_out, f"{len(rendered.site.posts)} posts, {rendered.pages} pages, {rendered.feeds} feeds"
     except BuildError as exc:
         problems, left_out, summary = exc.problems, (), ""

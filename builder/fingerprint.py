@@ -12,6 +12,7 @@ from markupsafe import Markup
 from builder.model import Doc, Post, Taxonomy, Term
 
 SHARED = (Post, Term, Taxonomy, Doc)  # objects many pages show: hashed once per build
+FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 class Fingerprinter:
@@ -60,8 +61,12 @@ class Fingerprinter:
 
     def of_fields(self, value: Any) -> bytes:
         """The digest of a dataclass: its type and every field."""
+        kind = type(value)
+        names = FIELDS.get(kind)
+        if names is None:
+            names = FIELDS[kind] = tuple(item.name for item in dataclasses.fields(value))
         h = hashlib.blake2b(digest_size=16)
-        h.update(type(value).__name__.encode() + b"(")
-        for item in dataclasses.fields(value):
-            self.feed(h, getattr(value, item.name))
+        h.update(kind.__name__.encode() + b"(")
+        for name in names:
+            self.feed(h, getattr(value, name))
         return h.digest()

@@ -41,7 +41,17 @@ def nothing_changed(previous: State, snapshot: tuple, select: Any, out: Path) ->
     trusted_before = previous.started - RACY_NS
     if any(mtime >= trusted_before for _path, mtime, _size in snapshot[2]):
         return False  # a file saved just before that build could have changed unseen since
-    return previous.taken == taken_posts(previous.dates, select)
+    if previous.taken != taken_posts(previous.dates, select):
+        return False
+    return all(size_of(out / path) == size for path, (_mark, size) in previous.outputs.items())
+
+
+def size_of(path: Path) -> int:
+    """A file's size, or -1 if it is not there."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 class Memory:

@@ -60,6 +60,33 @@ class YearGroup:
         return sum(len(m.posts) for m in self.months)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TermHead:
+    """What a term's own pages show of it: not its posts (each page gets its own)."""
+
+    taxonomy: str
+    slug: str
+    name: str
+    count: int
+    code: str | None
+
+    @property
+    def path(self) -> str:
+        return f"{self.taxonomy}/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaxonomyHead:
+    """What a term's pages show of its taxonomy: its name, title and link."""
+
+    name: str
+    title: str
+
+    @property
+    def path(self) -> str:
+        return f"{self.name}/"
+
+
 def feed_links(title: str, base: str, strings: Mapping[str, Any]) -> tuple[FeedLink, ...]:
     """The RSS and Atom feeds kept under `base` ("" for the site, "tags/x/" for a term)."""
     return (
@@ -128,13 +155,15 @@ def plan_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tup
 def plan_taxonomy(site: Site, taxonomy: Taxonomy, strings: Mapping[str, Any], page) -> list[Page]:
     """The list of terms, then each term's paginated pages."""
     pages = [page(taxonomy.path, "terms.html", taxonomy.title, site.config.description, {"taxonomy": taxonomy})]
+    head = TaxonomyHead(name=taxonomy.name, title=taxonomy.title)
     for term in taxonomy.terms:
         if not term.posts:
             continue
+        shown = TermHead(taxonomy=term.taxonomy, slug=term.slug, name=term.name, count=term.count, code=term.code)
         title = term_feed_title(site, term, strings)
         feeds = feed_links(site.config.title, "", strings) + feed_links(title, term.path, strings)
         for path, chunk, pagination in paginate(term.posts, site.config.per_page, term.path):
             name = term.name if pagination.number == 1 else strings["page_title_paged"].format(title=term.name, number=pagination.number)
-            context = {"taxonomy": taxonomy, "term": term, "posts": chunk, "pagination": pagination}
+            context = {"taxonomy": head, "term": shown, "posts": chunk, "pagination": pagination}
             pages.append(page(path, "term.html", name, site.config.description, context, updated=chunk[0].date, feeds=feeds))
     return pages

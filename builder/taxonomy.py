@@ -59,22 +59,28 @@ def relate_posts(posts: tuple[Post, ...], taxonomies: tuple[Taxonomy, ...], *, l
     terms, so the cost grows with the number of posts, not its square. Ties go to the post
     nearest in time, then to slug and source: the same input always gives the same choice.
     """
-    position = {(term.path, post.path): i for taxonomy in taxonomies for term in taxonomy.terms for i, post in enumerate(term.posts)}
-    members = {term.path: term.posts for taxonomy in taxonomies for term in taxonomy.terms}
-    weight = {taxonomy.name: 2 if taxonomy.name == "tags" else 1 for taxonomy in taxonomies}
-    refs = {post.path: {ref.path: weight.get(ref.taxonomy, 1) for ref in post.countries + post.tags} for post in posts}
+    index = {id(post): i for i, post in enumerate(posts)}
+    tags = [frozenset(ref.slug for ref in post.tags) for post in posts]
+    countries = [frozenset(ref.slug for ref in post.countries) for post in posts]
+    stamps = [post.date.timestamp() for post in posts]
+    members: dict[tuple[str, str], list[int]] = {}
+    position: dict[tuple[str, str, int], int] = {}
+    for taxonomy in taxonomies:
+        for term in taxonomy.terms:
+            key = (taxonomy.name, term.slug)
+            members[key] = [index[id(p)] for p in term.posts]
+            position.update(((taxonomy.name, term.slug, i), at) for at, i in enumerate(members[key]))
     related = {}
-    for post in posts:
-        mine = refs[post.path]
-        candidates: dict[str, Post] = {}
-        for term_path in mine:
-            i = position[(term_path, post.path)]
-            for other in members[term_path][max(0, i - reach) : i + reach + 1]:
-                candidates[other.path] = other
-        candidates.pop(post.path, None)
+    for i, post in enumerate(posts):
+        mine = [("tags", slug) for slug in tags[i]] + [("countries", slug) for slug in countries[i]]
+        candidates = set()
+        for key in mine:
+            at = position[(*key, i)]
+            candidates.update(members[key][max(0, at - reach) : at + reach + 1])
+        candidates.discard(i)
         scored = sorted(
-            (-sum(w for path, w in mine.items() if path in refs[other.path]), abs((other.date - post.date).total_seconds()), other.slug, other.source, other)
-            for other in candidates.values()
+            (-(2 * len(tags[i] & tags[j]) + len(countries[i] & countries[j])), abs(stamps[j] - stamps[i]), posts[j].slug, posts[j].source, j)
+            for j in candidates
         )
-        related[post.path] = tuple(item[-1] for item in scored[:limit])
+        related[post.path] = tuple(posts[item[-1]] for item in scored[:limit])
     return related

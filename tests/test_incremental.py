@@ -1,0 +1,156 @@
+"""Incremental builds: after any sequence of edits, exactly the bytes of a clean build."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from conftest import tree
+
+from builder.build import build_site
+from builder.cache import cache_dir
+
+COUNTRIES = ["Kazakhstan", "Kyrgyzstan", "Tajikistan"]
+TAGS = ["training", "customs", "Risk management", "e-commerce", "profiling", "equipment"]
+WORDS = "border customs training workshop risk equipment national regional experts officers".split()
+
+
+def new_post(rng: random.Random, n: int) -> str:
+    countries = ", ".join(rng.sample(COUNTRIES, rng.randint(1, 2)))
+    tags = ", ".join(rng.sample(TAGS, rng.randint(1, 3)))
+    body = "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 40))) for _ in range(rng.randint(1, 3)))
+    link = f"\n\nSee [the first item](2017-03-14-profiling-workshop.md).\n" if rng.random() < 0.3 else "\n"
+    return f"---\ntitle: Generated news {n} {rng.choice(WORDS)}\ndate: 20{rng.randint(15, 18)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}\ncountries: [{countries}]\ntags: [{tags}]\n---\n{body}{link}"
+
+
+def posts_of(site: Path) -> list[Path]:
+    return sorted(p for p in (site / "content/news").rglob("*.md"))
+
+
+def edit_front(path: Path, field: str, value: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    head, _, body = text.partition("\n---\n")
+    lines = [line for line in head.splitlines() if not line.startswith(f"{field}:")]
+    path.write_text("\n".join(lines[:2] + [f"{field}: {value}"] + lines[2:]) + "\n---\n" + body, encoding="utf-8")
+
+
+def mutate(site: Path, rng: random.Random, step: int) -> str:
+    """One random edit of the kinds an editor (or a designer) makes."""
+    posts = posts_of(site)
+    target = rng.choice(posts)
+    kind = rng.choice(["add", "add", "delete", "rename", "date", "countries", "tags", "title", "body", "body", "template", "config", "draft", "noop"])
+    if kind == "add" or (kind == "delete" and len(posts) < 4):
+        (site / f"content/news/2017/gen-{step}.md").write_text(new_post(rng, step), encoding="utf-8")
+    elif kind == "delete":
+        target.unlink()
+    elif kind == "rename":
+        target.rename(target.with_name(f"renamed-{step}-{target.name}"))
+    elif kind == "date":
+        edit_front(target, "date", f"20{rng.randint(15, 18)}-1{rng.randint(0, 2)}-0{rng.randint(1, 9)}")
+    elif kind == "countries":
+        edit_front(target, "countries", "[" + ", ".join(rng.sample(COUNTRIES, rng.randint(1, 3))) + "]")
+    elif kind == "tags":
+        edit_front(target, "tags", "[" + ", ".join(rng.sample(TAGS, rng.randint(1, 3))) + "]")
+    elif kind == "title":
+        edit_front(target, "title", f"Retitled {step} {rng.choice(WORDS)}")
+    elif kind == "body":
+        target.write_text(target.read_text(encoding="utf-8") + f"\nAdded sentence {step}.\n", encoding="utf-8")
+    elif kind == "draft":
+        edit_front(target, "draft", rng.choice(["true", "false"]))
+    elif kind == "template":
+        name = rng.choice(["post.html", "term.html", "index.html", "base.html"])
+        path = site / "templates" / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("</h1>", f" <small>v{step}</small></h1>", 1) if "</h1>" in text else text + f"\n<!-- {step} -->\n", encoding="utf-8")
+    elif kind == "config":
+        config = site / "site.toml"
+        text = config.read_text(encoding="utf-8")
+        text = re.sub(r"per_page = \d+", f"per_page = {rng.randint(1, 4)}", text) if rng.random() < 0.5 else re.sub(r'title = "[^"]*"', f'title = "Fixture News {step}"', text, count=1)
+        config.write_text(text, encoding="utf-8")
+    return f"{kind} {target.name}"
+
+
+def differences(clean: dict[str, bytes], incremental: dict[str, bytes]) -> list[str]:
+    return sorted(set(clean) ^ set(incremental)) + [p for p in sorted(set(clean) & set(incremental)) if clean[p] != incremental[p]]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_edits_build_incrementally_to_exactly_a_clean_build(fixture_site: Path, tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    incremental, clean = tmp_path / "inc" / "output", tmp_path / "clean" / "output"
+    build_site(fixture_site, output_dir=incremental)
+    history = []
+    for step in range(14):
+        history.append(mutate(fixture_site, rng, step))
+        build_site(fixture_site, output_dir=incremental)
+        build_site(fixture_site, output_dir=clean, clean=True)
+        wrong = differences(tree(clean), tree(incremental))
+        assert not wrong, f"after {history}: incremental output differs in {wrong[:10]}"
+
+
+def test_a_build_with_nothing_changed_touches_nothing(fixture_site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    build_site(fixture_site, output_dir=out)
+    build_site(fixture_site, output_dir=out)  # inputs may be too fresh to trust their times once
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    report = build_site(fixture_site, output_dir=out)
+    assert report.written == 0
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_one_edit_rewrites_only_the_files_that_show_it(fixture_site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    build_site(fixture_site, output_dir=out)
+    before = {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    post = fixture_site / "content/news/2016/2016-12-12-risk.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("assessed risk", "reviewed risk"), encoding="utf-8")
+    report = build_site(fixture_site, output_dir=out)
+    changed = sorted(p for p, mtime in before.items() if (out / p).stat().st_mtime_ns != mtime)
+    assert "news/2016/risk-management-assessment-in-kyrgyz-customs/index.html" in changed
+    assert "about/index.html" not in changed and "countries/tajikistan/index.html" not in changed
+    assert report.written == len(changed) < 12
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "version", "delete-output"])
+def test_a_damaged_cache_or_output_gives_a_correct_build(fixture_site: Path, tmp_path: Path, damage: str) -> None:
+    out, reference = tmp_path / "inc" / "output", tmp_path / "ref" / "output"
+    build_site(fixture_site, output_dir=out)
+    post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("short briefing", "long briefing"), encoding="utf-8")
+    for name in ("state.bin", "posts.bin"):
+        path = cache_dir(out) / name
+        data = path.read_bytes()
+        if damage == "truncate":
+            path.write_bytes(data[: len(data) // 2])
+        elif damage == "garbage":
+            path.write_bytes(data[:80] + b"x" * 40 + data[120:])
+        elif damage == "version":
+            path.write_bytes(data.replace(b"newsroom-cache\n", b"newsroom-cache\n9", 1))
+    if damage == "delete-output":
+        (out / "about/index.html").unlink()
+    build_site(fixture_site, output_dir=out)
+    build_site(fixture_site, output_dir=reference, clean=True)
+    assert tree(out) == tree(reference)
+
+
+def test_a_file_deleted_from_the_output_comes_back_even_with_nothing_changed(fixture_site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    build_site(fixture_site, output_dir=out)
+    build_site(fixture_site, output_dir=out)
+    expected = tree(out)
+    (out / "tags/customs/index.html").unlink()
+    build_site(fixture_site, output_dir=out)
+    assert tree(out) == expected
+
+
+def test_clean_option_ignores_the_cache(fixture_site: Path, tmp_path: Path, runner) -> None:
+    from builder.cli import cli
+
+    out = tmp_path / "output"
+    assert runner.invoke(cli, ["build", "--root", str(fixture_site), "--output", str(out)]).exit_code == 0
+    (cache_dir(out) / "posts.bin").write_bytes(b"not a cache")
+    result = runner.invoke(cli, ["build", "--root", str(fixture_site), "--output", str(out), "--clean"])
+    assert result.exit_code == 0, result.stderr
+    assert (cache_dir(out) / "posts.bin").read_bytes().startswith(b"newsroom-cache\n")
