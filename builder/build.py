@@ -17,6 +17,7 @@ from builder.markup import MarkdownRenderer
 from builder.model import Artifact, BuildReport, Doc, Post, Site
 from builder.plan import plan_pages
 from builder.memory import Memory, nothing_changed
+from builder.parallel import available_cores, map_in_order
 from builder.posts import check_unique_paths, make_post, parse_doc, parse_meta, post_status, render_body, sort_posts
 from builder.progress import NoProgress, Progress
 from builder.render import load_strings, make_environment, render_pages
@@ -53,7 +54,7 @@ class Rendered:
     outputs: dict[str, tuple[str, int]] = field(default_factory=dict)  # output path → (fingerprint, size)
 
 
-def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | None = None, select: Selection | None = None, clean: bool = False, progress: Progress | None = None) -> BuildReport:
+def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | None = None, select: Selection | None = None, clean: bool = False, jobs: int | None = None, progress: Progress | None = None) -> BuildReport:
     """Build the site at `root` into its output folder; raise BuildError on any problem.
 
     Unless `clean`, the cache beside the output lets an unchanged input skip all work and
@@ -69,7 +70,7 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         posts, pages, feeds, files = previous.summary
         return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out)
     memory = Memory.recall(previous, config, out)
-    rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory)
+    rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores())
     written = write_output(rendered.artifacts, out, config.root)
     summary = (len(rendered.site.posts), rendered.pages, rendered.feeds, written.files)
     save_cache(out, memory.state(snapshot, started, rendered, summary), rendered.entries)
@@ -84,18 +85,18 @@ def check_site(root: Path, *, select: Selection | None = None, progress: Progres
     return render_site(load_config(root), select=select or Selection(), progress=progress or NoProgress())
 
 
-def render_site(config: SiteConfig, *, select: Selection, progress: Progress, memory: Memory | None = None) -> Rendered:
+def render_site(config: SiteConfig, *, select: Selection, progress: Progress, memory: Memory | None = None, jobs: int = 1) -> Rendered:
     """Every stage between reading the sources and writing the output."""
     memory = memory or Memory.forget(config)
     scan = scan_sources(config)
     strings, problems = load_strings_or_problems(config)
-    parsed = parse_sources(scan, config, select=select, progress=progress, problems=problems, memory=memory)
+    parsed = parse_sources(scan, config, select=select, progress=progress, problems=problems, memory=memory, jobs=jobs)
     site = assemble_site(config, parsed.posts, parsed.docs, scan, strings)
     related = relate_posts(site.posts, (site.countries, site.tags))
     pages = plan_pages(site, strings, related, preview=select.preview)
     progress.stage("render", len(pages))
     fresh, reused = memory.split(pages, lambda page: page.file, lambda page: (page.template, page.path, page.context))
-    artifacts = render_pages(make_environment(config, strings, site.docs), fresh, config) + reused
+    artifacts = render_pages(make_environment(config, strings, site.docs), fresh, config, jobs=jobs) + reused
     feeds = render_feeds(site, strings, memory)
     extras = [render_sitemap(pages, config), render_robots(config)]
     copies = [Artifact(path=out, source=src) for out, src in site.assets]
@@ -124,7 +125,7 @@ class Parsed:
     entries: dict[str, PostEntry]
 
 
-def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress: Progress, problems: list[Problem], memory: Memory) -> Parsed:
+def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress: Progress, problems: list[Problem], memory: Memory, jobs: int = 1) -> Parsed:
     """Check every post's front matter, then render the bodies; raise every problem at once.
 
     A post whose file did not change keeps its checked front matter and, if every link it
@@ -152,19 +153,21 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
         pages={content_rel(m[0].source): m[0].path for m in metas if select.takes(status[m[0].source])},
         files=frozenset(out for out, _ in scan.assets),
     )
+    bodies = {m.source: e.body for m, _, _, _, e in metas if e is not None and e.body is not None}
+    stale = [(meta, path, source) for meta, path, _, source, entry in metas if select.takes(status[meta.source]) and (
+        meta.source not in bodies or any(renderer.lookup(target) != found for target, found in bodies[meta.source].lookups))]
+    sources = [(meta, source or read_source(path, config.root)) for meta, path, source in stale]
+    problems += [source for _, source in sources if isinstance(source, Problem)]
+    todo = [(meta, source) for meta, source in sources if not isinstance(source, Problem)]
+    rendered = map_in_order(lambda job: render_body(job[0], job[1], renderer, content_rel(job[0].source)), todo, jobs=jobs)
+    bodies.update((meta.source, body) for (meta, _), body in zip(todo, rendered))
+    progress.advance(len(todo))
     posts, warnings, entries = [], [], {}
-    for meta, path, stat, source, entry in metas:
-        body = entry.body if entry is not None else None
-        if select.takes(status[meta.source]):
-            if body is None or any(renderer.lookup(target) != found for target, found in body.lookups):
-                source = source or read_source(path, config.root)
-                if isinstance(source, Problem):
-                    problems.append(source)
-                    continue
-                body = render_body(meta, source, renderer, content_rel(meta.source))
+    for meta, _path, stat, _source, _entry in metas:
+        body = bodies.get(meta.source)
+        if select.takes(status[meta.source]) and body is not None:
             posts.append(make_post(meta, body, scheduled=status[meta.source] == "scheduled"))
             warnings += body.warnings
-            progress.advance()
         entries[meta.source] = PostEntry(stat=stat, meta=meta, body=body)
     docs = []
     for source in docs_sources:

@@ -141,7 +141,7 @@ def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> Non
     """Check config, content and templates; write nothing."""
     progress = BarProgress()
     try:
-        rendered = check_site(root, select=Selection(drafts=drafts, future=future), clean=clean, progress=progress)
+        rendered = check_site(root, select=Selection(drafts=drafts, future=future), progress=progress)
         problems, left_out, summary = rendered.warnings, rendered.left_out, f"{len(rendered.site.posts)} posts, {rendered.pages} pages, {rendered.feeds} feeds"
     except BuildError as exc:
         problems, left_out, summary = exc.problems, (), ""

@@ -13,6 +13,7 @@ import jinja2
 from builder.config import SiteConfig
 from builder.errors import Problem, TemplateError
 from builder.model import Artifact, Doc, Page, Post
+from builder.parallel import map_in_order
 
 REQUIRED_STRINGS = (
     "months", "date_format", "range_same_month", "range_same_year", "range_other",
@@ -112,11 +113,10 @@ def render_page(env: jinja2.Environment, page: Page, config: SiteConfig) -> Arti
     return Artifact(path=page.file, data=html.encode("utf-8"))
 
 
-def render_pages(env: jinja2.Environment, pages: list[Page], config: SiteConfig) -> list[Artifact]:
-    """Render every page; raise TemplateError with each distinct problem."""
+def render_pages(env: jinja2.Environment, pages: list[Page], config: SiteConfig, *, jobs: int = 1) -> list[Artifact]:
+    """Render every page (on `jobs` processes); raise TemplateError with each distinct problem."""
     artifacts, problems = [], {}
-    for page in pages:
-        result = render_page(env, page, config)
+    for result in map_in_order(lambda page: render_page(env, page, config), pages, jobs=jobs):
         if isinstance(result, Problem):
             problems.setdefault(str(result), result)
         else:

@@ -1,0 +1,46 @@
+"""Spread independent work over the machine's cores; results come back in input order."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Callable, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+MIN_ITEMS = 64  # below this, starting processes costs more than it saves
+_WORK: tuple[Callable, Sequence] | None = None  # what forked workers inherit
+
+
+def _run(chunk: range) -> list:
+    fn, items = _WORK  # type: ignore[misc]
+    return [fn(items[i]) for i in chunk]
+
+
+def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int) -> list[R]:
+    """[fn(x) for x in items], on up to `jobs` forked processes when there is enough work.
+
+    The workers inherit `fn` and `items` by fork (nothing is pickled on the way in), so the
+    result is the same, byte for byte, as running in one process.
+    """
+    global _WORK
+    jobs = min(jobs, len(items) // MIN_ITEMS)
+    if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [fn(item) for item in items]
+    size = max(1, len(items) // (jobs * 4))
+    chunks = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    _WORK = (fn, items)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_run, chunks)
+    finally:
+        _WORK = None
+    return [result for part in parts for result in part]
+
+
+def available_cores() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
