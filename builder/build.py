@@ -6,25 +6,21 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from builder.cache import PostEntry, load_state, save_cache, snapshot_inputs
-from builder.checks import find_site_warnings
 from builder.config import SiteConfig, load_config
 from builder.errors import BuildError, ContentError, Problem
-from builder.feeds import render_feeds
-from builder.markup import MarkdownRenderer
 from builder.model import Artifact, BuildReport, Doc, Post, Site
-from builder.plan import plan_pages
 from builder.memory import Memory, nothing_changed
 from builder.parallel import available_cores, map_in_order
-from builder.posts import check_unique_paths, make_post, parse_doc, parse_meta, post_status, render_body, sort_posts
 from builder.progress import NoProgress, Progress
-from builder.render import load_strings, make_environment, render_pages
-from builder.sitemap import render_robots, render_sitemap
-from builder.sources import Scan, read_all, read_source, rel_path, scan_sources
-from builder.taxonomy import apply_spellings, build_taxonomy, relate_posts
 from builder.write import write_output
+
+# The stages that need Markdown, Jinja2, YAML and feedgen are imported when a build has
+# work to do, so that a build with nothing to do starts and ends at once.
+if TYPE_CHECKING:
+    from builder.sources import Scan
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +83,14 @@ def check_site(root: Path, *, select: Selection | None = None, progress: Progres
 
 def render_site(config: SiteConfig, *, select: Selection, progress: Progress, memory: Memory | None = None, jobs: int = 1) -> Rendered:
     """Every stage between reading the sources and writing the output."""
+    from builder.checks import find_site_warnings
+    from builder.feeds import render_feeds
+    from builder.plan import plan_pages
+    from builder.render import make_environment, render_pages
+    from builder.sitemap import render_robots, render_sitemap
+    from builder.sources import scan_sources
+    from builder.taxonomy import relate_posts
+
     memory = memory or Memory.forget(config)
     scan = scan_sources(config)
     strings, problems = load_strings_or_problems(config)
@@ -108,6 +112,8 @@ def render_site(config: SiteConfig, *, select: Selection, progress: Progress, me
 
 def load_strings_or_problems(config: SiteConfig) -> tuple[Mapping[str, Any], list[Problem]]:
     """The strings table, or the problems with it (reported with the content's)."""
+    from builder.render import load_strings
+
     try:
         return load_strings(config), []
     except BuildError as exc:
@@ -131,6 +137,10 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     A post whose file did not change keeps its checked front matter and, if every link it
     makes still resolves the same way, its rendered body.
     """
+    from builder.markup import MarkdownRenderer
+    from builder.posts import check_unique_paths, make_post, parse_doc, parse_meta, post_status, render_body, sort_posts
+    from builder.sources import read_all, read_source, rel_path
+
     progress.stage("parse", len(scan.posts))
     problems = [*scan.problems, *problems]
     metas = []  # (meta, path, stat, source or None, cached entry or None)
@@ -191,6 +201,8 @@ def content_rel(rel: str) -> str:
 
 def assemble_site(config: SiteConfig, posts: tuple[Post, ...], docs: tuple[Doc, ...], sources: Scan, strings: Mapping[str, Any]) -> Site:
     """Group the posts into countries and tags; show each tag with one spelling."""
+    from builder.taxonomy import apply_spellings, build_taxonomy
+
     tags = build_taxonomy("tags", strings["tags_title"], posts, lambda p: p.tags)
     posts = apply_spellings(posts, tags)
     return Site(
