@@ -170,7 +170,7 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     problems += [source for _, source in sources if isinstance(source, Problem)]
     todo = [(meta, source) for meta, source in sources if not isinstance(source, Problem)]
     rendered = map_in_order(lambda job: render_body(job[0], job[1], renderer, content_rel(job[0].source)), todo, jobs=jobs)
-    bodies.update((meta.source, body) for (meta, _), body in zip(todo, rendered))
+    bodies.update((meta.source, body) for (meta, _), body in zip(todo, rendered, strict=True))
     progress.advance(len(todo))
     posts, warnings, entries = [], [], {}
     for meta, _path, stat, _source, _entry in metas:

@@ -195,7 +195,7 @@ def summary_lines(report: ImportReport) -> list[str]:
         look = post.skipped or "; ".join(name if name == "title" else f"{name}: {note}" for name, note in item.reviews)
         rows.append((post.path, when, ", ".join(item.countries) or "-", ", ".join(item.tags) or "-", look))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4] for row in rows]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4] for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths) + "  " + "-" * len(rows[0][4]))
     for skipped in report.not_news:
         words = skipped.paragraph.text.split()

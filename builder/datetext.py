@@ -43,7 +43,7 @@ PATTERNS = (
     _pattern(rf"{_THE}%D1{_TO}{_THE}%D2{_OF}%M%Y"),  # 14-16 March; 12-15 December 2017
     _pattern(rf"%M\s+%D1{_TO}%D2%Y"),  # December 12-14, 2017; February 27-28
     _pattern(rf"{_THE}%D1{_OF}%M%Y"),  # 7th of February, 2017; 29 November
-    _pattern(rf"%M\s+%D1%Y"),  # December 12, 2017
+    _pattern(r"%M\s+%D1%Y"),  # December 12, 2017
     _pattern(rf"{_PART}%M%Y"),  # mid-February; the end of March 2017
     re.compile(rf"(?<![\w-])(?P<M>{_MONTH}),?\s+(?P<Y>{_YEAR})"),  # January 2017
     re.compile(rf"\b(?:[Ii]n|[Dd]uring|[Ss]ince)\s+(?P<M>{_MONTH})(?!,?\s*\d)"),  # in January

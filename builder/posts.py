@@ -10,7 +10,7 @@ from typing import Any, Callable
 from builder.config import Country, SiteConfig
 from builder.errors import Problem
 from builder.markup import MarkdownRenderer, cut_at_word, first_paragraph
-from builder.model import Body, Doc, Field, Post, PostMeta, SourceFile, TermRef
+from builder.model import Body, Doc, Post, PostMeta, SourceFile, TermRef
 from builder.slugs import is_slug, slugify
 
 POST_FIELDS = ("title", "date", "end_date", "countries", "tags", "summary", "slug", "draft", "location")

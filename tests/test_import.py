@@ -312,7 +312,7 @@ def test_title_from_the_first_sentence(text, title):
 def test_draft_title_never_ends_on_a_small_word():
     phrase = find_dates("On 3 March 2017")[0]
     title = draft_title("On 3 March 2017 " + "experts from customs and " * 10 + "more.", phrase)
-    assert title.endswith("…") and not title.removesuffix("…").split()[-1] in {"and", "from"}
+    assert title.endswith("…") and title.removesuffix("…").split()[-1] not in {"and", "from"}
 
 
 # --- files, duplicates, errors, the CLI -------------------------------------------------------

@@ -21,7 +21,7 @@ def new_post(rng: random.Random, n: int) -> str:
     countries = ", ".join(rng.sample(COUNTRIES, rng.randint(1, 2)))
     tags = ", ".join(rng.sample(TAGS, rng.randint(1, 3)))
     body = "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 40))) for _ in range(rng.randint(1, 3)))
-    link = f"\n\nSee [the first item](2017-03-14-profiling-workshop.md).\n" if rng.random() < 0.3 else "\n"
+    link = "\n\nSee [the first item](2017-03-14-profiling-workshop.md).\n" if rng.random() < 0.3 else "\n"
     return f"---\ntitle: Generated news {n} {rng.choice(WORDS)}\ndate: 20{rng.randint(15, 18)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}\ncountries: [{countries}]\ntags: [{tags}]\n---\n{body}{link}"
 
 
