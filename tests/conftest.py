@@ -36,8 +36,40 @@ iso = "TJ"
 """
 
 
+SUBPATH_URL = "https://example.org/bomca/"
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/site from a fresh build of tests/fixtures/site")
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory):
+    """The repository's site built once for the session into a temporary folder (never into output/): (report, folder)."""
+    from builder.build import build_site
+
+    out = tmp_path_factory.mktemp("real") / "output"
+    return build_site(REPO, output_dir=out), out
+
+
+@pytest.fixture(scope="session")
+def subpath_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's site built for https://example.org/bomca/, in a folder named bomca (serve its parent)."""
+    from builder.build import build_site
+
+    out = tmp_path_factory.mktemp("subpath") / "bomca"
+    build_site(REPO, output_dir=out, base_url=SUBPATH_URL)
+    return out
+
+
+@pytest.fixture(scope="session")
+def golden_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture site built once for the session (read-only: tests that change it build their own)."""
+    from builder.build import build_site
+
+    out = tmp_path_factory.mktemp("golden") / "output"
+    build_site(FIXTURE_SITE, output_dir=out)
+    return out
 
 
 @pytest.fixture

@@ -6,29 +6,10 @@ import re
 from pathlib import Path
 
 import feedparser
-import pytest
-from conftest import REPO
+from conftest import REPO, SUBPATH_URL
 from links import broken_links
 
-from builder.build import build_site
 from builder.config import load_config
-
-SUBPATH_URL = "https://example.org/bomca/"
-
-
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory):
-    """The repository's site built once into a temporary folder (never into output/)."""
-    out = tmp_path_factory.mktemp("real") / "output"
-    report = build_site(REPO, output_dir=out)
-    return report, out
-
-
-@pytest.fixture(scope="module")
-def subpath_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("subpath") / "output"
-    build_site(REPO, output_dir=out, base_url=SUBPATH_URL)
-    return out
 
 
 def source_posts() -> list[dict]:
