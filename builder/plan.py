@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from markupsafe import Markup
+
+from builder.charts import ChartText, year_chart
 from builder.model import Page, Post, Site, Taxonomy, Term
+from builder.structured_data import news_article
 
 RSS, ATOM = "application/rss+xml", "application/atom+xml"
 
@@ -122,6 +126,31 @@ def group_by_year(posts: tuple[Post, ...]) -> tuple[YearGroup, ...]:
     )
 
 
+def years_of(site: Site) -> range:
+    """Every year from the oldest post to the newest (none for a site with no posts)."""
+    return range(site.posts[-1].date.year, site.posts[0].date.year + 1) if site.posts else range(0)
+
+
+def per_year(posts: tuple[Post, ...], years: range) -> tuple[tuple[int, int], ...]:
+    """(year, number of posts) for each year, zeros included."""
+    counts = {year: 0 for year in years}
+    for post in posts:
+        counts[post.date.year] += 1
+    return tuple(counts.items())
+
+
+def term_chart(term: Term, years: range, strings: Mapping[str, Any], tallest: int | None = None) -> Markup:
+    """A term's news per year as a bar chart."""
+    counts = per_year(term.posts, years)
+    text = ChartText(
+        title=strings["chart_title"].format(name=term.name),
+        description="; ".join(strings["chart_item"].format(year=y, count=c) for y, c in counts),
+        year=strings["chart_year"],
+        count=strings["chart_count"],
+    )
+    return year_chart(counts, ident=f"chart-{term.taxonomy}-{term.slug}", text=text, tallest=tallest)
+
+
 def plan_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tuple[Post, ...]], *, preview: bool = False) -> list[Page]:
     """Every HTML page of the site, in a fixed order."""
     config = site.config
@@ -139,22 +168,27 @@ def plan_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tup
     for i, post in enumerate(site.posts):
         newer = site.posts[i - 1] if i > 0 else None
         older = site.posts[i + 1] if i + 1 < len(site.posts) else None
-        pages.append(page(post.path, "post.html", post.title, post.summary, {"post": post, "newer": newer, "older": older, "related": related[post.path]}, updated=post.date))
+        context = {"post": post, "newer": newer, "older": older, "related": related[post.path], "article": news_article(post, config)}
+        pages.append(page(post.path, "post.html", post.title, post.summary, context, updated=post.date))
     for taxonomy in (site.countries, site.tags):
         pages.extend(plan_taxonomy(site, taxonomy, strings, page))
     years = group_by_year(site.posts)
     pages.append(page("archive/", "archive.html", strings["archive_title"], config.description, {"years": years}))
     for year in years:
         pages.append(page(year.path, "archive_year.html", str(year.year), config.description, {"year": year}, updated=year.months[0].posts[0].date))
-    for doc in site.docs:
-        pages.append(page(doc.path, "page.html", doc.title, doc.summary, {"doc": doc}, updated=None))
+    for doc in site.docs:  # a page has no date: it is as new as the site
+        pages.append(page(doc.path, "page.html", doc.title, doc.summary, {"doc": doc}))
     pages.append(page("404.html", "404.html", strings["not_found_title"], config.description, {}, updated=None, sitemap=False))
     return pages
 
 
 def plan_taxonomy(site: Site, taxonomy: Taxonomy, strings: Mapping[str, Any], page) -> list[Page]:
-    """The list of terms, then each term's paginated pages."""
-    pages = [page(taxonomy.path, "terms.html", taxonomy.title, site.config.description, {"taxonomy": taxonomy})]
+    """The list of terms, then each term's paginated pages; countries with a chart of news per year."""
+    years = years_of(site)
+    charted = taxonomy.name == "countries"
+    tallest = max((count for term in taxonomy.terms for _, count in per_year(term.posts, years)), default=0)
+    charts = {term.slug: term_chart(term, years, strings, tallest) for term in taxonomy.terms if term.posts} if charted else {}
+    pages = [page(taxonomy.path, "terms.html", taxonomy.title, site.config.description, {"taxonomy": taxonomy, "charts": charts})]
     head = TaxonomyHead(name=taxonomy.name, title=taxonomy.title)
     for term in taxonomy.terms:
         if not term.posts:
@@ -162,8 +196,9 @@ def plan_taxonomy(site: Site, taxonomy: Taxonomy, strings: Mapping[str, Any], pa
         shown = TermHead(taxonomy=term.taxonomy, slug=term.slug, name=term.name, count=term.count, code=term.code)
         title = term_feed_title(site, term, strings)
         feeds = feed_links(site.config.title, "", strings) + feed_links(title, term.path, strings)
+        chart = term_chart(term, years, strings) if charted else None
         for path, chunk, pagination in paginate(term.posts, site.config.per_page, term.path):
             name = term.name if pagination.number == 1 else strings["page_title_paged"].format(title=term.name, number=pagination.number)
-            context = {"taxonomy": head, "term": shown, "posts": chunk, "pagination": pagination}
+            context = {"taxonomy": head, "term": shown, "posts": chunk, "pagination": pagination, "chart": chart if pagination.number == 1 else None}
             pages.append(page(path, "term.html", name, site.config.description, context, updated=chunk[0].date, feeds=feeds))
     return pages
