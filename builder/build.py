@@ -1,4 +1,4 @@
-"""The recipe: load config → read sources → parse posts → taxonomies → plan → render → write."""
+"""The recipe: load config → read sources → parse posts → taxonomies → plan → render → index → write."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from builder.model import Artifact, BuildReport, Doc, Post, Site
 from builder.memory import Memory, nothing_changed
 from builder.parallel import available_cores, map_in_order
 from builder.progress import NoProgress, Progress
-from builder.write import write_output
+from builder.search import MISSING, find_pagefind, index_pages, pagefind_key
+from builder.write import check_output_dir, write_output
 
 # The stages that need Markdown, Jinja2, YAML and feedgen are imported when a build has
 # work to do, so that a build with nothing to do starts and ends at once.
@@ -60,19 +61,23 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
     select = select or Selection()
     out = config.output_dir
     started = time.time_ns()
-    snapshot = snapshot_inputs(config.root, (config.base_url, select.drafts, select.future, select.preview))
+    pagefind = find_pagefind()
+    missing = () if pagefind else (MISSING,)
+    snapshot = snapshot_inputs(config.root, (config.base_url, select.drafts, select.future, select.preview, pagefind_key(pagefind)))
     previous = None if clean else load_state(out)
     if previous and nothing_changed(previous, snapshot, select, out):
         posts, pages, feeds, files = previous.summary
-        return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out)
+        return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out, warnings=missing)
     memory = Memory.recall(previous, config, out)
     rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores())
-    written = write_output(rendered.artifacts, out, config.root)
+    check_output_dir(out, config.root)
+    index = index_pages(rendered.artifacts, out, pagefind) if pagefind else []
+    written = write_output(rendered.artifacts + index, out, config.root)
     summary = (len(rendered.site.posts), rendered.pages, rendered.feeds, written.files)
     save_cache(out, memory.state(snapshot, started, rendered, summary), rendered.entries)
     return BuildReport(
         posts=summary[0], pages=rendered.pages, feeds=rendered.feeds, files=written.files,
-        written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings,
+        written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings + missing,
     )
 
 

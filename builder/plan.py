@@ -178,7 +178,9 @@ def plan_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tup
         pages.append(page(year.path, "archive_year.html", str(year.year), config.description, {"year": year}, updated=year.months[0].posts[0].date))
     for doc in site.docs:  # a page has no date: it is as new as the site
         pages.append(page(doc.path, "page.html", doc.title, doc.summary, {"doc": doc}))
-    pages.append(page("404.html", "404.html", strings["not_found_title"], config.description, {}, updated=None, sitemap=False))
+    pages.append(page("search/", "search.html", strings["search_title"], config.description, {}))
+    with_news = tuple(TermHead(taxonomy=t.taxonomy, slug=t.slug, name=t.name, count=t.count, code=t.code) for t in site.countries.terms if t.posts)
+    pages.append(page("404.html", "404.html", strings["not_found_title"], config.description, {"countries": with_news}, sitemap=False))
     return pages
 
 

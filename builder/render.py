@@ -18,7 +18,7 @@ from builder.parallel import map_in_order
 REQUIRED_STRINGS = (
     "months", "date_format", "range_same_month", "range_same_year", "range_other",
     "feed_rss_title", "feed_atom_title", "feed_term_title", "countries_title", "tags_title",
-    "archive_title", "page_title_paged", "not_found_title", "latest_news",
+    "archive_title", "page_title_paged", "not_found_title", "latest_news", "search_title",
     "chart_title", "chart_item", "chart_year", "chart_count",
 )
 

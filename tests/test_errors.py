@@ -343,7 +343,7 @@ def test_draft_is_built_only_with_drafts(runner, make_site, tmp_path):
     assert result.exit_code == 0, result.output
     assert (out / PAGE).is_file()
     assert not (out / "news/2017/not-yet").exists()
-    assert "Not yet" not in b"".join(tree(out).values()).decode("utf-8")
+    assert "Not yet" not in b"".join(data for rel, data in tree(out).items() if not rel.startswith("pagefind/")).decode("utf-8")  # the search index is binary
     assert "content/news/2017/draft.md" in result.stderr  # the left-out draft is named
     result = run_build(runner, root, out, "--drafts")
     assert result.exit_code == 0, result.output

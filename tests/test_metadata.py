@@ -25,6 +25,7 @@ class Head(HTMLParser):
         self.links: dict[str, str] = {}
         self.scripts: list[tuple[dict, str]] = []
         self.text: dict[str, str] = {}
+        self.forms: list[dict] = []
         self.hrefs: list[str] = []
         self._open: str | None = None
         self._attrs: dict = {}
@@ -35,6 +36,8 @@ class Head(HTMLParser):
             self.meta.setdefault(a.get("property") or a["name"], []).append(a.get("content", ""))
         elif tag == "link" and "rel" in a:
             self.links.setdefault(a["rel"], a.get("href", ""))
+        elif tag == "form":
+            self.forms.append(a)
         elif tag == "a" and "href" in a:
             self.hrefs.append(a["href"])
         if tag in ("script", "title", "h1"):
@@ -124,7 +127,7 @@ def test_the_sitemap_lists_every_page_with_its_lastmod_and_robots_names_it(real_
     urls = {u.findtext(f"{ns}loc"): u.findtext(f"{ns}lastmod") for u in ElementTree.parse(out / "sitemap.xml").getroot()}
     folders = [p.parent.relative_to(out).as_posix() for p in out.rglob("index.html")]
     pages = {REAL_URL if rel == "." else f"{REAL_URL}{rel}/" for rel in folders}
-    assert set(urls) == pages  # every page, and only pages (not 404.html or feeds)
+    assert set(urls) == pages  # every page, and only pages (not 404.html, feeds or Pagefind's files)
     newest = max(datetime.fromisoformat(v) for v in urls.values())
     for url, lastmod in urls.items():
         assert lastmod, f"{url} has no lastmod"
@@ -133,4 +136,22 @@ def test_the_sitemap_lists_every_page_with_its_lastmod_and_robots_names_it(real_
     assert urls[REAL_URL + "news/2017/terrorist-profiling-workshop-in-bishkek/"] == "2017-03-14T00:00:00+06:00"
     robots = (out / "robots.txt").read_text(encoding="utf-8")
     assert f"Sitemap: {REAL_URL}sitemap.xml" in robots.splitlines()
+
+
+def test_the_404_page_offers_a_search_box_and_the_countries(real_site) -> None:
+    _, out = real_site
+    head = read(out / "404.html")
+    assert [f["action"] for f in head.forms] == ["/search/"] and all(f.get("method") == "get" for f in head.forms)
+    html = (out / "404.html").read_text(encoding="utf-8")
+    assert 'type="search" name="q"' in html and '<label for="search-words">' in html
+    for country in ("kazakhstan", "kyrgyzstan", "tajikistan", "turkmenistan", "uzbekistan"):
+        assert f"/countries/{country}/" in head.hrefs
+    assert {"/", "/countries/", "/tags/", "/archive/", "/search/"} <= set(head.hrefs)
+    assert all(h.startswith(("/", "#")) for h in head.hrefs)  # absolute paths: the page works at any depth
+
+
+def test_a_subpath_404_page_points_inside_the_subpath(subpath_site: Path) -> None:
+    head = read(subpath_site / "404.html")
+    assert [f["action"] for f in head.forms] == ["/bomca/search/"]
+    assert all(h.startswith(("/bomca/", "#")) for h in head.hrefs)
 

@@ -98,8 +98,9 @@ def test_build_output_has_no_reload_script_and_no_drafts(make_site, tmp_path: Pa
     for page in (tmp_path / "out").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "__newsroom" not in text and "Draft one" not in text
+        # The only scripts: JSON-LD data on posts, and Pagefind's search box on the search page.
         scripts = text.split("<script")[1:]
-        assert all(tag.startswith(' type="application/ld+json">') for tag in scripts), page  # data, not code
+        assert all(tag.startswith((' type="application/ld+json">', ' src="/pagefind/pagefind-ui.js"', ' src="/static/search.js"')) for tag in scripts), page
 
 
 def test_a_save_rebuilds_and_a_broken_save_shows_the_error_until_fixed(served) -> None:

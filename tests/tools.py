@@ -72,3 +72,9 @@ def chromium() -> Path | None:
     """Debian's Chromium, if Playwright is there to drive it."""
     return CHROMIUM if CHROMIUM.is_file() and importlib.util.find_spec("playwright") else None
 
+
+def pagefind() -> Path | None:
+    """The Pagefind binary the build runs."""
+    from builder.search import find_pagefind
+
+    return find_pagefind()

@@ -1,0 +1,100 @@
+"""Search: Pagefind's index of the post pages, made before anything is written, as output files.
+
+Pagefind reads a folder of HTML and writes a folder, so this stage gives it a scratch copy of
+the pages beside the output (hard links where it can) and returns what it made as artifacts
+under `pagefind/`. The writer then treats them like any other file: unchanged ones are kept,
+and a failure here leaves the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from builder.errors import OutputError, Problem
+from builder.model import Artifact
+
+INDEX_DIR = "pagefind"  # where the index and Pagefind's scripts go in the output
+MISSING = Problem(
+    "pagefind", None,
+    "no search index was made: Pagefind is not installed (python3 -m pip install 'pagefind[bin]'); the search page says search is unavailable",
+    "warning",
+)
+
+
+def find_pagefind() -> Path | None:
+    """The Pagefind binary, or None: $PAGEFIND_BINARY_PATH, the pip package `pagefind[bin]`, or `pagefind` on PATH.
+
+    Found without importing the `pagefind` package, so a build with nothing to do stays quick.
+    """
+    candidates = [os.environ.get("PAGEFIND_BINARY_PATH", "")]
+    for package in ("pagefind_bin_extended", "pagefind_bin"):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin:
+            candidates += [str(Path(spec.origin).parent / name) for name in ("pagefind_extended", "pagefind")]
+    candidates += [shutil.which("pagefind_extended") or "", shutil.which("pagefind") or ""]
+    return next((Path(c) for c in candidates if c and Path(c).is_file() and os.access(c, os.X_OK)), None)
+
+
+def pagefind_key(binary: Path | None) -> str:
+    """What identifies the indexer for the build cache: a new Pagefind means a new index."""
+    if binary is None:
+        return ""
+    stat = binary.stat()
+    return f"{binary}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def previous_index(out: Path) -> list[str]:
+    """The output paths of the index the previous build left, if it left a complete one."""
+    folder = out / INDEX_DIR
+    if not (folder / "pagefind-entry.json").is_file():
+        return []
+    return sorted(f"{INDEX_DIR}/{p.relative_to(folder).as_posix()}" for p in folder.rglob("*") if p.is_file())
+
+
+def copy_page(artifact: Artifact, target: Path, out: Path) -> None:
+    """One page into the scratch folder: a link to the kept file, else its bytes."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if artifact.keep or artifact.source is not None:
+        source = out / artifact.path if artifact.keep else artifact.source
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+    else:
+        target.write_bytes(artifact.data or b"")
+
+
+def index_pages(artifacts: list[Artifact], out: Path, binary: Path) -> list[Artifact]:
+    """Pagefind's bundle for the HTML among `artifacts` (it indexes those with `data-pagefind-body`)."""
+    pages = [a for a in artifacts if a.path.endswith(".html")]
+    kept = previous_index(out)
+    if kept and all(a.keep for a in pages):
+        return [Artifact(path=path, keep=True) for path in kept]  # no page changed: neither did the index
+    out.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-index-", dir=out.parent))  # removed by recovery if killed
+    try:
+        site, bundle = scratch / "site", scratch / "bundle"
+        for page in pages:
+            copy_page(page, site / page.path, out)
+        run_pagefind(binary, site, bundle)
+        return [Artifact(path=f"{INDEX_DIR}/{p.relative_to(bundle).as_posix()}", data=p.read_bytes()) for p in sorted(bundle.rglob("*")) if p.is_file()]
+    except OSError as exc:
+        raise OutputError([Problem(str(exc.filename or scratch), None, f"cannot make the search index: {exc.strerror or exc}; the previous output is unchanged")]) from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run_pagefind(binary: Path, site: Path, bundle: Path) -> None:
+    """Run Pagefind over `site`, writing its bundle to `bundle`."""
+    try:
+        run = subprocess.run([str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"], capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise OutputError([Problem(str(binary), None, f"cannot run Pagefind to make the search index: {exc}; the previous output is unchanged")]) from None
+    if run.returncode != 0 or not (bundle / "pagefind-entry.json").is_file():
+        said = " ".join((run.stderr or run.stdout).split())[:500] or f"exit status {run.returncode}"
+        raise OutputError([Problem(str(binary), None, f"Pagefind failed to make the search index: {said}; the previous output is unchanged")])

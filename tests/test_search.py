@@ -1,0 +1,100 @@
+"""Search: `newsroom build` indexes the post text with Pagefind before swapping the new output in."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import post, tree
+from tools import pagefind, require_tool
+
+import builder.build
+from builder.build import build_site
+from builder.errors import OutputError
+from builder.search import INDEX_DIR, MISSING
+
+SCRIPT = re.compile(r"<script\b([^>]*)>")
+
+
+def test_the_index_holds_the_posts_only(real_site) -> None:
+    require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    report, out = real_site
+    entry = json.loads((out / INDEX_DIR / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["en"]["page_count"] == report.posts == 14
+    assert not (out / INDEX_DIR / "filter").exists()  # no filters: Pagefind writes them in a random order
+    assert (out / INDEX_DIR / "pagefind-ui.js").is_file() and (out / INDEX_DIR / "pagefind-ui.css").is_file()
+
+
+def test_only_the_post_title_and_text_are_marked_for_indexing(real_site) -> None:
+    _, out = real_site
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        is_post = page.parent.parent.parent == out / "news"
+        assert html.count("data-pagefind-body") == (1 if is_post else 0), page
+        if is_post:
+            body = html.split("data-pagefind-body", 1)[1].split("</article>", 1)[0]
+            assert "<nav" not in body and "site-header" not in body and "<footer" not in body  # navigation is not indexed
+            assert 'class="post-facts" data-pagefind-ignore' in body and "data-pagefind-filter" not in html
+            assert html.index("data-pagefind-body") > html.index("</header>")  # after the site header
+
+
+def test_search_is_the_only_javascript_and_says_when_it_is_unavailable(real_site, subpath_site: Path) -> None:
+    _, out = real_site
+    for page in out.rglob("*.html"):
+        rel = page.relative_to(out).as_posix()
+        scripts = SCRIPT.findall(page.read_text(encoding="utf-8"))
+        if rel == "search/index.html":
+            assert scripts == [' src="/pagefind/pagefind-ui.js" defer', ' src="/static/search.js" defer']
+        else:
+            assert all('type="application/ld+json"' in attrs for attrs in scripts), rel  # data, not code
+    search = (out / "search/index.html").read_text(encoding="utf-8")
+    assert '<p id="search-unavailable" class="search-unavailable" hidden>' in search and "<noscript>" in search
+    assert 'data-base-url="/"' in search
+    sub = (subpath_site / "search/index.html").read_text(encoding="utf-8")
+    assert 'data-base-url="/bomca/"' in sub and 'src="/bomca/pagefind/pagefind-ui.js"' in sub
+    script = (out / "static/search.js").read_text(encoding="utf-8")
+    assert "search-unavailable" in script and "triggerSearch" in script and "bundlePath" in script
+
+
+def test_a_build_without_pagefind_succeeds_and_says_so(make_site, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(builder.build, "find_pagefind", lambda: None)
+    root = make_site({"content/a.md": post()})
+    report = build_site(root, output_dir=tmp_path / "out")
+    assert MISSING in report.warnings and "pip install 'pagefind[bin]'" in str(MISSING)
+    assert not (tmp_path / "out" / INDEX_DIR).exists()
+    assert (tmp_path / "out/search/index.html").is_file()
+
+
+def test_a_failing_indexer_leaves_the_previous_output_unchanged(make_site, tmp_path: Path, monkeypatch) -> None:
+    root = make_site({"content/a.md": post()})
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    before = tree(out)
+    (root / "content/b.md").write_text(post(title="Another"), encoding="utf-8")
+    monkeypatch.setattr(builder.build, "find_pagefind", lambda: Path("/bin/false"))
+    with pytest.raises(OutputError) as raised:
+        build_site(root, output_dir=out)
+    assert "Pagefind failed" in str(raised.value) and "previous output is unchanged" in str(raised.value)
+    assert tree(out) == before
+    assert not list(tmp_path.glob(".out.*"))  # no scratch or half-made folder is left beside the output
+
+
+def test_the_index_is_rebuilt_byte_for_byte_and_kept_when_unchanged(make_site, tmp_path: Path) -> None:
+    require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    root = make_site({"content/a.md": post(), "content/b.md": post(title="Profiling in Osh", date="2017-04-02")})
+    out = tmp_path / "out"
+
+    def index() -> dict[str, int]:
+        return {p.relative_to(out).as_posix(): p.stat().st_ino for p in (out / INDEX_DIR).rglob("*") if p.is_file()}
+
+    build_site(root, output_dir=out)
+    first = index()
+    assert build_site(root, output_dir=out, clean=True).written == 0  # rendered and indexed again: the same bytes
+    assert index() == first
+    (root / "content/b.md").write_text(post(title="Profiling in Osh", date="2017-04-02", body="Document examination.\n"), encoding="utf-8")
+    build_site(root, output_dir=out)
+    second = index()
+    assert second != first and second[f"{INDEX_DIR}/pagefind-ui.js"] == first[f"{INDEX_DIR}/pagefind-ui.js"]
+    assert {p for p in second if "/fragment/" in p} != {p for p in first if "/fragment/" in p}  # b's text changed
