@@ -41,6 +41,7 @@ SUBPATH_URL = "https://example.org/bomca/"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/site from a fresh build of tests/fixtures/site")
+    parser.addoption("--screenshots", metavar="DIR", type=Path, help="save the browser tests' screenshots in DIR (default: a temporary folder)")
 
 
 @pytest.fixture(scope="session")

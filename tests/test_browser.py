@@ -1,0 +1,200 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright, checked with axe-core.
+
+One browser for the module. Screenshots go to `pytest --screenshots DIR` (else a temporary folder).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from served import serve
+from tools import CHROMIUM, CHROMIUM_ARGS, chromium, python_module, require_tool
+
+PAGES = {  # one page of each kind
+    "home": "",
+    "post": "news/2017/terrorist-profiling-workshop-in-bishkek/",
+    "countries": "countries/",
+    "country": "countries/kyrgyzstan/",
+    "tags": "tags/",
+    "tag": "tags/profiling/",
+    "year": "archive/2017/",
+    "404": "no/such/page/",
+    "search": "search/?q=profiling",
+}
+WIDTHS = (375, 1280)
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
+PROFILING_POSTS = ["Profiling workshop for border guards in Turkmenistan", "Terrorist profiling workshop in Bishkek", "Profiling workshop for border guards in Kazakhstan"]
+RESULT = ".pagefind-ui__result-link"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium, started once for the module."""
+    require_tool("Chromium (/usr/bin/chromium) driven by Playwright", chromium, "apt-get install chromium; python3 -m pip install -e '.[test]'")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def site_url(real_site):
+    """The real site served at the root of a loopback host."""
+    with serve(real_site[1]) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def subpath_url(subpath_site: Path):
+    """The site built for /bomca/, served under /bomca/."""
+    with serve(subpath_site.parent, not_found="bomca/404.html") as url:
+        yield url + "bomca/"
+
+
+@pytest.fixture(scope="module")
+def screenshots(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    chosen = request.config.getoption("--screenshots")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser context (axe refuses pages made by browser.new_page())."""
+    made = []
+
+    def make(**options):
+        ctx = browser.new_context(**options)
+        made.append(ctx)
+        return ctx.new_page()
+
+    yield make
+    for ctx in made:
+        ctx.close()
+
+
+def open_page(page, url: str):
+    """Go to a page; on the search page wait for Pagefind's results."""
+    response = page.goto(url)
+    if "search/?q=" in url:
+        page.wait_for_selector(RESULT, timeout=15000)
+    return response
+
+
+def require_axe():
+    require_tool("axe-playwright-python", python_module("axe_playwright_python"), "python3 -m pip install -e '.[test]'")
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("kind", list(PAGES))
+def test_axe_finds_no_wcag_violation(context, site_url: str, kind: str, scheme: str) -> None:
+    axe = require_axe()
+    page = context(color_scheme=scheme)
+    response = open_page(page, site_url + PAGES[kind])
+    assert response.status == (404 if kind == "404" else 200)
+    results = axe.run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_axe_does_report_violations(context) -> None:
+    """Guard against a checker that passes everything: a page with faults is reported."""
+    axe = require_axe()
+    page = context()
+    page.set_content('<!DOCTYPE html><html><body><img src="x.png"><a href="/x"></a><p style="color:#bbb">faint</p></body></html>')
+    found = {v["id"] for v in axe.run(page, options=WCAG).response["violations"]}
+    assert {"image-alt", "link-name", "color-contrast", "html-has-lang"} <= found, found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_page_scrolls_sideways(context, site_url: str, width: int) -> None:
+    page = context(viewport={"width": width, "height": 800})
+    wide = []
+    for kind, path in PAGES.items():
+        open_page(page, site_url + path)
+        scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if scroll > client:
+            wide.append(f"{kind}: {scroll}px of content in {client}px")
+    assert wide == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_skip_link_works_from_the_keyboard(context, site_url: str, width: int) -> None:
+    page = context(viewport={"width": width, "height": 800})
+    page.goto(site_url)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("[document.activeElement.className, document.activeElement.textContent]")
+    assert focused == ["skip-link", "Skip to main content"]
+    page.wait_for_function("document.activeElement.getBoundingClientRect().top >= 0", timeout=2000)  # it slides in
+    box = page.locator(".skip-link").bounding_box()
+    assert box and box["y"] >= 0 and box["x"] >= 0 and box["x"] + box["width"] <= width  # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("[location.hash, document.activeElement.id]") == ["#main", "main"]
+    page.keyboard.press("Tab")  # the next stop is inside the main content, past the navigation
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_screenshots_of_home_a_post_and_a_country(context, site_url: str, screenshots: Path, width: int) -> None:
+    require_tool("Pillow", python_module("PIL"), "python3 -m pip install -e '.[test]'")
+    from PIL import Image
+
+    page = context(viewport={"width": width, "height": 900})
+    for kind in ("home", "post", "country"):
+        open_page(page, site_url + PAGES[kind])
+        shot = screenshots / f"{kind}-{width}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        with Image.open(shot) as image:
+            assert image.width == width and image.height >= 900
+            low, high = image.convert("L").getextrema()
+            assert high - low > 100, f"{shot} looks blank"
+
+
+def test_typing_profiling_finds_the_profiling_posts(context, site_url: str) -> None:
+    page = context()
+    page.goto(site_url + "search/")
+    assert page.locator("#search-unavailable").is_hidden()
+    page.locator(".pagefind-ui__search-input").fill("profiling")
+    page.wait_for_selector(RESULT, timeout=15000)
+    titles = page.locator(RESULT).all_inner_texts()
+    assert set(PROFILING_POSTS) <= set(titles), titles
+
+
+def test_search_works_under_a_sub_path(context, subpath_url: str) -> None:
+    page = context()
+    open_page(page, subpath_url + "search/?q=profiling")
+    links = page.locator(RESULT).evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert links and all(link.startswith("/bomca/news/2017/") for link in links), links
+    page.locator(RESULT).first.click()
+    page.wait_for_load_state()
+    assert page.url.startswith(subpath_url + "news/2017/") and page.locator("h1").count() == 1
+
+
+def test_without_an_index_the_search_page_says_search_is_unavailable(context, tmp_path: Path, real_site) -> None:
+    import shutil
+
+    copy = tmp_path / "site"
+    shutil.copytree(real_site[1], copy, ignore=shutil.ignore_patterns("pagefind"))
+    with serve(copy) as url:
+        page = context()
+        page.goto(url + "search/")
+        page.wait_for_load_state("load")
+        assert page.locator("#search-unavailable").is_visible()
+
+
+def test_print_and_dark_styles_keep_text_readable(context, site_url: str) -> None:
+    page = context(color_scheme="dark")
+    page.goto(site_url + PAGES["post"])
+    colours = "el => [getComputedStyle(el).color, getComputedStyle(document.body).backgroundColor]"
+    text, background = page.locator(".post-body p").first.evaluate(colours)
+    assert background == "rgb(18, 20, 23)" and text == "rgb(231, 233, 236)"  # dark: light text on a dark page
+    page.emulate_media(media="print")
+    text, background = page.locator(".post-body p").first.evaluate(colours)
+    assert (text, background) == ("rgb(0, 0, 0)", "rgb(255, 255, 255)")  # print: black on white, even from dark mode
+    assert page.locator(".site-nav").is_hidden() and page.locator(".post-body").is_visible()
