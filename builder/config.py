@@ -10,11 +10,13 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from builder.characters import unshowable_message
 from builder.errors import ConfigError, Problem
 from builder.slugs import slugify
 
 CONFIG_NAME = "site.toml"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_KEY = 80  # a country key is a folder name in the output
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,11 +80,19 @@ def _one_of(*choices: str) -> Callable[[Any], str | None]:
     return check
 
 
+URL_UNSAFE = set('"<>\\^`{|}')
+
+
 def check_base_url(value: Any) -> str | None:
     """Return why `value` is not a usable base URL, or None."""
     if not isinstance(value, str):
         return "expected a string such as \"https://example.org/\""
-    parts = urlsplit(value)
+    if any(ch.isspace() or ch in URL_UNSAFE or not ch.isprintable() for ch in value):
+        return f"a base URL cannot hold spaces, quotes, <, > or control characters (percent-encode them), got {value!r}"
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        return f"expected an absolute http(s) URL such as \"https://example.org/bomca/\", got {value!r} ({exc})"
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"expected an absolute http(s) URL such as \"https://example.org/bomca/\", got {value!r}"
     if parts.query or parts.fragment:
@@ -177,6 +187,7 @@ def load_config(
             problems.append(Problem("--base-url", None, why))
         elif isinstance(data.get("site", {}), dict):
             data.setdefault("site", {})["base_url"] = base_url
+    _check_characters(data, text, problems)
     values = _check_tables(data, text, problems)
     countries = _check_countries(data.get("countries", {}), text, problems)
     import_tags = _check_import(data.get("import", {}), text, problems)
@@ -228,6 +239,19 @@ def _check_tables(data: dict, text: str, problems: list[Problem]) -> dict[str, d
     return values
 
 
+def _check_characters(data: dict, text: str, problems: list[Problem], table: str = "") -> None:
+    """Refuse a key or string holding a control character or a lone surrogate, naming its line."""
+    for key, value in data.items():
+        where = f"{table}.{key}" if table else key
+        if isinstance(value, dict):
+            _check_characters(value, text, problems, where)
+            continue
+        for item in [key, *(value if isinstance(value, list) else [value])]:
+            if isinstance(item, str) and (why := unshowable_message(item)):
+                problems.append(Problem(CONFIG_NAME, find_key_line(text, table, key) if table else find_key_line(text, key), f"[{table or key}] {key}: {why}"))
+                break
+
+
 def _check_import(given: Any, text: str, problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Check [import]: only [import.tags], each tag = a list of keywords that suggest it."""
     if not isinstance(given, dict):
@@ -259,8 +283,8 @@ def _check_countries(given: Any, text: str, problems: list[Problem]) -> tuple[Co
     countries = []
     for key, table in given.items():
         where = f"countries.{key}"
-        if not SLUG_RE.match(key):
-            problems.append(Problem(CONFIG_NAME, find_key_line(text, where), f"[{where}] the key is used in URLs: use lowercase a-z, 0-9 and '-'"))
+        if not SLUG_RE.match(key) or len(key) > MAX_KEY:
+            problems.append(Problem(CONFIG_NAME, find_key_line(text, where), f"[{where}] the key is used in URLs: use lowercase a-z, 0-9 and '-', at most {MAX_KEY} characters"))
             continue
         if not isinstance(table, dict):
             problems.append(Problem(CONFIG_NAME, find_key_line(text, "countries", key), f"[{where}] must be a table with name, iso and aliases"))

@@ -16,7 +16,17 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.message}"
+        return one_line(f"{where}: {self.message}")
+
+
+# A message quotes what it found; a newline or an escape sequence in it must not break the
+# `path:line: message` line or reach the terminal raw, so control characters are shown escaped.
+INVISIBLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]} | {0x2028: "\\u2028", 0x2029: "\\u2029", 0x0A: "\\n", 0x09: "\\t", 0x0D: "\\r"}
+
+
+def one_line(text: str) -> str:
+    """Text with its control characters and line separators written as escapes."""
+    return text.translate(INVISIBLE)
 
 
 class BuildError(Exception):

@@ -6,6 +6,7 @@ from frontmatter.default_handlers import YAMLHandler
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from builder.characters import describe_character, unshowable_message
 from builder.errors import Problem
 from builder.model import Field
 
@@ -39,13 +40,19 @@ def split_front_matter(text: str, rel: str) -> tuple[dict[str, Field], str, int]
 def parse_fields(fm: str, rel: str, first_line: int) -> dict[str, Field] | Problem:
     """Compose the YAML (never construct objects) and read the top-level fields."""
     try:
+        too_deep = find_too_deep(fm)
+        if too_deep is not None:
+            return Problem(rel, first_line + too_deep, f"the front matter nests lists or groups of fields more than {MAX_DEPTH} deep: no field needs that")
         root = yaml.compose(fm, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else first_line
         return Problem(rel, line, f"the front matter is not valid YAML: {describe_yaml_error(exc, first_line)}")
+    except yaml.reader.ReaderError as exc:
+        line = first_line + fm[: exc.position].count("\n")
+        return Problem(rel, line, f"the front matter is not valid YAML: the character {describe_character(chr(exc.character))} is not allowed in YAML")
     except yaml.YAMLError as exc:
-        return Problem(rel, first_line, f"the front matter is not valid YAML: {exc}")
+        return Problem(rel, first_line, f"the front matter is not valid YAML: {' '.join(str(exc).split())}")
     if root is None:
         return {}
     if root.tag not in PLAIN_TAGS:
@@ -58,6 +65,8 @@ def parse_fields(fm: str, rel: str, first_line: int) -> dict[str, Field] | Probl
         if not isinstance(key_node, ScalarNode) or key_node.tag not in PLAIN_TAGS:
             return Problem(rel, line, "a field name must be plain text")
         key = key_node.value
+        if why := unshowable_message(key):
+            return Problem(rel, line, f"a field name {why}")
         if key in fields:
             return Problem(rel, line, f"the field '{key}' is given twice (first on line {fields[key].line})")
         try:
@@ -98,19 +107,45 @@ class RefusedTag(ValueError):
 
 
 def read_value(node: Node) -> object:
-    """Turn a node into str, None or a list of (str | None | NESTED); refuse odd tags."""
+    """Turn a node into str, None or a list of (str | None | NESTED); refuse odd tags and characters."""
     if node.tag not in PLAIN_TAGS:
         raise RefusedTag(f"YAML tags such as '{node.tag}' are not allowed")
     if isinstance(node, ScalarNode):
-        return None if node.tag == NULL_TAG and not node.style else node.value
+        return read_scalar(node)
     if isinstance(node, SequenceNode):
         items: list[object] = []
         for item in node.value:
             if item.tag not in PLAIN_TAGS:
                 raise RefusedTag(f"YAML tags such as '{item.tag}' are not allowed")
-            if isinstance(item, ScalarNode):
-                items.append(None if item.tag == NULL_TAG and not item.style else item.value)
-            else:
-                items.append(NESTED)
+            items.append(read_scalar(item) if isinstance(item, ScalarNode) else NESTED)
         return items
     return NESTED
+
+
+def read_scalar(node: ScalarNode) -> str | None:
+    """A scalar's text (None for a plain null); refuse what an escape such as "\\x01" wrote."""
+    if why := unshowable_message(node.value):
+        raise RefusedTag(why)
+    return None if node.tag == NULL_TAG and not node.style else node.value
+
+
+MAX_DEPTH = 20
+OPENING = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+CLOSING = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def find_too_deep(fm: str) -> int | None:
+    """The line (from 0) where lists or mappings first nest deeper than MAX_DEPTH, else None.
+
+    PyYAML's parser is a loop but its composer recurses: this walk over the parser's events
+    refuses a deep nest before the composer could run out of stack.
+    """
+    depth = 0
+    for event in yaml.parse(fm, Loader=yaml.SafeLoader):
+        if isinstance(event, OPENING):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark.line
+        elif isinstance(event, CLOSING):
+            depth -= 1
+    return None

@@ -13,7 +13,7 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from builder.errors import Problem
+from builder.errors import ContentError, Problem
 
 EXTENSIONS = ["extra", "sane_lists", "smarty"]
 SUMMARY_LIMIT = 280
@@ -62,19 +62,28 @@ class MarkdownRenderer:
         self.base_path = base_path
         self.pages = pages
         self.files = files
-        self.md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
-        self.md.treeprocessors.register(_SiteLinks(self.md, self), "newsroom_links", 0)
+        self.md = self.make_markdown()
         self._source = self._folder = self._body = ""
         self._line = 0
         self._warnings: list[Problem] = []
         self._lookups: dict[str, str] = {}
         self._links: list[tuple[str, int]] = []
 
+    def make_markdown(self) -> markdown.Markdown:
+        """A Python-Markdown instance with newsroom's extensions and link handling."""
+        md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+        md.treeprocessors.register(_SiteLinks(md, self), "newsroom_links", 0)
+        return md
+
     def render(self, body: str, *, source: str, content_rel: str, line: int) -> Rendered:
         """Render one body; `content_rel` is the file's path inside content/."""
         self._source, self._folder, self._line, self._warnings = source, posixpath.dirname(content_rel), line, []
         self._body, self._lookups, self._links = body, {}, []
-        html = self.md.reset().convert(body)
+        try:
+            html = self.md.reset().convert(body)
+        except RecursionError:
+            self.md = self.make_markdown()  # a convert cut short may leave the instance half-reset
+            raise ContentError([Problem(source, line, "the text nests lists, quotes or HTML too deeply to render: flatten it")]) from None
         return Rendered(Markup(html), tuple(self._warnings), tuple(sorted(self._lookups.items())), tuple(self._links))
 
     def lookup(self, target: str) -> str:
@@ -144,3 +153,73 @@ def cut_at_word(text: str, limit: int = SUMMARY_LIMIT) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.–—-")
     return cut + "…"
+
+
+# Python-Markdown's time grows faster than the text on some inputs: an unclosed or nested '['
+# (or an unclosed '(' or '<') is scanned for its match to the end of its block (lines without a
+# blank line between them), and block syntax such as '---', '===' or '> ' splits and rejoins the
+# block's lines once per line; deep nesting recurses once per level. A body is refused before
+# rendering when its estimated work, the sum over blocks of characters × (lines + 10 per such
+# bracket), passes MAX_WORK: a second or two of rendering at worst, while 5 MB of ordinary prose
+# with links stays well below it.
+MAX_NESTING = 50
+MAX_WORK = 200_000_000
+INDENT = re.compile(r"[ \t]*")
+MARKERS = re.compile(r"(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*")
+BRACKETS = re.compile(r"[\[\]()<>]")
+
+
+def nesting_depth(line: str) -> int:
+    """How many lists and quotes a line's start opens: its markers, and one per 4 columns of indent."""
+    indent = len(INDENT.match(line).group().expandtabs(4)) // 4
+    markers = MARKERS.match(line).group()
+    return indent + markers.count(">") + len(re.findall(r"[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])", markers))
+
+
+class _Block:
+    """One block's size and its costly brackets: unclosed or nested '[', unclosed '(' and '<'."""
+
+    def __init__(self, start: int):
+        self.start, self.chars, self.lines, self.nested = start, 0, 0, 0
+        self.depth = {"[": 0, "(": 0, "<": 0}
+
+    def add(self, line: str) -> None:
+        self.chars, self.lines = self.chars + len(line) + 1, self.lines + 1
+        for found in BRACKETS.finditer(line):
+            mark = found.group()
+            if mark in "[(<":
+                self.nested += mark == "[" and self.depth["["] > 0
+                self.depth[mark] += 1
+            else:
+                opening = {"]": "[", ")": "(", ">": "<"}[mark]
+                self.depth[opening] = max(0, self.depth[opening] - 1)
+
+    @property
+    def marks(self) -> int:
+        return self.nested + sum(self.depth.values())
+
+    @property
+    def work(self) -> int:
+        return self.chars * (self.lines + 10 * self.marks)
+
+
+def find_too_complex(body: str) -> tuple[int, str] | None:
+    """(line offset, message) if Markdown would nest too deep or take too long on `body`, else None."""
+    total, worst, block = 0, None, None
+    for number, line in enumerate([*body.split("\n"), ""]):
+        if line.strip():
+            depth = nesting_depth(line)
+            if depth > MAX_NESTING:
+                return number, f"lists or quotes nest {depth} levels deep here: newsroom renders at most {MAX_NESTING}"
+            block = block or _Block(number)
+            block.add(line)
+        elif block is not None:
+            total += block.work
+            worst = block if worst is None or block.work > worst.work else worst
+            block = None
+    if total <= MAX_WORK or worst is None:
+        return None
+    return worst.start, (
+        f"this text would take Markdown too long to render ({worst.lines} line{'s' * (worst.lines != 1)} without a blank line, with {worst.marks} unclosed or nested "
+        f"brackets; {len(body) // 1024} KB in all): break it into paragraphs with blank lines, close the brackets, or shorten it"
+    )

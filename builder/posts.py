@@ -9,15 +9,16 @@ from typing import Any, Callable
 
 from builder.config import Country, SiteConfig
 from builder.errors import Problem
-from builder.markup import MarkdownRenderer, cut_at_word, first_paragraph
+from builder.markup import MarkdownRenderer, cut_at_word, find_too_complex, first_paragraph
 from builder.model import Body, Doc, Post, PostMeta, SourceFile, TermRef
-from builder.slugs import is_slug, slugify
+from builder.slugs import MAX_SLUG, is_slug, slugify
 
 POST_FIELDS = ("title", "date", "end_date", "countries", "tags", "summary", "slug", "draft", "location")
 DOC_FIELDS = ("title", "summary", "slug")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TRUE, FALSE = {"true", "yes", "on"}, {"false", "no", "off"}
 TITLE_LIMIT = 120
+MIN_YEAR, MAX_YEAR = 2, 9998
 LONG_OPENING = 300
 
 
@@ -45,6 +46,7 @@ def _date(name: str, value: Any, config: SiteConfig) -> datetime:
             day = date.fromisoformat(value)
         except ValueError as exc:
             raise FieldError(f"'{name}': {value} is not a real date ({exc})") from None
+        check_year(name, value, day.year)
         return datetime(day.year, day.month, day.day, tzinfo=config.timezone)
     try:
         moment = datetime.fromisoformat(value)
@@ -52,7 +54,14 @@ def _date(name: str, value: Any, config: SiteConfig) -> datetime:
         raise FieldError(f"'{name}': '{value}' is not a date: write YYYY-MM-DD (e.g. 2017-03-14) or YYYY-MM-DDTHH:MM+06:00") from None
     if moment.tzinfo is None:
         raise FieldError(f"'{name}': '{value}' has a time but no offset: add one (e.g. {value}+06:00) or give only the date")
+    check_year(name, value, moment.year)
     return moment.astimezone(config.timezone)
+
+
+def check_year(name: str, value: str, year: int) -> None:
+    """Years 1 and 9999 overflow when moved to another time zone: refuse them plainly."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise FieldError(f"'{name}': {value} is out of range: newsroom takes dates from the year {MIN_YEAR} to {MAX_YEAR}")
 
 
 def _bool(name: str, value: Any) -> bool:
@@ -162,6 +171,7 @@ def parse_meta(source: SourceFile, config: SiteConfig) -> PostMeta | list[Proble
             problems.append(Problem(source.rel, source.fields["title"].line, "the title has no letters a-z or digits to make a URL from: add a 'slug' field"))
     if not problems and values["end_date"] and values["end_date"] < values["date"].date():
         problems.append(Problem(source.rel, source.fields["end_date"].line, f"'end_date' {values['end_date']} is before 'date' {values['date'].date()}"))
+    problems += body_problems(source)
     if problems:
         return problems
     lines = {key: field.line for key, field in source.fields.items()}
@@ -172,6 +182,8 @@ def _slug(value: Any) -> str | None:
     text = _text("slug", value)
     if text is not None and not is_slug(text):
         raise FieldError(f"'slug' must be lowercase a-z, 0-9 and single '-' between words (e.g. {slugify(text) or 'workshop-in-bishkek'}), not '{text}'")
+    if text is not None and len(text) > MAX_SLUG:
+        raise FieldError(f"'slug' is {len(text)} characters long: keep it to {MAX_SLUG} (it is a folder name in the output)")
     return text
 
 
@@ -246,6 +258,12 @@ def editorial_warnings(meta: PostMeta, opening: str) -> list[Problem]:
     return found
 
 
+def body_problems(source: SourceFile) -> list[Problem]:
+    """A body Markdown cannot render in reasonable time (nested too deep, or too tangled)."""
+    found = find_too_complex(source.body)
+    return [] if found is None else [Problem(source.rel, source.body_line + found[0], found[1])]
+
+
 def parse_doc(source: SourceFile, renderer: MarkdownRenderer, content_rel: str) -> Doc | list[Problem]:
     """A standalone page (content/pages/x.md): title, optional summary and slug."""
     checks: dict[str, Callable[[Any], Any]] = {
@@ -254,6 +272,7 @@ def parse_doc(source: SourceFile, renderer: MarkdownRenderer, content_rel: str) 
         "slug": _slug,
     }
     values, problems = check_fields(source, checks, ("title",))
+    problems += body_problems(source)
     if problems:
         return problems
     rendered = renderer.render(source.body, source=source.rel, content_rel=content_rel, line=source.body_line)

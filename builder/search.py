@@ -17,6 +17,7 @@ from pathlib import Path
 
 from builder.errors import OutputError, Problem
 from builder.model import Artifact
+from builder.write import make_parent
 
 INDEX_DIR = "pagefind"  # where the index and Pagefind's scripts go in the output
 MISSING = Problem(
@@ -75,8 +76,11 @@ def index_pages(artifacts: list[Artifact], out: Path, binary: Path) -> list[Arti
     kept = previous_index(out)
     if kept and all(a.keep for a in pages):
         return [Artifact(path=path, keep=True) for path in kept]  # no page changed: neither did the index
-    out.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-index-", dir=out.parent))  # removed by recovery if killed
+    make_parent(out)
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-index-", dir=out.parent))  # removed by recovery if killed
+    except OSError as exc:
+        raise OutputError([Problem(str(out.parent), None, f"cannot make the search index: {exc.strerror or exc}; the previous output is unchanged")]) from None
     try:
         site, bundle = scratch / "site", scratch / "bundle"
         for page in pages:

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.characters import find_unshowable, unshowable_message
 from builder.config import SiteConfig
 from builder.errors import ContentError, Problem
 from builder.front_matter import split_front_matter
@@ -56,6 +57,9 @@ def walk_files(top: Path, root: Path, problems: list[Problem]) -> list[Path]:
                 if not target.is_file():
                     problems.append(Problem(rel_path(path, root), None, "is a symbolic link to nothing"))
                     continue
+            elif not path.is_file():  # reading a named pipe or a device would never end
+                problems.append(Problem(rel_path(path, root), None, "is not a regular file (a named pipe, socket or device): remove it"))
+                continue
             found.append(path)
     return found
 
@@ -72,11 +76,13 @@ def read_source(path: Path, root: Path) -> SourceFile | Problem:
     """Read one Markdown file: strict UTF-8 (BOM allowed), any newline style."""
     rel = rel_path(path, root)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(MAX_SOURCE_BYTES + 1)  # enough to know it is too large: memory stays bounded
+            size = max(len(data), os.fstat(file.fileno()).st_size)
     except OSError as exc:
         return Problem(rel, None, f"cannot be read: {exc.strerror or exc}")
     if len(data) > MAX_SOURCE_BYTES:
-        return Problem(rel, None, f"is {len(data) // (1024 * 1024)} MB: larger than the {MAX_SOURCE_BYTES // (1024 * 1024)} MB a post may be")
+        return Problem(rel, None, f"is {size // (1024 * 1024)} MB: larger than the {MAX_SOURCE_BYTES // (1024 * 1024)} MB a post may be")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -85,6 +91,9 @@ def read_source(path: Path, root: Path) -> SourceFile | Problem:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return Problem(rel, line, "contains a NUL character: is it really a text file?")
+    if bad := find_unshowable(text):
+        line = text[: bad.start()].count("\n") + 1
+        return Problem(rel, line, unshowable_message(bad.group()))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     split = split_front_matter(text, rel)
     if isinstance(split, Problem):
@@ -119,9 +128,11 @@ def scan_sources(config: SiteConfig) -> Scan:
         else:
             stat = path.stat()
             posts.append((path, (stat.st_mtime_ns, stat.st_size)))
-    static = config.templates_dir / "static"
-    for path in walk_files(static, config.root, problems):
-        assets.append(("static/" + path.relative_to(static).as_posix(), path))
+    templates = config.templates_dir  # walked whole so that a link leaving the site is refused here too
+    for path in walk_files(templates, config.root, problems):
+        rel = path.relative_to(templates)
+        if rel.parts[0] == "static":
+            assets.append(("static/" + rel.relative_to("static").as_posix(), path))
     return Scan(posts=tuple(posts), docs=tuple(docs), assets=tuple(assets), problems=tuple(problems))
 
 

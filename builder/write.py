@@ -74,6 +74,16 @@ def collision(second: Artifact, first: Artifact, root: Path) -> Problem:
     return Problem(name(blamed), None, f"would be written to /{second.path}, where there is already {name(first if blamed is second else second)}: rename or move it")
 
 
+def make_parent(out: Path) -> None:
+    """Create the folder the output goes in, or raise OutputError saying why it cannot be."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where a folder should be, or no permission
+        blocking = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+        why = f"{blocking} is a file, not a folder" if blocking else (exc.strerror or str(exc))
+        raise output_problem(out, f"cannot create the folder the output goes in: {why}") from None
+
+
 def recover_output(out: Path) -> None:
     """Finish or undo what a killed build left beside the output.
 
@@ -147,7 +157,7 @@ def write_output(artifacts: list[Artifact], out: Path, root: Path) -> WriteRepor
     """
     out = out.resolve()
     check_output_dir(out, root)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_parent(out)
     recover_output(out)
     check_collisions(artifacts, root)
     try:
