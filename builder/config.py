@@ -45,6 +45,7 @@ class SiteConfig:
     countries: tuple[Country, ...]
     output_dir: Path
     import_tags: tuple[tuple[str, tuple[str, ...]], ...] = ()  # [import.tags]: (tag, keywords) for `newsroom import`
+    raw_html: bool = True  # [content] raw_html: HTML written in a post is kept (trusted editors) or shown as text
 
     @property
     def base_path(self) -> str:
@@ -115,6 +116,10 @@ def _language(value: Any) -> str | None:
     return None if ok else "expected a language code such as \"en\""
 
 
+def _bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "expected true or false"
+
+
 def _str_list(value: Any) -> str | None:
     if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
         return None
@@ -139,6 +144,9 @@ SCHEMA: dict[str, dict[str, tuple[Callable[[Any], str | None], Any]]] = {
     "feeds": {
         "items": (_int(1, 10000), 20),
         "content": (_one_of("full", "summary"), "full"),
+    },
+    "content": {
+        "raw_html": (_bool, True),
     },
 }
 COUNTRY_SCHEMA = {"name": (_str, None), "iso": (_iso, None), "aliases": (_str_list, [])}
@@ -204,6 +212,7 @@ def load_config(
         per_page=values["site"]["per_page"],
         feed_items=values["feeds"]["items"],
         feed_content=values["feeds"]["content"],
+        raw_html=values["content"]["raw_html"],
         countries=countries,
         import_tags=import_tags,
         output_dir=Path(output_dir).resolve() if output_dir else root / "output",
@@ -214,7 +223,7 @@ def _check_tables(data: dict, text: str, problems: list[Problem]) -> dict[str, d
     """Check [site] and [feeds]; return their values with defaults filled in."""
     for name in data:
         if name not in SCHEMA and name not in ("countries", "import"):
-            problems.append(Problem(CONFIG_NAME, find_key_line(text, name), f"unknown table [{name}] (expected [site], [feeds], [countries.<key>] or [import.tags])"))
+            problems.append(Problem(CONFIG_NAME, find_key_line(text, name), f"unknown table [{name}] (expected [site], [feeds], [content], [countries.<key>] or [import.tags])"))
     values: dict[str, dict[str, Any]] = {}
     for table, keys in SCHEMA.items():
         given = data.get(table, {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import xml.etree.ElementTree as etree
@@ -48,20 +49,44 @@ class _SiteLinks(Treeprocessor):
         for element in headings:
             element.tag = "h" + str(min(6, int(element.tag[1]) + shift))
         for element in root.iter():
+            if not self.renderer.raw_html:
+                drop_active_attributes(element)
             if element.tag == "a" and element.get("href"):
                 element.set("href", self.renderer.resolve(element.get("href"), "link"))
             elif element.tag == "img" and element.get("src"):
                 element.set("src", self.renderer.resolve(element.get("src"), "image"))
 
 
-class MarkdownRenderer:
-    """Renders post bodies; knows which posts and files exist to resolve links to them."""
+ACTIVE_SCHEMES = ("javascript:", "vbscript:", "data:")
+URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f]+")  # browsers skip these inside a URL's scheme
 
-    def __init__(self, *, base_path: str, pages: dict[str, str], files: frozenset[str]):
+
+def is_active_url(value: str) -> bool:
+    """True for a URL that runs code when followed: javascript:, vbscript:, data: (however written)."""
+    return URL_NOISE.sub("", html.unescape(value)).lower().startswith(ACTIVE_SCHEMES)
+
+
+def drop_active_attributes(element: etree.Element) -> None:
+    """Remove event handlers (on…), style, and attributes holding javascript:/vbscript:/data: URLs."""
+    for name, value in list(element.attrib.items()):
+        if name.lower().startswith("on") or name.lower() == "style" or is_active_url(value):
+            del element.attrib[name]
+
+
+class MarkdownRenderer:
+    """Renders post bodies; knows which posts and files exist to resolve links to them.
+
+    With `raw_html=False` (site.toml `[content] raw_html = false`, for sites with untrusted
+    contributors) HTML written in a body is shown as text, and event handlers, style and
+    javascript:/vbscript:/data: URLs are removed from what Markdown makes.
+    """
+
+    def __init__(self, *, base_path: str, pages: dict[str, str], files: frozenset[str], raw_html: bool = True):
         """`pages`: content-relative .md path → site path; `files`: content-relative asset paths."""
         self.base_path = base_path
         self.pages = pages
         self.files = files
+        self.raw_html = raw_html
         self.md = self.make_markdown()
         self._source = self._folder = self._body = ""
         self._line = 0
@@ -73,6 +98,9 @@ class MarkdownRenderer:
         """A Python-Markdown instance with newsroom's extensions and link handling."""
         md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         md.treeprocessors.register(_SiteLinks(md, self), "newsroom_links", 0)
+        if not self.raw_html:
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
         return md
 
     def render(self, body: str, *, source: str, content_rel: str, line: int) -> Rendered:

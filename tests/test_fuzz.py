@@ -310,6 +310,7 @@ TOML_VALUES = st.recursive(TOML_SCALARS, lambda inner: st.lists(inner, max_size=
 CONFIG_KEYS = {
     "site": ["title", "description", "base_url", "language", "timezone", "per_page", "unknown"],
     "feeds": ["items", "content", "unknown"],
+    "content": ["raw_html", "unknown"],
     "countries.kyrgyzstan": ["name", "iso", "aliases", "unknown"],
     "countries.tajikistan": ["name", "iso", "aliases"],
 }

@@ -24,7 +24,9 @@ from click.testing import CliRunner, Result
 
 from builder.build import build_site
 from builder.cli import cli
+from builder.config import load_config
 from builder.errors import BuildError
+from builder.markup import MarkdownRenderer
 from conftest import MINI_CONFIG, post, tree
 
 REL = "content/news/2017/2017-03-14-workshop.md"
@@ -388,6 +390,77 @@ def test_markup_in_an_error_is_inert_on_the_serve_error_page(make_site) -> None:
     inline = [t for attrs, t in page.scripts if not attrs.get("src")]
     assert len(inline) == 1 and "alert" not in inline[0]  # only the reload script
     assert f"{REL}:4: unknown country '{COUNTRY.replace(chr(34), '')}'" in page.texts["code"][0]
+
+
+# --- Raw HTML in a body: the editor's by default, off for untrusted contributors ---------------
+
+ATTACKS = """\
+<script>alert(1)</script>
+
+<img src=x onerror=alert(2)>
+
+[a](javascript:alert(3)) [b](JaVaScRiPt:alert(4)) [c](&#106;avascript:alert(5)) [d](java&#x09;script:alert(6))
+[e](vbscript:msgbox(7)) [f](data:text/html;base64,PHNjcmlwdD4=) ![g](javascript:alert(8)) [h](https://example.org/ok)
+
+A paragraph with a handler.
+{: onclick="alert(9)" style="position:fixed" }
+
+<a href="javascript:alert(10)" onmouseover="alert(11)">raw link</a>
+"""
+
+
+def render(body: str, *, raw_html: bool) -> str:
+    renderer = MarkdownRenderer(base_path="/", pages={}, files=frozenset(), raw_html=raw_html)
+    return str(renderer.render(body, source="x.md", content_rel="news/x.md", line=1).html)
+
+
+def test_raw_html_is_kept_by_default_for_trusted_editors() -> None:
+    html = render("<b>bold</b> and <script>trusted()</script>\n", raw_html=True)
+    assert "<b>bold</b>" in html and "<script>trusted()</script>" in html
+
+
+def assert_no_active_content(html: str) -> Page:
+    """No script element, event handler, style or javascript:/vbscript:/data: URL in `html`."""
+    page = Page()
+    page.feed(html)
+    assert [attrs for attrs, _ in page.scripts if attrs.get("type") != "application/ld+json" and not attrs.get("src")] == []
+    assert not [n for _, n, _ in page.attributes if n.startswith("on") or n == "style"]
+    for _, name, value in page.attributes:
+        assert not re.sub(r"[\x00-\x20]", "", value).lower().startswith(("javascript:", "vbscript:", "data:")), (name, value)
+    return page
+
+
+def test_with_raw_html_off_no_script_handler_or_script_url_reaches_the_html() -> None:
+    html = render(ATTACKS, raw_html=False)
+    page = assert_no_active_content(html)
+    assert "<script" not in html and "<img src=x" not in html
+    assert page.attribute("a", "href") == ["https://example.org/ok"]  # the one safe link keeps its target
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown as text, readable
+    assert "raw link" in html and "A paragraph with a handler." in html
+
+
+def test_raw_html_is_a_site_toml_switch(make_site) -> None:
+    root = make_site({}, config=MINI_CONFIG + "\n[content]\nraw_html = false\n")
+    assert load_config(root).raw_html is False
+    assert load_config(make_site({}, name="other")).raw_html is True
+
+
+def test_raw_html_switch_must_be_true_or_false(runner, make_site, tmp_path) -> None:
+    refused(runner, make_site, tmp_path, {}, f"site.toml:{MINI_CONFIG.count(chr(10)) + 3}", "[content] raw_html", "true or false",
+            config=MINI_CONFIG + '\n[content]\nraw_html = "no"\n')
+
+
+@pytest.mark.xfail(strict=True, reason="builder/build.py does not yet pass raw_html=config.raw_html to MarkdownRenderer (one line; not ours to edit)")
+def test_with_raw_html_off_in_site_toml_the_built_pages_and_feeds_carry_no_script(make_site, tmp_path) -> None:
+    root = make_site({REL: post(body=ATTACKS)}, config=MINI_CONFIG + "\n[content]\nraw_html = false\n")
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    page = assert_no_active_content((out / PAGE).read_text("utf-8"))
+    assert "raw link" in "".join(page.texts["p"])
+    for feed in ("feed.xml", "atom.xml"):
+        for element in ET.fromstring((out / feed).read_bytes()).iter():
+            if element.tag.endswith(("encoded", "content")) and element.text:
+                assert_no_active_content(element.text)  # the post's HTML, as feed readers show it
 
 
 # --- Links leaving the site -------------------------------------------------------------------
