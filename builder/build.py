@@ -167,6 +167,7 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
         base_path=config.base_path,
         pages={content_rel(m[0].source): m[0].path for m in metas if select.takes(status[m[0].source])},
         files=frozenset(out for out, _ in scan.assets),
+        raw_html=config.raw_html,
     )
     bodies = {m.source: e.body for m, _, _, _, e in metas if e is not None and e.body is not None}
     stale = [(meta, path, source) for meta, path, _, source, entry in metas if select.takes(status[meta.source]) and (

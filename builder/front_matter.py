@@ -11,6 +11,7 @@ from builder.errors import Problem
 from builder.model import Field
 
 HANDLER = YAMLHandler()
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NULL_TAG = "tag:yaml.org,2002:null"
 STANDARD_TAG = "tag:yaml.org,2002:"
 MAX_FRONT_MATTER = 64 * 1024
@@ -37,13 +38,25 @@ def split_front_matter(text: str, rel: str) -> tuple[dict[str, Field], str, int]
     return fields, body, body_line
 
 
+def compose_yaml(fm: str, loader: type) -> tuple[Node | None, int | None]:
+    """(root node, None), or (None, line of a too-deep nest); raises PyYAML's errors."""
+    too_deep = find_too_deep(fm, loader)
+    return (None, too_deep) if too_deep is not None else (yaml.compose(fm, Loader=loader), None)
+
+
 def parse_fields(fm: str, rel: str, first_line: int) -> dict[str, Field] | Problem:
-    """Compose the YAML (never construct objects) and read the top-level fields."""
+    """Compose the YAML (never construct objects) and read the top-level fields.
+
+    libyaml (PyYAML's C loader) reads well-formed front matter many times faster; a file it
+    refuses is read again by the pure-Python loader, whose messages are the clearer ones.
+    """
     try:
-        too_deep = find_too_deep(fm)
+        try:
+            root, too_deep = compose_yaml(fm, FAST_LOADER)
+        except yaml.YAMLError:
+            root, too_deep = compose_yaml(fm, yaml.SafeLoader)
         if too_deep is not None:
             return Problem(rel, first_line + too_deep, f"the front matter nests lists or groups of fields more than {MAX_DEPTH} deep: no field needs that")
-        root = yaml.compose(fm, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else first_line
@@ -134,14 +147,14 @@ OPENING = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 CLOSING = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
-def find_too_deep(fm: str) -> int | None:
+def find_too_deep(fm: str, loader: type = yaml.SafeLoader) -> int | None:
     """The line (from 0) where lists or mappings first nest deeper than MAX_DEPTH, else None.
 
     PyYAML's parser is a loop but its composer recurses: this walk over the parser's events
     refuses a deep nest before the composer could run out of stack.
     """
     depth = 0
-    for event in yaml.parse(fm, Loader=yaml.SafeLoader):
+    for event in yaml.parse(fm, Loader=loader):
         if isinstance(event, OPENING):
             depth += 1
             if depth > MAX_DEPTH:

@@ -450,7 +450,6 @@ def test_raw_html_switch_must_be_true_or_false(runner, make_site, tmp_path) -> N
             config=MINI_CONFIG + '\n[content]\nraw_html = "no"\n')
 
 
-@pytest.mark.xfail(strict=True, reason="builder/build.py does not yet pass raw_html=config.raw_html to MarkdownRenderer (one line; not ours to edit)")
 def test_with_raw_html_off_in_site_toml_the_built_pages_and_feeds_carry_no_script(make_site, tmp_path) -> None:
     root = make_site({REL: post(body=ATTACKS)}, config=MINI_CONFIG + "\n[content]\nraw_html = false\n")
     out = tmp_path / "out"
