@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -161,10 +162,20 @@ class PreviewHandler(BaseHTTPRequestHandler):
         pass  # quiet: the command reports builds, not requests
 
 
+class PreviewServer(ThreadingHTTPServer):
+    """One thread per request; a listen queue long enough for a burst of requests.
+
+    socketserver's default queue of 5 drops connections when a page and its assets, or many
+    tabs, connect at once: the clients then wait for TCP to retry (1 s, 3 s, … a minute).
+    """
+
+    request_queue_size = socket.SOMAXCONN
+    daemon_threads = True
+
+
 def make_server(root: Path, host: str, port: int, report: Callable[[str], None]) -> tuple[ThreadingHTTPServer, Preview]:
     """Bind (port 0 picks a free one), then build once for the bound address."""
-    server = ThreadingHTTPServer((host, port), PreviewHandler)
-    server.daemon_threads = True
+    server = PreviewServer((host, port), PreviewHandler)
     bound_host, bound_port = server.server_address[:2]
     shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
     preview = Preview(Path(root).resolve(), f"http://{shown}:{bound_port}/", report)
