@@ -21,6 +21,7 @@ from builder.model import Artifact
 
 MARKER = ".newsroom-output"
 JOURNAL = ".journal"
+UNDO = ".undo"  # in a stage: links to the files a commit replaces or deletes, to undo a failed commit
 SMALL_CHANGE = 200  # at most this many files changed (or 5%): update in place, else swap a new folder
 MARKER_TEXT = b"This folder is made by newsroom and replaced on every build: do not edit it.\n"
 
@@ -201,14 +202,69 @@ def update_in_place(out: Path, changed: list[Artifact], stale: list[str]) -> Non
         moves = [a.path for a in changed]
         for rel in stale:
             safe_target(out, rel)
+        keep_for_undo(stage, out, moves + stale)
         journal = stage / JOURNAL
         journal.with_suffix(".tmp").write_text(json.dumps({"move": moves, "delete": stale}), encoding="utf-8")
         journal.with_suffix(".tmp").replace(journal)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    commit_stage(stage, out, moves, stale)
+    try:
+        commit_stage(stage, out, moves, stale)
+    except OSError as failed:  # a rename refused half-way (disk full, I/O error): put the old files back
+        try:
+            undo_commit(stage, out, moves, stale)
+        except OSError:
+            why = "the disk is full" if failed.errno == errno.ENOSPC else (failed.strerror or str(failed))
+            raise OutputError([Problem(str(failed.filename or out), None, f"cannot write the output: {why}; it is partly updated, and the next build completes it")]) from None
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
     shutil.rmtree(stage, ignore_errors=True)
+
+
+def keep_for_undo(stage: Path, out: Path, rels: list[str]) -> None:
+    """Hard-link each file a commit will replace or delete into the stage's undo folder."""
+    for rel in rels:
+        target = safe_target(out, rel)
+        if target.is_file():
+            saved = safe_target(stage / UNDO, rel)
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(target, saved)
+            except OSError:
+                shutil.copyfile(target, saved)
+
+
+def undo_commit(stage: Path, out: Path, moves: list[str], deletions: list[str]) -> None:
+    """Reverse a commit that failed part-way: each new file back into the stage, each old one back in place.
+
+    The journal is removed last, so a build killed while undoing is rolled forward instead.
+    """
+    for rel in moves:
+        staged, target, saved = safe_target(stage, rel), safe_target(out, rel), safe_target(stage / UNDO, rel)
+        if not staged.exists() and target.exists():
+            os.replace(target, staged)
+        if saved.exists():
+            os.replace(saved, target)
+        elif not target.exists():
+            remove_empty_folders(target, out)
+    for rel in deletions:
+        saved, target = safe_target(stage / UNDO, rel), safe_target(out, rel)
+        if saved.exists() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(saved, target)
+    (stage / JOURNAL).unlink(missing_ok=True)
+
+
+def remove_empty_folders(target: Path, out: Path) -> None:
+    """Remove the folders above `target` that are now empty, up to (not including) `out`."""
+    for parent in target.parents:
+        if parent == out or not parent.is_relative_to(out):
+            break
+        try:
+            parent.rmdir()
+        except OSError:
+            break
 
 
 def commit_stage(stage: Path, out: Path, moves: list[str], deletions: list[str]) -> None:
@@ -237,5 +293,9 @@ def swap_in(fresh: Path, out: Path) -> None:
         return
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     out.rename(old)
-    fresh.rename(out)
+    try:
+        fresh.rename(out)
+    except OSError:
+        old.rename(out)  # the previous output back in its place before the error is reported
+        raise
     shutil.rmtree(old, ignore_errors=True)
