@@ -436,3 +436,16 @@ def test_a_damaged_cache_is_ignored_and_the_build_is_correct(make_site, tmp_path
     report = build_site(root, output_dir=out)
     assert report.posts == 4
     assert tree(out) == clean_build(root, tmp_path / "scratch")
+
+
+# --- The same bytes, however the build runs ----------------------------------------------------
+
+
+def test_a_build_gives_the_same_bytes_on_one_process_or_several_and_every_time(tmp_path: Path) -> None:
+    root = make_big_site(tmp_path / "site", posts=200)  # enough posts for the forked workers to start
+    one = build_site(root, output_dir=tmp_path / "one", jobs=1, clean=True)
+    several = build_site(root, output_dir=tmp_path / "several", jobs=2, clean=True)
+    assert one.files == several.files > 400
+    assert tree(tmp_path / "one") == tree(tmp_path / "several")
+    build_site(root, output_dir=tmp_path / "again", jobs=2, clean=True)
+    assert tree(tmp_path / "again") == tree(tmp_path / "one")
