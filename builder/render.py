@@ -109,7 +109,7 @@ def render_page(env: jinja2.Environment, page: Page, config: SiteConfig) -> Arti
     """Render one page to bytes, or say which template line failed."""
     try:
         html = env.get_template(page.template).render(page.context)
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError) as exc:
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError, RecursionError) as exc:  # what a template can raise
         return template_problem(exc, config, page.template)
     return Artifact(path=page.file, data=html.encode("utf-8"))
 

@@ -375,7 +375,6 @@ def test_a_broken_template_is_a_clear_error_and_the_output_stays(make_site, tmp_
     assert expected in stderr, stderr
 
 
-@pytest.mark.xfail(strict=True, reason="builder/render.py render_page catches a fixed list of exceptions: RecursionError (and MemoryError, OverflowError) escape as a traceback")
 def test_a_macro_that_calls_itself_forever_is_a_clear_error(make_site, tmp_path: Path) -> None:
     def change(templates: Path) -> None:
         insert_line(templates / "post.html", 4, "{% macro again() %}{{ again() }}{% endmacro %}{{ again() }}")
