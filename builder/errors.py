@@ -52,7 +52,3 @@ class TemplateError(BuildError):
 class OutputError(BuildError):
     """The output folder cannot be written as asked."""
 
-
-def problem_at(path: str, line: int | None, message: str) -> Problem:
-    """Shorthand for an error-level problem."""
-    return Problem(path, line, message)

@@ -9,7 +9,7 @@ from builder import __version__
 from builder.cache import PostEntry, State, digest, load_posts
 from builder.config import CONFIG_NAME, SiteConfig
 from builder.fingerprint import Fingerprinter
-from builder.model import Artifact
+from builder.model import Artifact, publication_status
 from builder.write import MARKER
 
 RACY_NS = 2_000_000_000  # a file changed this close to the last build's start is checked by content
@@ -31,7 +31,7 @@ def theme_key(config: SiteConfig) -> str:
 def taken_posts(dates: Iterable[tuple[str, float, bool]], select: Any) -> frozenset[str]:
     """The posts a build with these options takes, from their dates and draft flags."""
     now = select.now.timestamp()
-    return frozenset(src for src, when, draft in dates if select.takes("draft" if draft else "scheduled" if when > now else "published"))
+    return frozenset(src for src, when, draft in dates if select.takes(publication_status(draft, when, now)))
 
 
 def nothing_changed(previous: State, snapshot: tuple, select: Any, out: Path) -> bool:

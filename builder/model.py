@@ -12,6 +12,17 @@ from markupsafe import Markup
 from builder.config import SiteConfig
 
 
+def publication_status(draft: bool, when: float, now: float) -> str:
+    """'draft', 'scheduled' (dated after `now`) or 'published'; times as POSIX timestamps.
+
+    A date without a time is midnight in the site's timezone, so a post dated today is
+    never in the future on its own day, whatever the clock's timezone.
+    """
+    if draft:
+        return "draft"
+    return "scheduled" if when > now else "published"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Field:
     """One front-matter value and the line it stands on."""

@@ -10,7 +10,7 @@ from typing import Any, Callable
 from builder.config import Country, SiteConfig
 from builder.errors import Problem
 from builder.markup import MarkdownRenderer, cut_at_word, find_too_complex, first_paragraph
-from builder.model import Body, Doc, Post, PostMeta, SourceFile, TermRef
+from builder.model import Body, Doc, Post, PostMeta, SourceFile, TermRef, publication_status
 from builder.slugs import MAX_SLUG, is_slug, slugify
 
 POST_FIELDS = ("title", "date", "end_date", "countries", "tags", "summary", "slug", "draft", "location")
@@ -216,14 +216,8 @@ def check_unique_paths(metas: list[PostMeta], docs: tuple[SourceFile, ...]) -> l
 
 
 def post_status(meta: PostMeta, now: datetime) -> str:
-    """'draft', 'scheduled' (dated after `now`) or 'published'.
-
-    A date without a time is midnight in the site's timezone, so a post dated today is
-    never in the future on its own day, whatever the clock's timezone.
-    """
-    if meta.draft:
-        return "draft"
-    return "scheduled" if meta.date > now else "published"
+    """'draft', 'scheduled' (dated after `now`) or 'published'."""
+    return publication_status(meta.draft, meta.date.timestamp(), now.timestamp())
 
 
 def render_body(meta: PostMeta, source: SourceFile, renderer: MarkdownRenderer, content_rel: str) -> Body:
