@@ -222,14 +222,17 @@ def q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def newsroom_site_toml(repo_toml: str) -> str:
-    """The repo's site.toml with per_page = 10 and [feeds] items = 20."""
+def newsroom_site_toml(repo_toml: str, search: bool = False) -> str:
+    """The repo's site.toml with per_page = 10, [feeds] items = 20 and, unless `search`, no
+    search index (Hugo and Pelican make none)."""
     text, n1 = re.subn(r"(?m)^per_page\s*=\s*\d+", f"per_page = {PER_PAGE}", repo_toml)
     text, n2 = re.subn(r"(?m)^items\s*=\s*\d+", f"items = {FEED_ITEMS}", text)
     if not (n1 and n2):
         raise SystemExit("bench/corpus.py: site.toml has no per_page or [feeds] items line to set")
+    text = re.sub(r"(?ms)^\[search\].*?(?=^\[|\Z)", "", text)  # the benchmark decides
+    text += f"\n[search]\nenabled = {'true' if search else 'false'}\n"
     data = tomllib.loads(text)
-    assert data["site"]["per_page"] == PER_PAGE and data["feeds"]["items"] == FEED_ITEMS
+    assert data["site"]["per_page"] == PER_PAGE and data["feeds"]["items"] == FEED_ITEMS and data["search"]["enabled"] == search
     return text
 
 

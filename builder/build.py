@@ -61,8 +61,8 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
     select = select or Selection()
     out = config.output_dir
     started = time.time_ns()
-    pagefind = find_pagefind()
-    missing = () if pagefind else (MISSING,)
+    pagefind = find_pagefind() if config.search else None
+    missing = (MISSING,) if config.search and not pagefind else ()
     snapshot = snapshot_inputs(config.root, (config.base_url, select.drafts, select.future, select.preview, pagefind_key(pagefind)))
     previous = None if clean else load_state(out)
     if previous and nothing_changed(previous, snapshot, select, out):
@@ -74,7 +74,7 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
     index = index_pages(rendered.artifacts, out, pagefind) if pagefind else []
     written = write_output(rendered.artifacts + index, out, config.root)
     summary = (len(rendered.site.posts), rendered.pages, rendered.feeds, written.files)
-    save_cache(out, memory.state(snapshot, started, rendered, summary), rendered.entries)
+    save_cache(out, memory.state(snapshot, started, rendered, summary), rendered.entries, memory.loaded)
     return BuildReport(
         posts=summary[0], pages=rendered.pages, feeds=rendered.feeds, files=written.files,
         written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings + missing,
@@ -101,10 +101,11 @@ def render_site(config: SiteConfig, *, select: Selection, progress: Progress, me
     strings, problems = load_strings_or_problems(config)
     parsed = parse_sources(scan, config, select=select, progress=progress, problems=problems, memory=memory, jobs=jobs)
     site = assemble_site(config, parsed.posts, parsed.docs, scan, strings)
-    related = relate_posts(site.posts, (site.countries, site.tags))
+    memory.settle(site, select.preview, parsed.changed)
+    related = memory.relate(site.posts, lambda: relate_posts(site.posts, (site.countries, site.tags)))
     pages = plan_pages(site, strings, related, preview=select.preview)
     progress.stage("render", len(pages))
-    fresh, reused = memory.split(pages, lambda page: page.file, lambda page: (page.template, page.path, page.context))
+    fresh, reused = memory.split(pages, lambda page: page.file, lambda page: (page.template, page.path, page.context), lambda page: page.shows)
     artifacts = render_pages(make_environment(config, strings, site.docs), fresh, config, jobs=jobs) + reused
     feeds = render_feeds(site, strings, memory)
     extras = [render_sitemap(pages, config), render_robots(config)]
@@ -134,6 +135,7 @@ class Parsed:
     warnings: tuple[Problem, ...]
     left_out: tuple[str, ...]
     entries: dict[str, PostEntry]
+    changed: frozenset[str] = frozenset()  # posts not exactly as the last build left them
 
 
 def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress: Progress, problems: list[Problem], memory: Memory, jobs: int = 1) -> Parsed:
@@ -179,12 +181,12 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     bodies.update((meta.source, body) for (meta, _), body in zip(todo, rendered, strict=True))
     progress.advance(len(todo))
     posts, warnings, entries = [], [], {}
-    for meta, _path, stat, _source, _entry in metas:
+    for meta, _path, stat, _source, entry in metas:
         body = bodies.get(meta.source)
         if select.takes(status[meta.source]) and body is not None:
             posts.append(make_post(meta, body, scheduled=status[meta.source] == "scheduled"))
             warnings += body.warnings
-        entries[meta.source] = PostEntry(stat=stat, meta=meta, body=body)
+        entries[meta.source] = entry if entry is not None and entry.body is body else PostEntry(stat=stat, meta=meta, body=body)
     docs = []
     for source in docs_sources:
         doc = parse_doc(source, renderer, content_rel(source.rel))
@@ -192,7 +194,8 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     if problems:
         raise ContentError(sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message)))
     left_out = tuple(f"{m[0].source} ({describe(m[0], status[m[0].source])})" for m in metas if not select.takes(status[m[0].source]))
-    return Parsed(sort_posts(posts), tuple(sorted(docs, key=lambda d: d.slug)), tuple(sorted(set(warnings))), left_out, entries)
+    changed = frozenset(source for source, entry in entries.items() if memory.changed_post(source, entry))
+    return Parsed(sort_posts(posts), tuple(sorted(docs, key=lambda d: d.slug)), tuple(sorted(set(warnings))), left_out, entries, changed)
 
 
 def describe(meta, status: str) -> str:

@@ -10,19 +10,23 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder import __version__
-from builder.model import Body, PostMeta
+from builder.model import Body, PostMeta, restore_slots, slots_state
 
 MAGIC = b"newsroom-cache\n"
-FORMAT = f"{__version__}/1".encode()
+SHARDS = 16  # posts are kept in this many files, so an edit rewrites one of them
+FORMAT = f"{__version__}/2".encode()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PostEntry:
     """One post as the last build parsed and rendered it."""
+
+    __getstate__, __setstate__ = slots_state, restore_slots
 
     stat: tuple[int, int]  # (mtime_ns, size) of the source file
     meta: PostMeta
@@ -40,6 +44,8 @@ class State:
     site_key: str = ""  # config and code: parsed posts are valid only under the same key
     theme_key: str = ""  # templates and strings: rendered pages are valid only under the same key
     outputs: dict[str, tuple[str, int]] = field(default_factory=dict)  # output path → (fingerprint, size)
+    shape: str = ""  # which posts, in which order, under which terms (see memory.shape_of)
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # post path → its related posts' paths
     summary: tuple[int, int, int, int] = (0, 0, 0, 0)  # posts, pages, feeds, files of that build
 
 
@@ -89,15 +95,51 @@ def load_state(out: Path) -> State | None:
     return load(cache_dir(out) / "state.bin", State)
 
 
-def load_posts(out: Path) -> dict[str, PostEntry]:
-    found = load(cache_dir(out) / "posts.bin", dict)
-    return found if isinstance(found, dict) else {}
+def shard_of(source: str) -> int:
+    """Which of the posts files holds a post."""
+    return zlib.crc32(source.encode("utf-8", "surrogatepass")) % SHARDS
 
 
-def save_cache(out: Path, state: State, posts: dict[str, PostEntry]) -> None:
-    """Keep what this build made for the next one; a cache that cannot be written is skipped."""
+def shard_path(out: Path, number: int) -> Path:
+    return cache_dir(out) / f"posts-{number:02d}.bin"
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """The cached posts, and which posts files they came from intact."""
+
+    posts: dict[str, PostEntry]
+    intact: frozenset[int]
+
+
+def load_posts(out: Path) -> Loaded:
+    """Every cached post; a damaged posts file only loses its own posts (they are parsed again)."""
+    found: dict[str, PostEntry] = {}
+    intact = set()
+    for number in range(SHARDS):
+        part = load(shard_path(out, number), dict)
+        if isinstance(part, dict):
+            found.update(part)
+            intact.add(number)
+    return Loaded(found, frozenset(intact))
+
+
+def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loaded | None = None) -> None:
+    """Keep what this build made for the next one; a cache that cannot be written is skipped.
+
+    A posts file read intact, whose entries are the very ones this build keeps, is not written again.
+    """
+    shards: list[dict[str, PostEntry]] = [{} for _ in range(SHARDS)]
+    before: list[dict[str, PostEntry]] = [{} for _ in range(SHARDS)]
+    for source, entry in posts.items():
+        shards[shard_of(source)][source] = entry
+    for source, entry in (loaded.posts if loaded else {}).items():
+        before[shard_of(source)][source] = entry
     try:
-        dump(cache_dir(out) / "posts.bin", posts)
+        for number, (part, old) in enumerate(zip(shards, before, strict=True)):
+            same = loaded is not None and number in loaded.intact and part.keys() == old.keys() and all(entry is old[source] for source, entry in part.items())
+            if not same:
+                dump(shard_path(out, number), part)
         dump(cache_dir(out) / "state.bin", state)
     except OSError:
         pass

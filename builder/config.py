@@ -46,6 +46,7 @@ class SiteConfig:
     output_dir: Path
     import_tags: tuple[tuple[str, tuple[str, ...]], ...] = ()  # [import.tags]: (tag, keywords) for `newsroom import`
     raw_html: bool = True  # [content] raw_html: HTML written in a post is kept (trusted editors) or shown as text
+    search: bool = True  # [search] enabled: a /search/ page and Pagefind's index of the posts
 
     @property
     def base_path(self) -> str:
@@ -148,6 +149,9 @@ SCHEMA: dict[str, dict[str, tuple[Callable[[Any], str | None], Any]]] = {
     "content": {
         "raw_html": (_bool, True),
     },
+    "search": {
+        "enabled": (_bool, True),
+    },
 }
 COUNTRY_SCHEMA = {"name": (_str, None), "iso": (_iso, None), "aliases": (_str_list, [])}
 
@@ -213,6 +217,7 @@ def load_config(
         feed_items=values["feeds"]["items"],
         feed_content=values["feeds"]["content"],
         raw_html=values["content"]["raw_html"],
+        search=values["search"]["enabled"],
         countries=countries,
         import_tags=import_tags,
         output_dir=Path(output_dir).resolve() if output_dir else root / "output",
@@ -223,7 +228,7 @@ def _check_tables(data: dict, text: str, problems: list[Problem]) -> dict[str, d
     """Check [site] and [feeds]; return their values with defaults filled in."""
     for name in data:
         if name not in SCHEMA and name not in ("countries", "import"):
-            problems.append(Problem(CONFIG_NAME, find_key_line(text, name), f"unknown table [{name}] (expected [site], [feeds], [content], [countries.<key>] or [import.tags])"))
+            problems.append(Problem(CONFIG_NAME, find_key_line(text, name), f"unknown table [{name}] (expected [site], [feeds], [content], [search], [countries.<key>] or [import.tags])"))
     values: dict[str, dict[str, Any]] = {}
     for table, keys in SCHEMA.items():
         given = data.get(table, {})

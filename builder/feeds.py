@@ -73,6 +73,7 @@ def render_feeds(site: Site, strings: Mapping[str, Any], memory: Any = None) -> 
     artifacts: list[Artifact] = []
     for title, base, posts in wanted:
         items = posts[: site.config.feed_items]
-        kept = [memory.reuse(base + name, (name, title, base, items)) for name in ("feed.xml", "atom.xml")] if memory else [None, None]
+        shows = tuple([post.source for post in items])
+        kept = [memory.reuse(base + name, lambda name=name, shown=(title, base, items): (name, *shown), shows) for name in ("feed.xml", "atom.xml")] if memory else [None, None]
         artifacts += kept if all(kept) else render_feed_pair(site, title=title, base=base, posts=posts)
     return artifacts

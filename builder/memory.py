@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from builder import __version__
-from builder.cache import PostEntry, State, digest, load_posts
+from builder.cache import Loaded, PostEntry, State, digest, load_posts
 from builder.config import CONFIG_NAME, SiteConfig
 from builder.fingerprint import Fingerprinter
-from builder.model import Artifact, publication_status
+from builder.model import Artifact, Post, Site, publication_status
 from builder.write import MARKER
 
 RACY_NS = 2_000_000_000  # a file changed this close to the last build's start is checked by content
@@ -43,13 +45,29 @@ def nothing_changed(previous: State, snapshot: tuple, select: Any, out: Path) ->
         return False  # a file saved just before that build could have changed unseen since
     if previous.taken != taken_posts(previous.dates, select):
         return False
-    return all(size_of(out / path) == size for path, (_mark, size) in previous.outputs.items())
+    return all(size_of(out, path) == size for path, (_mark, size) in previous.outputs.items())
 
 
-def size_of(path: Path) -> int:
-    """A file's size, or -1 if it is not there."""
+def shape_of(site: Site, preview: bool) -> str:
+    """What every page depends on besides the posts it shows: which posts there are, their
+    order, their terms (as spelt), the pages in the menu, and whether this is a preview.
+
+    Two builds of the same shape plan the same pages showing the same posts: only pages that
+    show a changed post can differ.
+    """
+    h = hashlib.blake2b(repr(preview).encode(), digest_size=16)
+    for post in site.posts:
+        terms = tuple((ref.taxonomy, ref.slug, ref.name) for ref in post.countries + post.tags)
+        h.update(repr((post.source, post.slug, post.date.isoformat(), post.end_date, post.draft, post.scheduled, terms)).encode("utf-8", "surrogatepass"))
+    for doc in site.docs:
+        h.update(repr((doc.source, doc.slug, doc.title, doc.summary, str(doc.html))).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def size_of(out: Path, path: str) -> int:
+    """The size of a file in the output, or -1 if it is not there."""
     try:
-        return path.stat().st_size
+        return os.stat(f"{out}/{path}").st_size
     except OSError:
         return -1
 
@@ -57,26 +75,56 @@ def size_of(path: Path) -> int:
 class Memory:
     """Parsed posts and output fingerprints of the previous build, valid for this one."""
 
-    def __init__(self, *, out: Path | None, site: str, theme: str, posts: dict[str, PostEntry], outputs: dict[str, tuple[str, int]], trusted_before: int):
+    def __init__(self, *, out: Path | None, site: str, theme: str, loaded: Loaded | None, outputs: dict[str, tuple[str, int]], trusted_before: int, previous: State | None = None):
         self.out, self.site_key, self.theme_key = out, site, theme
-        self.posts, self.previous_outputs, self.trusted_before = posts, outputs, trusted_before
+        self.loaded = loaded  # the cached posts, and which of the cache's posts files were intact
+        self.posts = loaded.posts if loaded else {}
+        self.previous_outputs, self.trusted_before = outputs, trusted_before
         self.prints = Fingerprinter()
         self.fingerprints: dict[str, str] = {}
         self.kept_sizes: dict[str, int] = {}
+        self.previous_shape = previous.shape if previous and outputs else ""
+        self.previous_related = previous.related if previous and self.posts else {}
+        self.shape, self.same_shape, self.changed = "", False, frozenset()
+        self.related_paths: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def forget(cls, config: SiteConfig) -> "Memory":
         """A memory with nothing in it: everything is parsed and rendered."""
-        return cls(out=None, site="", theme="", posts={}, outputs={}, trusted_before=0)
+        return cls(out=None, site="", theme="", loaded=None, outputs={}, trusted_before=0)
 
     @classmethod
     def recall(cls, previous: State | None, config: SiteConfig, out: Path) -> "Memory":
         """What of the previous build is still valid under today's config and templates."""
         site, theme = site_key(config), theme_key(config)
         if previous is None or previous.site_key != site:
-            return cls(out=out, site=site, theme=theme, posts={}, outputs={}, trusted_before=0)
+            return cls(out=out, site=site, theme=theme, loaded=None, outputs={}, trusted_before=0)
         outputs = previous.outputs if previous.theme_key == theme else {}
-        return cls(out=out, site=site, theme=theme, posts=load_posts(out), outputs=outputs, trusted_before=previous.started - RACY_NS)
+        return cls(out=out, site=site, theme=theme, loaded=load_posts(out), outputs=outputs, trusted_before=previous.started - RACY_NS, previous=previous)
+
+    def settle(self, site: Site, preview: bool, changed: frozenset[str]) -> None:
+        """Learn this build's shape and which posts are not exactly as last time."""
+        self.shape = shape_of(site, preview)
+        self.same_shape = self.out is not None and self.shape == self.previous_shape
+        self.changed = changed
+
+    def changed_post(self, source: str, entry: PostEntry) -> bool:
+        """True unless the post is exactly as the last build cached it (parsed again or not)."""
+        before = self.posts.get(source)
+        return before is None or (entry is not before and (entry.meta != before.meta or entry.body != before.body))
+
+    def relate(self, posts: tuple[Post, ...], work: Callable[[], Mapping[str, tuple[Post, ...]]]) -> Mapping[str, tuple[Post, ...]]:
+        """Each post's related posts: the last build's if the shape (all they depend on) is the same."""
+        found = None
+        if self.same_shape and self.previous_related:
+            by_path = {post.path: post for post in posts}
+            try:
+                found = {path: tuple(by_path[p] for p in paths) for path, paths in self.previous_related.items()}
+            except KeyError:
+                found = None
+        found = found if found is not None and len(found) == len(posts) else work()
+        self.related_paths = {path: tuple(post.path for post in related) for path, related in found.items()}
+        return found
 
     def post(self, rel: str, stat: tuple[int, int]) -> PostEntry | None:
         """The cached post for a file whose stat did not change (and was not saved racily)."""
@@ -85,27 +133,38 @@ class Memory:
             return None
         return entry
 
-    def split(self, items: list, path_of: Callable[[Any], str], value_of: Callable[[Any], Any]) -> tuple[list, list[Artifact]]:
+    def split(self, items: list, path_of: Callable[[Any], str], value_of: Callable[[Any], Any], shows_of: Callable[[Any], tuple[str, ...] | None] = lambda _: None) -> tuple[list, list[Artifact]]:
         """Items whose output must be made, and links to the previous output for the rest."""
         fresh, kept = [], []
         for item in items:
-            found = self.reuse(path_of(item), value_of(item))
+            found = self.reuse(path_of(item), lambda item=item: value_of(item), shows_of(item))
             (kept.append(found) if found else fresh.append(item))
         return fresh, kept
 
-    def reuse(self, path: str, value: Any) -> Artifact | None:
-        """Fingerprint what `path` shows; a link to the previous file if it showed the same."""
+    def reuse(self, path: str, value: Callable[[], Any], shows: tuple[str, ...] | None = None) -> Artifact | None:
+        """A link to the previous file at `path` if it shows the same, else None.
+
+        In a build of the same shape, a page that shows no changed post is the same page;
+        otherwise a page is the same if the fingerprint of what it shows is.
+        """
         if self.out is None:
             return None
-        mark = self.fingerprints[path] = self.prints.of(value).hex()
         before = self.previous_outputs.get(path)
-        if before is None or before[0] != mark:
-            return None
-        try:
-            if (self.out / path).stat().st_size != before[1]:
+        if self.same_shape and shows is not None and not any(source in self.changed for source in shows):
+            if before is None:
                 return None
-        except OSError:
+            mark = before[0]
+        elif self.same_shape and shows is None:
+            return None  # shows any post, and some changed: cheaper to render than to fingerprint
+        else:
+            mark = self.prints.of(value()).hex()
+            if before is None or before[0] != mark:
+                self.fingerprints[path] = mark
+                return None
+        if size_of(self.out, path) != before[1]:
+            self.fingerprints[path] = mark
             return None
+        self.fingerprints[path] = mark
         self.kept_sizes[path] = before[1]
         return Artifact(path=path, keep=True)
 
@@ -124,4 +183,5 @@ class Memory:
         return State(
             snapshot=snapshot, started=started, taken=frozenset(p.source for p in rendered.site.posts), dates=dates,
             site_key=self.site_key, theme_key=self.theme_key, outputs=rendered.outputs, summary=summary,
+            shape=self.shape, related=self.related_paths,
         )

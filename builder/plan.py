@@ -104,6 +104,11 @@ def term_feed_title(site: Site, term: Term, strings: Mapping[str, Any]) -> str:
     return strings["feed_term_title"].format(site=site.config.title, term=term.name)
 
 
+def sources_of(posts: tuple[Post | None, ...] | None) -> tuple[str, ...] | None:
+    """The sources of the posts a page shows (None stays None: it may show any post)."""
+    return None if posts is None else tuple([post.source for post in posts if post is not None])
+
+
 def paginate(posts: tuple[Post, ...], per_page: int, base: str) -> list[tuple[str, tuple[Post, ...], Pagination]]:
     """Split posts into pages at `base`, `base`page/2/, …; an empty list still gets one page."""
     chunks = [posts[i : i + per_page] for i in range(0, len(posts), per_page)] or [()]
@@ -157,28 +162,30 @@ def plan_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tup
     site_feeds = feed_links(config.title, "", strings)
     newest = site.posts[0].date if site.posts else None
 
-    def page(path: str, template: str, title: str, description: str, context: dict, updated=newest, feeds=site_feeds, sitemap=True) -> Page:
+    def page(path: str, template: str, title: str, description: str, context: dict, updated=newest, feeds=site_feeds, sitemap=True, shows=()) -> Page:
         meta = PageMeta(title=title, description=description or config.description, path=path, feeds=feeds, preview=preview)
-        return Page(path=path, template=template, context={"page": meta, **context}, updated=updated, in_sitemap=sitemap)
+        return Page(path=path, template=template, context={"page": meta, **context}, updated=updated, in_sitemap=sitemap, shows=sources_of(shows))
 
     pages: list[Page] = []
     for path, chunk, pagination in paginate(site.posts, config.per_page, ""):
         title = "" if pagination.number == 1 else strings["page_title_paged"].format(title=strings["latest_news"], number=pagination.number)
-        pages.append(page(path, "index.html", title, config.description, {"posts": chunk, "pagination": pagination}, updated=chunk[0].date if chunk else newest))
+        pages.append(page(path, "index.html", title, config.description, {"posts": chunk, "pagination": pagination}, updated=chunk[0].date if chunk else newest, shows=chunk))
     for i, post in enumerate(site.posts):
         newer = site.posts[i - 1] if i > 0 else None
         older = site.posts[i + 1] if i + 1 < len(site.posts) else None
         context = {"post": post, "newer": newer, "older": older, "related": related[post.path], "article": news_article(post, config)}
-        pages.append(page(post.path, "post.html", post.title, post.summary, context, updated=post.date))
+        pages.append(page(post.path, "post.html", post.title, post.summary, context, updated=post.date, shows=(post, newer, older, *related[post.path])))
     for taxonomy in (site.countries, site.tags):
         pages.extend(plan_taxonomy(site, taxonomy, strings, page))
     years = group_by_year(site.posts)
-    pages.append(page("archive/", "archive.html", strings["archive_title"], config.description, {"years": years}))
+    pages.append(page("archive/", "archive.html", strings["archive_title"], config.description, {"years": years}, shows=None))
     for year in years:
-        pages.append(page(year.path, "archive_year.html", str(year.year), config.description, {"year": year}, updated=year.months[0].posts[0].date))
+        shown = tuple(post for month in year.months for post in month.posts)
+        pages.append(page(year.path, "archive_year.html", str(year.year), config.description, {"year": year}, updated=year.months[0].posts[0].date, shows=shown))
     for doc in site.docs:  # a page has no date: it is as new as the site
         pages.append(page(doc.path, "page.html", doc.title, doc.summary, {"doc": doc}))
-    pages.append(page("search/", "search.html", strings["search_title"], config.description, {}))
+    if config.search:
+        pages.append(page("search/", "search.html", strings["search_title"], config.description, {}))
     with_news = tuple(TermHead(taxonomy=t.taxonomy, slug=t.slug, name=t.name, count=t.count, code=t.code) for t in site.countries.terms if t.posts)
     pages.append(page("404.html", "404.html", strings["not_found_title"], config.description, {"countries": with_news}, sitemap=False))
     return pages
@@ -190,7 +197,7 @@ def plan_taxonomy(site: Site, taxonomy: Taxonomy, strings: Mapping[str, Any], pa
     charted = taxonomy.name == "countries"
     tallest = max((count for term in taxonomy.terms for _, count in per_year(term.posts, years)), default=0)
     charts = {term.slug: term_chart(term, years, strings, tallest) for term in taxonomy.terms if term.posts} if charted else {}
-    pages = [page(taxonomy.path, "terms.html", taxonomy.title, site.config.description, {"taxonomy": taxonomy, "charts": charts})]
+    pages = [page(taxonomy.path, "terms.html", taxonomy.title, site.config.description, {"taxonomy": taxonomy, "charts": charts}, shows=None)]
     head = TaxonomyHead(name=taxonomy.name, title=taxonomy.title)
     for term in taxonomy.terms:
         if not term.posts:
@@ -202,5 +209,5 @@ def plan_taxonomy(site: Site, taxonomy: Taxonomy, strings: Mapping[str, Any], pa
         for path, chunk, pagination in paginate(term.posts, site.config.per_page, term.path):
             name = term.name if pagination.number == 1 else strings["page_title_paged"].format(title=term.name, number=pagination.number)
             context = {"taxonomy": head, "term": shown, "posts": chunk, "pagination": pagination, "chart": chart if pagination.number == 1 else None}
-            pages.append(page(path, "term.html", name, site.config.description, context, updated=chunk[0].date, feeds=feeds))
+            pages.append(page(path, "term.html", name, site.config.description, context, updated=chunk[0].date, feeds=feeds, shows=chunk))
     return pages

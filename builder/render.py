@@ -82,7 +82,7 @@ def make_environment(config: SiteConfig, strings: Mapping[str, Any], docs: tuple
     base_path, base_url = config.base_path, config.base_url
     env.filters.update(date_long=dates.long, month_name=dates.month, iso=lambda d: d.isoformat(), date_span=dates.span)
     env.globals.update(
-        site={"title": config.title, "description": config.description, "language": config.language, "base_url": base_url},
+        site={"title": config.title, "description": config.description, "language": config.language, "base_url": base_url, "search": config.search},
         t=strings,
         url=lambda path="": base_path + str(path).lstrip("/"),
         abs_url=lambda path="": base_url + str(path).lstrip("/"),

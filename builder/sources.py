@@ -32,24 +32,27 @@ def is_ignored(name: str) -> bool:
     return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
 
 
-def walk_files(top: Path, root: Path, problems: list[Problem]) -> list[Path]:
-    """Every file below `top` in sorted order; links that leave the site are refused."""
-    found: list[Path] = []
+def walk_files(top: Path, root: Path, problems: list[Problem]) -> list[tuple[Path, os.DirEntry]]:
+    """Every file below `top` in sorted order (a folder's files before its subfolders'), with
+    its directory entry; links that leave the site are refused."""
+    found: list[tuple[Path, os.DirEntry]] = []
     if not top.is_dir():
         return found
     real_root = root.resolve()
-    for folder, dirs, files in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if not is_ignored(d))
-        for name in list(dirs):
-            path = Path(folder, name)
-            if path.is_symlink():
-                dirs.remove(name)
-                problems.append(Problem(rel_path(path, root), None, "is a symbolic link to a folder: links to folders are not followed; copy the folder in instead"))
-        for name in sorted(files):
-            path = Path(folder, name)
-            if is_ignored(name):
+
+    def visit(folder: str) -> None:
+        with os.scandir(folder) as listing:
+            entries = sorted((e for e in listing if not is_ignored(e.name)), key=lambda e: e.name)
+        folders = []
+        for entry in entries:
+            if entry.is_dir():
+                if entry.is_symlink():
+                    problems.append(Problem(rel_path(Path(entry.path), root), None, "is a symbolic link to a folder: links to folders are not followed; copy the folder in instead"))
+                else:
+                    folders.append(entry.path)
                 continue
-            if path.is_symlink():
+            path = Path(entry.path)
+            if entry.is_symlink():
                 target = path.resolve()
                 if not target.is_relative_to(real_root):
                     problems.append(Problem(rel_path(path, root), None, f"is a symbolic link to {target}, outside the site: refused"))
@@ -57,10 +60,14 @@ def walk_files(top: Path, root: Path, problems: list[Problem]) -> list[Path]:
                 if not target.is_file():
                     problems.append(Problem(rel_path(path, root), None, "is a symbolic link to nothing"))
                     continue
-            elif not path.is_file():  # reading a named pipe or a device would never end
+            elif not entry.is_file(follow_symlinks=False):  # reading a named pipe or a device would never end
                 problems.append(Problem(rel_path(path, root), None, "is not a regular file (a named pipe, socket or device): remove it"))
                 continue
-            found.append(path)
+            found.append((path, entry))
+        for sub in folders:
+            visit(sub)
+
+    visit(str(top))
     return found
 
 
@@ -119,20 +126,22 @@ def scan_sources(config: SiteConfig) -> Scan:
     if not content.is_dir():
         raise ContentError([Problem("content", None, f"the content folder is missing: expected {content}")])
     posts, docs, assets = [], [], []
-    for path in walk_files(content, config.root, problems):
-        rel = path.relative_to(content)
-        if path.suffix.lower() not in MARKDOWN_SUFFIXES:
-            assets.append((rel.as_posix(), path))
-        elif rel.parts[0] == PAGES_FOLDER and len(rel.parts) == 2:
+    prefix = len(str(content)) + 1
+    for path, entry in walk_files(content, config.root, problems):
+        rel = entry.path[prefix:].replace(os.sep, "/")
+        if os.path.splitext(entry.name)[1].lower() not in MARKDOWN_SUFFIXES:
+            assets.append((rel, path))
+        elif rel.startswith(PAGES_FOLDER + "/") and rel.count("/") == 1:
             docs.append(path)
         else:
-            stat = path.stat()
+            stat = entry.stat()
             posts.append((path, (stat.st_mtime_ns, stat.st_size)))
     templates = config.templates_dir  # walked whole so that a link leaving the site is refused here too
-    for path in walk_files(templates, config.root, problems):
-        rel = path.relative_to(templates)
-        if rel.parts[0] == "static":
-            assets.append(("static/" + rel.relative_to("static").as_posix(), path))
+    prefix = len(str(templates)) + 1
+    for path, entry in walk_files(templates, config.root, problems):
+        rel = entry.path[prefix:].replace(os.sep, "/")
+        if rel.startswith("static/"):
+            assets.append((rel, path))
     return Scan(posts=tuple(posts), docs=tuple(docs), assets=tuple(assets), problems=tuple(problems))
 
 

@@ -143,10 +143,10 @@ def check_collisions(artifacts: list[Artifact], root: Path) -> None:
 
 def existing_files(out: Path) -> set[str]:
     """Every file in the current output, as output paths."""
-    found = set()
-    for folder, _dirs, files in os.walk(out):
-        base = Path(folder).relative_to(out).as_posix()
-        found.update(name if base == "." else f"{base}/{name}" for name in files)
+    found, top = set(), str(out)
+    for folder, _dirs, files in os.walk(top):
+        base = folder[len(top) + 1 :].replace(os.sep, "/")
+        found.update(f"{base}/{name}" if base else name for name in files)
     return found - {MARKER}
 
 

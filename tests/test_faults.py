@@ -30,7 +30,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.build import build_site
-from builder.cache import cache_dir
+from builder.cache import SHARDS, cache_dir
 from builder.cli import cli
 from builder.errors import BuildError
 from conftest import MINI_CONFIG, REPO, post, tree
@@ -387,29 +387,34 @@ def test_a_macro_that_calls_itself_forever_is_a_clear_error(make_site, tmp_path:
 
 
 def damage(kind: str, folder: Path) -> None:
-    posts, state = folder / "posts.bin", folder / "state.bin"
+    shards, state = sorted(folder.glob("posts-*.bin")), folder / "state.bin"
+    with_posts = [path for path in shards if path.stat().st_size > 200]  # the posts files that hold posts
+    assert shards and with_posts
     if kind == "truncated":
-        for path in (posts, state):
+        for path in (*shards, state):
             data = path.read_bytes()
             path.write_bytes(data[: len(data) // 2])
     elif kind == "empty":
-        posts.write_bytes(b"")
-        state.write_bytes(b"")
+        for path in (*shards, state):
+            path.write_bytes(b"")
     elif kind == "one byte changed":
-        data = bytearray(posts.read_bytes())
-        data[len(data) // 2] ^= 0x01
-        posts.write_bytes(bytes(data))
+        for path in with_posts:
+            data = bytearray(path.read_bytes())
+            data[len(data) // 2] ^= 0x01
+            path.write_bytes(bytes(data))
     elif kind == "from another version":
-        for path in (posts, state):
+        for path in (*shards, state):
             head, rest = path.read_bytes().split(b"\n", 2)[:2], path.read_bytes().split(b"\n", 2)[2]
             path.write_bytes(head[0] + b"\n0.0.0-other/1\n" + rest)
     elif kind == "state without posts":
-        posts.unlink()
+        for path in shards:
+            path.unlink()
     elif kind == "a file where the folder was":
         shutil.rmtree(folder)
         folder.write_bytes(b"not a folder")
     elif kind == "garbage":
-        posts.write_bytes(os.urandom(4096))
+        for path in shards:
+            path.write_bytes(os.urandom(4096))
         state.write_bytes(os.urandom(512))
     elif kind == "another site's cache":
         pass  # done by the test: the cache is copied from a different site
@@ -423,7 +428,7 @@ def test_a_damaged_cache_is_ignored_and_the_build_is_correct(make_site, tmp_path
     out = tmp_path / "out"
     build_site(root, output_dir=out)
     folder = cache_dir(out)
-    assert (folder / "state.bin").is_file() and (folder / "posts.bin").is_file()
+    assert (folder / "state.bin").is_file() and len(list(folder.glob("posts-*.bin"))) == SHARDS
     if kind == "another site's cache":
         other = make_site({f"content/news/2017/p{i}.md": post(title=f"Other {i}", date=f"2017-04-{10 + i}") for i in range(4)}, name="other")
         shutil.rmtree(folder)

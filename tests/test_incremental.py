@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 from pathlib import Path
@@ -9,8 +10,13 @@ from pathlib import Path
 import pytest
 from conftest import tree
 
-from builder.build import build_site
-from builder.cache import cache_dir
+import builder.render
+from builder.build import build_site, check_site
+from builder.cache import SHARDS, cache_dir
+from builder.model import Post
+from builder.plan import plan_pages
+from builder.render import load_strings
+from builder.taxonomy import relate_posts
 
 COUNTRIES = ["Kazakhstan", "Kyrgyzstan", "Tajikistan"]
 TAGS = ["training", "customs", "Risk management", "e-commerce", "profiling", "equipment"]
@@ -121,8 +127,7 @@ def test_a_damaged_cache_or_output_gives_a_correct_build(fixture_site: Path, tmp
     build_site(fixture_site, output_dir=out)
     post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
     post.write_text(post.read_text(encoding="utf-8").replace("short briefing", "long briefing"), encoding="utf-8")
-    for name in ("state.bin", "posts.bin"):
-        path = cache_dir(out) / name
+    for path in [cache_dir(out) / "state.bin", *sorted(cache_dir(out).glob("posts-*.bin"))]:
         data = path.read_bytes()
         if damage == "truncate":
             path.write_bytes(data[: len(data) // 2])
@@ -152,7 +157,63 @@ def test_clean_option_ignores_the_cache(fixture_site: Path, tmp_path: Path, runn
 
     out = tmp_path / "output"
     assert runner.invoke(cli, ["build", "--root", str(fixture_site), "--output", str(out)]).exit_code == 0
-    (cache_dir(out) / "posts.bin").write_bytes(b"not a cache")
+    shards = sorted(cache_dir(out).glob("posts-*.bin"))
+    assert len(shards) == SHARDS
+    for path in shards:
+        path.write_bytes(b"not a cache")
     result = runner.invoke(cli, ["build", "--root", str(fixture_site), "--output", str(out), "--clean"])
     assert result.exit_code == 0, result.stderr
-    assert (cache_dir(out) / "posts.bin").read_bytes().startswith(b"newsroom-cache\n")
+    assert all(path.read_bytes().startswith(b"newsroom-cache\n") for path in shards)
+
+
+def posts_in(value: object, seen: set[int] | None = None) -> set[str]:
+    """The sources of every post reachable from a template context."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return set()
+    seen.add(id(value))
+    if isinstance(value, Post):
+        return {value.source}
+    if isinstance(value, dict):
+        items = list(value.values())
+    elif isinstance(value, (tuple, list)):
+        items = list(value)
+    elif dataclasses.is_dataclass(value):
+        items = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    else:
+        return set()
+    return set().union(*(posts_in(item, seen) for item in items)) if items else set()
+
+
+def test_every_page_names_the_posts_it_shows(fixture_site: Path) -> None:
+    """The contract of the fast path: a page shows only the posts in its `shows` (None: any)."""
+    site = check_site(fixture_site).site
+    related = relate_posts(site.posts, (site.countries, site.tags))
+    pages = plan_pages(site, load_strings(site.config), related)
+    named = [page for page in pages if page.shows is not None]
+    assert len(named) > len(pages) - 5  # only the archive and the lists of terms show any post
+    for page in pages:
+        found = posts_in(page.context)
+        if page.shows is not None:
+            assert found <= set(page.shows), page.path
+        if page.template == "post.html":
+            assert len(found) >= 3, page.path  # itself, a neighbour, related posts
+
+
+def test_an_edit_that_keeps_the_shape_renders_only_the_pages_that_show_the_post(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "output"
+    build_site(fixture_site, output_dir=out)
+    rendered: list[str] = []
+    real = builder.render.render_pages
+    monkeypatch.setattr(builder.render, "render_pages", lambda env, pages, *a, **k: rendered.extend(p.path for p in pages) or real(env, pages, *a, **k))
+    post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("short briefing", "long briefing"), encoding="utf-8")
+    build_site(fixture_site, output_dir=out)
+    monkeypatch.undo()
+    site = check_site(fixture_site).site
+    pages = plan_pages(site, load_strings(site.config), relate_posts(site.posts, (site.countries, site.tags)))
+    showing = sorted(p.path for p in pages if p.shows is None or post.relative_to(fixture_site).as_posix() in p.shows)
+    assert sorted(rendered) == showing and "news/2017/morning-briefing-for-tajik-border-guards/" in rendered and len(rendered) < len(pages) // 2
+    reference = tmp_path / "reference"
+    build_site(fixture_site, output_dir=reference, clean=True)
+    assert tree(out) == tree(reference)

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import post, tree
+from conftest import MINI_CONFIG, post, tree
 from tools import pagefind, require_tool
 
 import builder.build
@@ -65,6 +65,20 @@ def test_a_build_without_pagefind_succeeds_and_says_so(make_site, tmp_path: Path
     assert MISSING in report.warnings and "pip install 'pagefind[bin]'" in str(MISSING)
     assert not (tmp_path / "out" / INDEX_DIR).exists()
     assert (tmp_path / "out/search/index.html").is_file()
+
+
+def test_search_can_be_switched_off(make_site, tmp_path: Path) -> None:
+    root = make_site({"content/a.md": post()}, config=MINI_CONFIG + "\n[search]\nenabled = false\n")
+    report = build_site(root, output_dir=tmp_path / "out")
+    out = tmp_path / "out"
+    assert report.warnings == () and not (out / INDEX_DIR).exists() and not (out / "search").exists()
+    pages = [p for p in out.rglob("*.html")]
+    assert pages and all("search/" not in p.read_text(encoding="utf-8") for p in pages)  # no menu link, no search box on 404
+    assert "/search/" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+    on = make_site({"content/a.md": post()}, name="with-search")
+    build_site(on, output_dir=tmp_path / "on")
+    assert 'href="/search/"' in (tmp_path / "on/index.html").read_text(encoding="utf-8")
+    assert 'action="/search/"' in (tmp_path / "on/404.html").read_text(encoding="utf-8")
 
 
 def test_a_failing_indexer_leaves_the_previous_output_unchanged(make_site, tmp_path: Path, monkeypatch) -> None:
