@@ -16,7 +16,9 @@ from builder.memory import Memory, nothing_changed
 from builder.parallel import available_cores, map_in_order
 from builder.progress import NoProgress, Progress
 from builder.search import MISSING, find_pagefind, index_pages, pagefind_key
-from builder.write import check_output_dir, write_output
+from builder.write import Spill, check_output_dir, write_output
+
+SPILL_OVER = 200  # a build rendering more pages than this writes them beside the output as it goes
 
 # The stages that need Markdown, Jinja2, YAML and feedgen are imported when a build has
 # work to do, so that a build with nothing to do starts and ends at once.
@@ -69,10 +71,14 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         posts, pages, feeds, files = previous.summary
         return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out, warnings=missing)
     memory = Memory.recall(previous, config, out)
-    rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores())
-    check_output_dir(out, config.root)
-    index = index_pages(rendered.artifacts, out, pagefind) if pagefind else []
-    written = write_output(rendered.artifacts + index, out, config.root)
+    spill = Spill(out, config.root)
+    try:
+        rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores(), spill=spill)
+        check_output_dir(out, config.root)
+        index = index_pages(rendered.artifacts, out, pagefind) if pagefind else []
+        written = write_output(rendered.artifacts + index, out, config.root, spill)
+    finally:
+        spill.remove()
     summary = (len(rendered.site.posts), rendered.pages, rendered.feeds, written.files)
     save_cache(out, memory.state(snapshot, started, rendered, summary), rendered.entries, memory.loaded)
     return BuildReport(
@@ -86,12 +92,12 @@ def check_site(root: Path, *, select: Selection | None = None, progress: Progres
     return render_site(load_config(root), select=select or Selection(), progress=progress or NoProgress())
 
 
-def render_site(config: SiteConfig, *, select: Selection, progress: Progress, memory: Memory | None = None, jobs: int = 1) -> Rendered:
+def render_site(config: SiteConfig, *, select: Selection, progress: Progress, memory: Memory | None = None, jobs: int = 1, spill: Spill | None = None) -> Rendered:
     """Every stage between reading the sources and writing the output."""
     from builder.checks import find_site_warnings
     from builder.feeds import render_feeds
     from builder.plan import plan_pages
-    from builder.render import make_environment, render_pages
+    from builder.render import make_environment, page_value, render_pages
     from builder.sitemap import render_robots, render_sitemap
     from builder.sources import scan_sources
     from builder.taxonomy import relate_posts
@@ -105,8 +111,11 @@ def render_site(config: SiteConfig, *, select: Selection, progress: Progress, me
     related = memory.relate(site.posts, lambda: relate_posts(site.posts, (site.countries, site.tags)))
     pages = plan_pages(site, strings, related, preview=select.preview)
     progress.stage("render", len(pages))
-    fresh, reused = memory.split(pages, lambda page: page.file, lambda page: (page.template, page.path, page.context), lambda page: page.shows)
-    artifacts = render_pages(make_environment(config, strings, site.docs), fresh, config, jobs=jobs) + reused
+    fresh, reused = memory.split(pages, lambda page: page.file, page_value, lambda page: page.shows)
+    spill = spill if spill is not None and len(fresh) > SPILL_OVER else None  # a few pages are simply kept in memory
+    if spill is not None:
+        spill.open()
+    artifacts = render_pages(make_environment(config, strings, site.docs), fresh, config, jobs=jobs, spill=spill, marks=memory.wants_mark) + reused
     feeds = render_feeds(site, strings, memory)
     extras = [render_sitemap(pages, config), render_robots(config)]
     copies = [Artifact(path=out, source=src) for out, src in site.assets]
@@ -145,19 +154,20 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     makes still resolves the same way, its rendered body.
     """
     from builder.markup import MarkdownRenderer
-    from builder.posts import check_unique_paths, make_post, parse_doc, parse_meta, post_status, render_body, sort_posts
+    from builder.posts import check_unique_paths, make_post, parse_doc, post_status, render_body, sort_posts
     from builder.sources import read_all, read_source, rel_path
 
     progress.stage("parse", len(scan.posts))
     problems = [*scan.problems, *problems]
+    cached = [memory.post(rel_path(path, config.root), stat) for path, stat in scan.posts]
+    unread = [path for (path, _), entry in zip(scan.posts, cached, strict=True) if entry is None]
+    read = iter(map_in_order(lambda path: read_meta(path, config), unread, jobs=jobs))
     metas = []  # (meta, path, stat, source or None, cached entry or None)
-    for path, stat in scan.posts:
-        entry = memory.post(rel_path(path, config.root), stat)
+    for (path, stat), entry in zip(scan.posts, cached, strict=True):
         if entry is not None:
             metas.append((entry.meta, path, stat, None, entry))
             continue
-        source = read_source(path, config.root)
-        meta = source if isinstance(source, Problem) else parse_meta(source, config)
+        source, meta = next(read)
         if isinstance(meta, (list, Problem)):
             problems += meta if isinstance(meta, list) else [meta]
         else:
@@ -196,6 +206,17 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     left_out = tuple(f"{m[0].source} ({describe(m[0], status[m[0].source])})" for m in metas if not select.takes(status[m[0].source]))
     changed = frozenset(source for source, entry in entries.items() if memory.changed_post(source, entry))
     return Parsed(sort_posts(posts), tuple(sorted(docs, key=lambda d: d.slug)), tuple(sorted(set(warnings))), left_out, entries, changed)
+
+
+def read_meta(path: Path, config: SiteConfig) -> tuple[Any, Any]:
+    """Read one post and check its front matter: (source, meta), or (None, its problems)."""
+    from builder.posts import parse_meta
+    from builder.sources import read_source
+
+    source = read_source(path, config.root)
+    if isinstance(source, Problem):
+        return None, source
+    return source, parse_meta(source, config)
 
 
 def describe(meta, status: str) -> str:

@@ -8,10 +8,12 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import markdown
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.util import AtomicString
 from markupsafe import Markup
 
 from builder.errors import ContentError, Problem
@@ -55,6 +57,60 @@ class _SiteLinks(Treeprocessor):
                 element.set("href", self.renderer.resolve(element.get("href"), "link"))
             elif element.tag == "img" and element.get("src"):
                 element.set("src", self.renderer.resolve(element.get("src"), "image"))
+
+
+# Inline patterns, by registered name, and the text one of which a piece of text must hold
+# for the pattern to match in it. Python-Markdown tries every inline pattern on every piece of
+# text, at a few microseconds a try; skipping the tries that cannot match gives the same HTML
+# about twice as fast. A pattern not listed here (from another version) is always tried.
+TRIGGERS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",), "escape": ("\\",), "entity": ("&",), "em_strong": ("*", "_"),
+    "reference": ("[",), "link": ("[",), "image_link": ("[",), "image_reference": ("[",),
+    "short_reference": ("[",), "short_image_ref": ("[",), "footnote": ("[",),
+    "autolink": ("<",), "automail": ("<",), "html": ("<",), "linebreak": ("  \n",),
+    "smarty-ellipses": ("...",), "smarty-em-dashes": ("--",), "smarty-en-dashes": ("--",),
+    **{f"smarty-quotes-{n}": ("'", '"') for n in range(15)},
+}
+APPLY_PATTERN = "_InlineProcessor__applyPattern"  # Python-Markdown's (private) one try of one pattern
+
+
+class QuickInlineProcessor(InlineProcessor):
+    """Python-Markdown's InlineProcessor, not trying a pattern on text that lacks its trigger.
+
+    The loop is Python-Markdown's own (`__handleInline`): each pattern in turn, the same
+    pattern again after a match. A match lies at or after `startIndex` and holds its trigger,
+    so where the trigger is absent the try is skipped with the result it would have had
+    (no match: next pattern, from the start). Tested against the original on random text.
+    """
+
+    quick: list[tuple[Any, tuple[str, ...] | None]]
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
+        if isinstance(data, AtomicString):
+            return data
+        apply = getattr(self, APPLY_PATTERN)
+        quick, start = self.quick, 0
+        while patternIndex < len(quick):
+            pattern, wanted = quick[patternIndex]
+            if wanted is not None and data.find(wanted[0], start) < 0 and (len(wanted) == 1 or all(data.find(t, start) < 0 for t in wanted[1:])):
+                patternIndex, start = patternIndex + 1, 0
+                continue
+            data, matched, start = apply(pattern, data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
+
+
+def quicken(processor: object) -> None:
+    """Make one of Python-Markdown's inline processors skip hopeless tries (if this version allows)."""
+    if type(processor) is not InlineProcessor or not all(hasattr(InlineProcessor, name) for name in (APPLY_PATTERN, "_InlineProcessor__handleInline")):
+        return
+    registry = processor.inlinePatterns
+    names = [item.name for item in sorted(registry._priority, key=lambda item: item.priority, reverse=True)]
+    if [registry[name] for name in names] != [registry[i] for i in range(len(registry))]:
+        return  # not the order this version tries them in: leave it alone
+    processor.__class__ = QuickInlineProcessor
+    processor.quick = [(registry[name], TRIGGERS.get(name)) for name in names]
 
 
 ACTIVE_SCHEMES = ("javascript:", "vbscript:", "data:")
@@ -101,6 +157,9 @@ class MarkdownRenderer:
         if not self.raw_html:
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")
+        for name in ("inline", "smarty"):
+            if name in md.treeprocessors:
+                quicken(md.treeprocessors[name])
         return md
 
     def render(self, body: str, *, source: str, content_rel: str, line: int) -> Rendered:

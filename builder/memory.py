@@ -137,12 +137,14 @@ class Memory:
         """Items whose output must be made, and links to the previous output for the rest."""
         fresh, kept = [], []
         for item in items:
-            found = self.reuse(path_of(item), lambda item=item: value_of(item), shows_of(item))
+            found = self.reuse(path_of(item), lambda item=item: value_of(item), shows_of(item), later=True)
             (kept.append(found) if found else fresh.append(item))
         return fresh, kept
 
-    def reuse(self, path: str, value: Callable[[], Any], shows: tuple[str, ...] | None = None) -> Artifact | None:
+    def reuse(self, path: str, value: Callable[[], Any], shows: tuple[str, ...] | None = None, later: bool = False) -> Artifact | None:
         """A link to the previous file at `path` if it shows the same, else None.
+
+        `later`: the caller takes the fingerprint of a new output itself (see wants_mark).
 
         In a build of the same shape, a page that shows no changed post is the same page;
         otherwise a page is the same if the fingerprint of what it shows is.
@@ -156,6 +158,8 @@ class Memory:
             mark = before[0]
         elif self.same_shape and shows is None:
             return None  # shows any post, and some changed: cheaper to render than to fingerprint
+        elif before is None and later:
+            return None  # nothing to compare with: the render stage takes the fingerprint (on every core)
         else:
             mark = self.prints.of(value()).hex()
             if before is None or before[0] != mark:
@@ -168,12 +172,18 @@ class Memory:
         self.kept_sizes[path] = before[1]
         return Artifact(path=path, keep=True)
 
+    def wants_mark(self, path: str) -> bool:
+        """True if the page made at `path` should have its fingerprint taken as it is rendered."""
+        return self.out is not None and path not in self.fingerprints
+
     def outputs(self, artifacts: list[Artifact]) -> dict[str, tuple[str, int]]:
         """Fingerprint and size of every fingerprinted output, for the next build."""
         found = {}
         for artifact in artifacts:
+            if artifact.mark is not None:
+                self.fingerprints[artifact.path] = artifact.mark
             if artifact.path in self.fingerprints:
-                size = self.kept_sizes[artifact.path] if artifact.keep else len(artifact.data or b"")
+                size = self.kept_sizes[artifact.path] if artifact.keep else len(artifact.data) if artifact.data is not None else size_of(artifact.source.parent, artifact.source.name) if artifact.source else -1
                 found[artifact.path] = (self.fingerprints[artifact.path], size)
         return found
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import errno
 import tomllib
 import traceback
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import jinja2
 
 from builder.config import SiteConfig
-from builder.errors import Problem, TemplateError
+from builder.errors import OutputError, Problem, TemplateError
+from builder.fingerprint import Fingerprinter
 from builder.model import Artifact, Doc, Page, Post
 from builder.parallel import map_in_order
+from builder.write import Spill
 
 REQUIRED_STRINGS = (
     "months", "date_format", "range_same_month", "range_same_year", "range_other",
@@ -105,23 +109,52 @@ def template_problem(exc: Exception, config: SiteConfig, name: str) -> Problem:
     return Problem(f"templates/{name}", None, f"{type(exc).__name__}: {exc}")
 
 
-def render_page(env: jinja2.Environment, page: Page, config: SiteConfig) -> Artifact | Problem:
-    """Render one page to bytes, or say which template line failed."""
+@dataclass(frozen=True, slots=True)
+class WriteFailure:
+    """A rendered page that could not be put in the spill folder (disk full, …)."""
+
+    problem: Problem
+
+
+def page_value(page: Page) -> tuple:
+    """What a page's bytes depend on under given templates: its fingerprint is taken of this."""
+    return (page.template, page.path, page.context)
+
+
+def render_page(env: jinja2.Environment, page: Page, config: SiteConfig, spill: Spill | None = None, prints: Fingerprinter | None = None) -> Artifact | Problem | WriteFailure:
+    """Render one page to bytes (kept, or written to `spill`), or say which template line failed.
+
+    With `prints`, the page's fingerprint goes with it, for the next build's cache.
+    """
     try:
         html = env.get_template(page.template).render(page.context)
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError, RecursionError) as exc:  # what a template can raise
         return template_problem(exc, config, page.template)
-    return Artifact(path=page.file, data=html.encode("utf-8"))
+    mark = prints.of(page_value(page)).hex() if prints is not None else None
+    if spill is None:
+        return Artifact(path=page.file, data=html.encode("utf-8"), mark=mark)
+    try:
+        return replace(spill.put(page.file, html.encode("utf-8")), mark=mark)
+    except OSError as exc:
+        why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        return WriteFailure(Problem(str(exc.filename or spill.folder), None, f"cannot write the output: {why}; the previous output is unchanged"))
 
 
-def render_pages(env: jinja2.Environment, pages: list[Page], config: SiteConfig, *, jobs: int = 1) -> list[Artifact]:
-    """Render every page (on `jobs` processes); raise TemplateError with each distinct problem."""
-    artifacts, problems = [], {}
-    for result in map_in_order(lambda page: render_page(env, page, config), pages, jobs=jobs):
+def render_pages(env: jinja2.Environment, pages: list[Page], config: SiteConfig, *, jobs: int = 1, spill: Spill | None = None, marks: Callable[[str], bool] = lambda path: False) -> list[Artifact]:
+    """Render every page (on `jobs` processes, writing them to `spill` if given, with their
+    fingerprints where `marks(path)`); raise TemplateError with each distinct problem, or
+    OutputError if a page could not be written."""
+    artifacts, problems, failures = [], {}, {}
+    prints = Fingerprinter()  # each worker process takes its own copy
+    for result in map_in_order(lambda page: render_page(env, page, config, spill, prints if marks(page.file) else None), pages, jobs=jobs):
         if isinstance(result, Problem):
             problems.setdefault(str(result), result)
+        elif isinstance(result, WriteFailure):
+            failures.setdefault(str(result.problem), result.problem)
         else:
             artifacts.append(result)
     if problems:
         raise TemplateError(list(problems.values()))
+    if failures:
+        raise OutputError(list(failures.values()))
     return artifacts

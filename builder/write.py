@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from builder.errors import OutputError, Problem
 from builder.model import Artifact
@@ -50,12 +50,17 @@ def check_output_dir(out: Path, root: Path) -> None:
         raise output_problem(out, f"is not empty and was not made by newsroom (no {MARKER} file): choose another --output or empty it")
 
 
-def safe_target(base: Path, rel: str) -> Path:
-    """Join an output path onto the folder, refusing anything that would leave it."""
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or not pure.parts or any(part in ("", ".", "..") for part in pure.parts) or "\\" in rel or "\x00" in rel:
+def plain_target(base: Path, rel: str) -> Path:
+    """Join an output path onto a folder newsroom made itself, refusing '..', absolute paths and the like."""
+    parts = rel.split("/")
+    if rel.startswith("/") or any(part in ("", ".", "..") for part in parts) or "\\" in rel or "\x00" in rel:
         raise output_problem(base, f"refused to write '{rel}': it is not a plain path inside the output folder")
-    target = base.joinpath(*pure.parts)
+    return base.joinpath(*parts)
+
+
+def safe_target(base: Path, rel: str) -> Path:
+    """Join an output path onto the folder, refusing anything that would leave it (links included)."""
+    target = plain_target(base, rel)
     if not target.resolve().is_relative_to(base.resolve()):
         raise output_problem(base, f"refused to write '{rel}': it resolves outside the output folder")
     return target
@@ -85,7 +90,7 @@ def make_parent(out: Path) -> None:
         raise output_problem(out, f"cannot create the folder the output goes in: {why}") from None
 
 
-def recover_output(out: Path) -> None:
+def recover_output(out: Path, keep: Path | None = None) -> None:
     """Finish or undo what a killed build left beside the output.
 
     A staged update whose journal was written is completed (its renames are idempotent); a
@@ -98,7 +103,7 @@ def recover_output(out: Path) -> None:
             commit_stage(stage, out, plan["move"], plan["delete"])
         shutil.rmtree(stage, ignore_errors=True)
     leftovers = sorted(out.parent.glob(f".{out.name}.new-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
-    for path in leftovers:
+    for path in (p for p in leftovers if p != keep):
         if path.name.startswith(f".{out.name}.old-") and not out.exists():
             path.rename(out)
         else:
@@ -116,19 +121,62 @@ def same_bytes(old: Path, artifact: Artifact) -> bool:
         return False
 
 
-def place(artifact: Artifact, target: Path, old: Path) -> None:
+def place(artifact: Artifact, target: Path, old: Path | None) -> None:
     """Put one file in a new folder: a hard link to the old file if kept, else its bytes."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if artifact.keep:
+        assert old is not None
         try:
             os.link(old, target)
         except OSError:
             shutil.copyfile(old, target)  # a file system without hard links
     elif artifact.data is not None:
         target.write_bytes(artifact.data)
+    elif artifact.spilled:
+        assert artifact.source is not None
+        os.replace(artifact.source, target)
     else:
         assert artifact.source is not None
         shutil.copyfile(artifact.source, target)
+
+
+class Spill:
+    """The folder beside the output that a big build's pages go to as they are rendered.
+
+    Render workers write each page there (`put`) instead of sending its bytes back, so a big
+    build never holds its pages in memory. It is the folder `write_output` then completes and
+    swaps in (or, for a small change, moves files from). Made only when first needed.
+    """
+
+    def __init__(self, out: Path, root: Path):
+        self.out, self.root = out.resolve(), root
+        self.folder = self.out.parent / f".{self.out.name}.new-{os.getpid()}"
+        self.made = False
+
+    def open(self) -> Path:
+        """Make the folder (once); raise OutputError if it cannot be made."""
+        if not self.made:
+            check_output_dir(self.out, self.root)
+            make_parent(self.out)
+            recover_output(self.out)
+            try:
+                self.folder.mkdir()
+            except OSError as exc:
+                raise output_problem(self.out, f"cannot write the output: {exc.strerror or exc}; the previous output is unchanged") from None
+            self.made = True
+        return self.folder
+
+    def put(self, path: str, data: bytes) -> Artifact:
+        """Write one file into the folder (in any process); what the writer needs to know of it."""
+        target = plain_target(self.folder, path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return Artifact(path=path, source=target, spilled=True)
+
+    def remove(self) -> None:
+        """Remove what is left of the folder (nothing, once it was swapped in)."""
+        if self.made:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def check_collisions(artifacts: list[Artifact], root: Path) -> None:
@@ -150,16 +198,17 @@ def existing_files(out: Path) -> set[str]:
     return found - {MARKER}
 
 
-def write_output(artifacts: list[Artifact], out: Path, root: Path) -> WriteReport:
+def write_output(artifacts: list[Artifact], out: Path, root: Path, spill: Spill | None = None) -> WriteReport:
     """Write every artifact so that `out` holds exactly them; nothing changes if anything fails.
 
     A small change to a newsroom output is staged beside it and committed by renames; a
-    large one (or a first build) is written as a whole new folder and swapped in.
+    large one (or a first build) is written as a whole new folder and swapped in. Pages
+    already in the `spill` folder are moved, not copied; the spill is the new folder.
     """
     out = out.resolve()
     check_output_dir(out, root)
     make_parent(out)
-    recover_output(out)
+    recover_output(out, keep=spill.folder if spill and spill.made else None)
     check_collisions(artifacts, root)
     try:
         if (out / MARKER).is_file():
@@ -169,22 +218,33 @@ def write_output(artifacts: list[Artifact], out: Path, root: Path) -> WriteRepor
             if len(changed) + len(stale) <= max(SMALL_CHANGE, len(artifacts) // 20):
                 update_in_place(out, changed, stale)
                 return WriteReport(files=len(artifacts), written=len(changed))
-            artifacts = [a if a.path not in unchanged or a.keep else Artifact(path=a.path, keep=True) for a in artifacts]
+            artifacts = [a if a.path not in unchanged or a.keep else unspill(a) for a in artifacts]
         written = sum(not a.keep for a in artifacts)
-        write_fresh(artifacts, out)
+        write_fresh(artifacts, out, spill.open() if spill else None)
     except OSError as exc:
         why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         raise OutputError([Problem(str(exc.filename or out), None, f"cannot write the output: {why}; the previous output is unchanged")]) from None
     return WriteReport(files=len(artifacts), written=written)
 
 
-def write_fresh(artifacts: list[Artifact], out: Path) -> None:
-    """Write a whole new folder beside `out`, then swap it in."""
-    fresh = out.parent / f".{out.name}.new-{os.getpid()}"
+def unspill(artifact: Artifact) -> Artifact:
+    """An artifact whose bytes equal the previous output's: link the old file (its mtime stays)."""
+    if artifact.spilled and artifact.source is not None:
+        artifact.source.unlink()
+    return Artifact(path=artifact.path, keep=True)
+
+
+def write_fresh(artifacts: list[Artifact], out: Path, folder: Path | None = None) -> None:
+    """Write a whole new folder beside `out` (or complete `folder`, which holds the spilled pages), then swap it in."""
+    fresh = folder or out.parent / f".{out.name}.new-{os.getpid()}"
     try:
-        fresh.mkdir()
+        if folder is None:
+            fresh.mkdir()
         for artifact in artifacts:
-            place(artifact, safe_target(fresh, artifact.path), safe_target(out, artifact.path))
+            target = plain_target(fresh, artifact.path)
+            if artifact.spilled and artifact.source == target:
+                continue  # written in place by a render worker
+            place(artifact, target, safe_target(out, artifact.path) if artifact.keep else None)
         place(Artifact(path=MARKER, data=MARKER_TEXT), fresh / MARKER, out / MARKER)
         swap_in(fresh, out)
     except BaseException:

@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import builder.build
 from builder.build import build_site
 from builder.cache import SHARDS, cache_dir
 from builder.cli import cli
@@ -264,9 +265,18 @@ def positions(calls: list[tuple[str, str]], code: int) -> list[int]:
     return sorted(even)
 
 
+FAULTS = [  # (error, whether rendered pages are spilled beside the output as they are made, as in a big build)
+    pytest.param(errno.ENOSPC, False, id="ENOSPC"), pytest.param(errno.EACCES, False, id="EACCES"),
+    pytest.param(errno.EROFS, False, id="EROFS"), pytest.param(errno.EIO, False, id="EIO"),
+    pytest.param(errno.ENOSPC, True, id="ENOSPC-pages spilled"), pytest.param(errno.EIO, True, id="EIO-pages spilled"),
+]
+
+
 @pytest.mark.parametrize("change", sorted(CHANGES))
-@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EIO], ids=["ENOSPC", "EACCES", "EROFS", "EIO"])
-def test_a_write_failing_at_any_point_leaves_the_output_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, code: int) -> None:
+@pytest.mark.parametrize(("code", "spill"), FAULTS)
+def test_a_write_failing_at_any_point_leaves_the_output_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, code: int, spill: bool) -> None:
+    if spill:
+        monkeypatch.setattr(builder.build, "SPILL_OVER", 0)
     template = tmp_path / "template"
     root, out = prepare(template, CHANGES[change])
     expected = clean_build(root, tmp_path / "scratch")

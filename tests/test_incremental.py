@@ -5,14 +5,17 @@ from __future__ import annotations
 import dataclasses
 import random
 import re
+import time
 from pathlib import Path
 
 import pytest
 from conftest import tree
 
+import builder.build
 import builder.render
 from builder.build import build_site, check_site
 from builder.cache import SHARDS, cache_dir
+from builder.errors import TemplateError
 from builder.model import Post
 from builder.plan import plan_pages
 from builder.render import load_strings
@@ -217,3 +220,36 @@ def test_an_edit_that_keeps_the_shape_renders_only_the_pages_that_show_the_post(
     reference = tmp_path / "reference"
     build_site(fixture_site, output_dir=reference, clean=True)
     assert tree(out) == tree(reference)
+
+
+def test_builds_that_spill_pages_give_the_same_bytes_and_keep_unchanged_files(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
+    """A big build writes pages beside the output as they are rendered (on every core): same result."""
+    reference = tmp_path / "reference"
+    build_site(fixture_site, output_dir=reference, clean=True)
+    monkeypatch.setattr(builder.build, "SPILL_OVER", 0)
+    out = tmp_path / "output"
+    build_site(fixture_site, output_dir=out, jobs=2)
+    assert tree(out) == tree(reference)
+    before = {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    time.sleep(0.01)
+    template = fixture_site / "templates/post.html"  # every post page changes, nothing else does
+    template.write_text(template.read_text(encoding="utf-8").replace("</article>", "</article><!-- edited -->", 1), encoding="utf-8")
+    report = build_site(fixture_site, output_dir=out, jobs=2)
+    build_site(fixture_site, output_dir=reference, clean=True)
+    assert tree(out) == tree(reference)
+    changed = {p for p, mtime in before.items() if (out / p).stat().st_mtime_ns != mtime}
+    assert changed and all(p.startswith("news/") or p.startswith("pagefind/") for p in changed), changed
+    assert report.written == len(changed)
+    assert not [p.name for p in out.parent.iterdir() if p.name.startswith(".output.")]  # no folder left beside it
+
+
+def test_a_template_error_after_pages_were_spilled_leaves_the_output_and_no_folder(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(builder.build, "SPILL_OVER", 0)
+    out = tmp_path / "output"
+    build_site(fixture_site, output_dir=out)
+    expected = tree(out)
+    (fixture_site / "templates/archive.html").write_text("<p>{{ nothing.here }}</p>", encoding="utf-8")
+    with pytest.raises(TemplateError):
+        build_site(fixture_site, output_dir=out, jobs=1)
+    assert tree(out) == expected
+    assert not [p.name for p in out.parent.iterdir() if p.name.startswith(".output.")]

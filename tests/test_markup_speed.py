@@ -1,0 +1,72 @@
+"""The quick inline stage gives exactly Python-Markdown's HTML.
+
+newsroom's Markdown renderer skips the tries of an inline pattern on text that lacks the
+pattern's trigger (builder/markup.py, QuickInlineProcessor). These tests render the same
+bodies with it and with Python-Markdown's own InlineProcessor and compare the results.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import builder.markup as markup
+from builder.config import load_config
+from builder.posts import parse_meta, render_body
+from builder.sources import read_source, scan_sources
+from conftest import REPO
+
+FUZZ = settings(max_examples=400, deadline=None, derandomize=True, database=None, print_blob=False)
+# Every character an inline pattern (or smarty) reacts to, with words, spaces and line ends.
+PIECES = st.sampled_from([
+    "word", "Bishkek", " ", "  ", "\n", "  \n", "\t", "\n\n", "*", "**", "_", "__", "`", "``", "\\", "\\\\",
+    "[", "]", "(", ")", "!", "[^1]", "[^1]: note\n", "<", ">", "<b>", "</b>", "<https://a.example/x>",
+    "<a@b.example>", "&", "&amp;", "&#8212;", "'", '"', "'s", "'90s", "--", "---", "...", "....",
+    "- ", "1. ", "> ", "#", "## ", "{: .c}", "*[BOMCA]: Border Management\n", "BOMCA", "http://x.example",
+    "[link](other.md)", "![img](a.png)", "[ref][r]\n\n[r]: https://r.example\n", "\u00a0", "é",
+])
+
+
+def renderers() -> tuple[markup.MarkdownRenderer, markup.MarkdownRenderer]:
+    quick = markup.MarkdownRenderer(base_path="/", pages={"other.md": "news/2017/other/"}, files=frozenset({"a.png"}))
+    real = markup.quicken
+    markup.quicken = lambda processor: None
+    try:
+        plain = markup.MarkdownRenderer(base_path="/", pages={"other.md": "news/2017/other/"}, files=frozenset({"a.png"}))
+    finally:
+        markup.quicken = real
+    return quick, plain
+
+
+QUICK, PLAIN = renderers()
+
+
+def test_the_quick_processor_is_in_use() -> None:
+    assert type(QUICK.md.treeprocessors["inline"]) is markup.QuickInlineProcessor
+    assert type(QUICK.md.treeprocessors["smarty"]) is markup.QuickInlineProcessor
+    assert type(PLAIN.md.treeprocessors["inline"]) is markup.InlineProcessor
+
+
+@FUZZ
+@given(st.lists(PIECES, max_size=40).map("".join))
+def test_random_bodies_render_the_same(body: str) -> None:
+    def render(renderer: markup.MarkdownRenderer) -> object:
+        try:
+            return renderer.render(body, source="content/x.md", content_rel="x.md", line=5)
+        except Exception as exc:  # noqa: BLE001 - the same refusal is the same result
+            return repr(exc)
+
+    assert render(QUICK) == render(PLAIN)
+
+
+@pytest.mark.parametrize("site", [REPO, REPO / "tests/fixtures/site"], ids=["real", "fixture"])
+def test_the_sites_posts_render_the_same(site: Path) -> None:
+    config = load_config(site)
+    sources = [read_source(path, config.root) for path, _ in scan_sources(config).posts]
+    metas = [(parse_meta(source, config), source) for source in sources]
+    assert metas
+    for meta, source in metas:
+        assert render_body(meta, source, QUICK, meta.source) == render_body(meta, source, PLAIN, meta.source), meta.source
