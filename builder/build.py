@@ -16,7 +16,7 @@ from builder.memory import Memory, nothing_changed
 from builder.parallel import available_cores, map_in_order
 from builder.progress import NoProgress, Progress
 from builder.search import MISSING, find_pagefind, index_pages, pagefind_key
-from builder.write import Spill, check_output_dir, write_output
+from builder.write import Spill, check_output_dir, output_id, write_output
 
 SPILL_OVER = 200  # a build rendering more pages than this writes them beside the output as it goes
 
@@ -76,11 +76,12 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores(), spill=spill)
         check_output_dir(out, config.root)
         index = index_pages(rendered.artifacts, out, pagefind) if pagefind else []
-        written = write_output(rendered.artifacts + index, out, config.root, spill)
+        written = write_output(rendered.artifacts + index, out, config.root, spill, known=previous.files if previous and previous.output_id == output_id(out) else None)
     finally:
         spill.remove()
     summary = (len(rendered.site.posts), rendered.pages, rendered.feeds, written.files)
-    save_cache(out, memory.state(snapshot, started, rendered, summary), rendered.entries, memory.loaded)
+    files = frozenset(a.path for a in rendered.artifacts + index)
+    save_cache(out, memory.state(snapshot, started, rendered, summary, files, output_id(out)), rendered.entries, memory.loaded)
     return BuildReport(
         posts=summary[0], pages=rendered.pages, feeds=rendered.feeds, files=written.files,
         written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings + missing,
@@ -115,7 +116,7 @@ def render_site(config: SiteConfig, *, select: Selection, progress: Progress, me
     spill = spill if spill is not None and len(fresh) > SPILL_OVER else None  # a few pages are simply kept in memory
     if spill is not None:
         spill.open()
-    artifacts = render_pages(make_environment(config, strings, site.docs), fresh, config, jobs=jobs, spill=spill, marks=memory.wants_mark) + reused
+    artifacts = render_pages(make_environment(config, strings, site.docs), fresh, config, jobs=jobs, spill=spill, marks=lambda page: memory.wants_mark(page.file, page.shows)) + reused
     feeds = render_feeds(site, strings, memory)
     extras = [render_sitemap(pages, config), render_robots(config)]
     copies = [Artifact(path=out, source=src) for out, src in site.assets]

@@ -19,7 +19,7 @@ from builder.model import Body, PostMeta, restore_slots, slots_state
 
 MAGIC = b"newsroom-cache\n"
 SHARDS = 16  # posts are kept in this many files, so an edit rewrites one of them
-FORMAT = f"{__version__}/2".encode()
+FORMAT = f"{__version__}/3".encode()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,6 +44,8 @@ class State:
     site_key: str = ""  # config and code: parsed posts are valid only under the same key
     theme_key: str = ""  # templates and strings: rendered pages are valid only under the same key
     outputs: dict[str, tuple[str, int]] = field(default_factory=dict)  # output path → (fingerprint, size)
+    files: frozenset[str] = frozenset()  # every file that build left in the output…
+    output_id: tuple[int, ...] = ()  # …which is this folder (write.output_id) if it is the same
     shape: str = ""  # which posts, in which order, under which terms (see memory.shape_of)
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # post path → its related posts' paths
     summary: tuple[int, int, int, int] = (0, 0, 0, 0)  # posts, pages, feeds, files of that build

@@ -172,9 +172,13 @@ class Memory:
         self.kept_sizes[path] = before[1]
         return Artifact(path=path, keep=True)
 
-    def wants_mark(self, path: str) -> bool:
-        """True if the page made at `path` should have its fingerprint taken as it is rendered."""
-        return self.out is not None and path not in self.fingerprints
+    def wants_mark(self, path: str, shows: tuple[str, ...] | None = ()) -> bool:
+        """True if the page made at `path` should have its fingerprint taken as it is rendered.
+
+        Not a page that shows any post, in a build of the same shape: that would hash every
+        post to save rendering one page (the next build renders it if it must).
+        """
+        return self.out is not None and path not in self.fingerprints and not (self.same_shape and shows is None)
 
     def outputs(self, artifacts: list[Artifact]) -> dict[str, tuple[str, int]]:
         """Fingerprint and size of every fingerprinted output, for the next build."""
@@ -187,11 +191,11 @@ class Memory:
                 found[artifact.path] = (self.fingerprints[artifact.path], size)
         return found
 
-    def state(self, snapshot: tuple, started: int, rendered: Any, summary: tuple[int, int, int, int]) -> State:
+    def state(self, snapshot: tuple, started: int, rendered: Any, summary: tuple[int, int, int, int], files: frozenset[str], output_id: tuple[int, ...]) -> State:
         """The small part of the cache, for the next build."""
         dates = tuple((e.meta.source, e.meta.date.timestamp(), e.meta.draft) for e in rendered.entries.values())
         return State(
             snapshot=snapshot, started=started, taken=frozenset(p.source for p in rendered.site.posts), dates=dates,
             site_key=self.site_key, theme_key=self.theme_key, outputs=rendered.outputs, summary=summary,
-            shape=self.shape, related=self.related_paths,
+            shape=self.shape, related=self.related_paths, files=files, output_id=output_id,
         )

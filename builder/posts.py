@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from datetime import date, datetime
 from typing import Any, Callable
@@ -104,7 +105,13 @@ def _countries(value: Any, config: SiteConfig) -> tuple[TermRef, ...]:
             raise FieldError(f"unknown country '{name}'{hint}; known countries: {known}")
         found[country.key] = country
     order = [c.key for c in config.countries]
-    return tuple(TermRef(taxonomy="countries", slug=c.key, name=c.name) for c in sorted(found.values(), key=lambda c: order.index(c.key)))
+    return tuple(term_ref("countries", c.key, c.name) for c in sorted(found.values(), key=lambda c: order.index(c.key)))
+
+
+@functools.cache
+def term_ref(taxonomy: str, slug: str, name: str) -> TermRef:
+    """One TermRef object for each term: many posts share it, and the cache pickles it once."""
+    return TermRef(taxonomy=taxonomy, slug=slug, name=name)
 
 
 def tag_ref(name: str) -> TermRef:
@@ -113,7 +120,7 @@ def tag_ref(name: str) -> TermRef:
     slug = slugify(spelled)
     if not slug:
         raise FieldError(f"the tag '{name}' has no letters or digits to make a URL from")
-    return TermRef(taxonomy="tags", slug=slug, name=spelled)
+    return term_ref("tags", slug, spelled)
 
 
 def _tags(value: Any) -> tuple[TermRef, ...]:

@@ -90,13 +90,15 @@ def make_parent(out: Path) -> None:
         raise output_problem(out, f"cannot create the folder the output goes in: {why}") from None
 
 
-def recover_output(out: Path, keep: Path | None = None) -> None:
-    """Finish or undo what a killed build left beside the output.
+def recover_output(out: Path, keep: Path | None = None) -> bool:
+    """Finish or undo what a killed build left beside the output; True if there was anything.
 
     A staged update whose journal was written is completed (its renames are idempotent); a
     half-made folder or stage is removed; an old folder not swapped back is put back.
     """
+    found = False
     for stage in sorted(out.parent.glob(f".{out.name}.stage-*")):
+        found = True
         journal = stage / JOURNAL
         if journal.is_file() and out.is_dir():
             plan = json.loads(journal.read_text(encoding="utf-8"))
@@ -104,10 +106,21 @@ def recover_output(out: Path, keep: Path | None = None) -> None:
         shutil.rmtree(stage, ignore_errors=True)
     leftovers = sorted(out.parent.glob(f".{out.name}.new-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
     for path in (p for p in leftovers if p != keep):
+        found = True
         if path.name.startswith(f".{out.name}.old-") and not out.exists():
             path.rename(out)
         else:
             shutil.rmtree(path, ignore_errors=True)
+    return found
+
+
+def output_id(out: Path) -> tuple[int, ...]:
+    """Which output folder this is: a new one after every swap (its inode and its marker's)."""
+    try:
+        folder, marker = os.stat(out), os.stat(out / MARKER)
+    except OSError:
+        return ()
+    return (folder.st_dev, folder.st_ino, marker.st_ino, marker.st_mtime_ns)
 
 
 def same_bytes(old: Path, artifact: Artifact) -> bool:
@@ -151,14 +164,14 @@ class Spill:
     def __init__(self, out: Path, root: Path):
         self.out, self.root = out.resolve(), root
         self.folder = self.out.parent / f".{self.out.name}.new-{os.getpid()}"
-        self.made = False
+        self.made = self.recovered = False
 
     def open(self) -> Path:
         """Make the folder (once); raise OutputError if it cannot be made."""
         if not self.made:
             check_output_dir(self.out, self.root)
             make_parent(self.out)
-            recover_output(self.out)
+            self.recovered = recover_output(self.out)
             try:
                 self.folder.mkdir()
             except OSError as exc:
@@ -198,23 +211,25 @@ def existing_files(out: Path) -> set[str]:
     return found - {MARKER}
 
 
-def write_output(artifacts: list[Artifact], out: Path, root: Path, spill: Spill | None = None) -> WriteReport:
+def write_output(artifacts: list[Artifact], out: Path, root: Path, spill: Spill | None = None, known: frozenset[str] | None = None) -> WriteReport:
     """Write every artifact so that `out` holds exactly them; nothing changes if anything fails.
 
     A small change to a newsroom output is staged beside it and committed by renames; a
     large one (or a first build) is written as a whole new folder and swapped in. Pages
     already in the `spill` folder are moved, not copied; the spill is the new folder.
+    `known`: the files the last build left, if trusted (else the output is walked to find them).
     """
     out = out.resolve()
     check_output_dir(out, root)
     make_parent(out)
-    recover_output(out, keep=spill.folder if spill and spill.made else None)
+    if recover_output(out, keep=spill.folder if spill and spill.made else None) or (spill and spill.recovered):
+        known = None  # a killed build's changes were completed or undone: look at what is there
     check_collisions(artifacts, root)
     try:
         if (out / MARKER).is_file():
             unchanged = {a.path for a in artifacts if a.keep or same_bytes(safe_target(out, a.path), a)}
             changed = [a for a in artifacts if a.path not in unchanged]
-            stale = sorted(existing_files(out) - {a.path for a in artifacts})
+            stale = sorted((existing_files(out) if known is None else known) - {a.path for a in artifacts})
             if len(changed) + len(stale) <= max(SMALL_CHANGE, len(artifacts) // 20):
                 update_in_place(out, changed, stale)
                 return WriteReport(files=len(artifacts), written=len(changed))
