@@ -155,24 +155,24 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     makes still resolves the same way, its rendered body.
     """
     from builder.markup import MarkdownRenderer
-    from builder.posts import check_unique_paths, make_post, parse_doc, post_status, render_body, sort_posts
-    from builder.sources import read_all, read_source, rel_path
+    from builder.posts import check_unique_paths, make_post, parse_doc, post_status, sort_posts
+    from builder.sources import read_all, rel_path
 
     progress.stage("parse", len(scan.posts))
     problems = [*scan.problems, *problems]
     cached = [memory.post(rel_path(path, config.root), stat) for path, stat in scan.posts]
     unread = [path for (path, _), entry in zip(scan.posts, cached, strict=True) if entry is None]
     read = iter(map_in_order(lambda path: read_meta(path, config), unread, jobs=jobs))
-    metas = []  # (meta, path, stat, source or None, cached entry or None)
+    metas = []  # (meta, path, stat, cached entry or None)
     for (path, stat), entry in zip(scan.posts, cached, strict=True):
         if entry is not None:
-            metas.append((entry.meta, path, stat, None, entry))
+            metas.append((entry.meta, path, stat, entry))
             continue
-        source, meta = next(read)
+        meta = next(read)
         if isinstance(meta, (list, Problem)):
             problems += meta if isinstance(meta, list) else [meta]
         else:
-            metas.append((meta, path, stat, source, None))
+            metas.append((meta, path, stat, None))
     docs_sources = read_all(scan.docs, config.root, problems)
     problems += check_unique_paths([m[0] for m in metas], tuple(docs_sources))
     status = {m[0].source: post_status(m[0], select.now) for m in metas}
@@ -182,17 +182,15 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
         files=frozenset(out for out, _ in scan.assets),
         raw_html=config.raw_html,
     )
-    bodies = {m.source: e.body for m, _, _, _, e in metas if e is not None and e.body is not None}
-    stale = [(meta, path, source) for meta, path, _, source, entry in metas if select.takes(status[meta.source]) and (
+    bodies = {m.source: e.body for m, _, _, e in metas if e is not None and e.body is not None}
+    todo = [(meta, path) for meta, path, _, _ in metas if select.takes(status[meta.source]) and (
         meta.source not in bodies or any(renderer.lookup(target) != found for target, found in bodies[meta.source].lookups))]
-    sources = [(meta, source or read_source(path, config.root)) for meta, path, source in stale]
-    problems += [source for _, source in sources if isinstance(source, Problem)]
-    todo = [(meta, source) for meta, source in sources if not isinstance(source, Problem)]
-    rendered = map_in_order(lambda job: render_body(job[0], job[1], renderer, content_rel(job[0].source)), todo, jobs=jobs)
-    bodies.update((meta.source, body) for (meta, _), body in zip(todo, rendered, strict=True))
+    rendered = map_in_order(lambda job: render_post(job[0], job[1], renderer, config), todo, jobs=jobs)
+    problems += [body for body in rendered if isinstance(body, Problem)]
+    bodies.update((meta.source, body) for (meta, _), body in zip(todo, rendered, strict=True) if not isinstance(body, Problem))
     progress.advance(len(todo))
     posts, warnings, entries = [], [], {}
-    for meta, _path, stat, _source, entry in metas:
+    for meta, _path, stat, entry in metas:
         body = bodies.get(meta.source)
         if select.takes(status[meta.source]) and body is not None:
             posts.append(make_post(meta, body, scheduled=status[meta.source] == "scheduled"))
@@ -209,15 +207,26 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     return Parsed(sort_posts(posts), tuple(sorted(docs, key=lambda d: d.slug)), tuple(sorted(set(warnings))), left_out, entries, changed)
 
 
-def read_meta(path: Path, config: SiteConfig) -> tuple[Any, Any]:
-    """Read one post and check its front matter: (source, meta), or (None, its problems)."""
+def read_meta(path: Path, config: SiteConfig) -> Any:
+    """Read one post and check its front matter: its PostMeta, or its problems.
+
+    The body is not kept: the posts of a big site would all be in memory at once. The
+    Markdown stage reads the file again (see render_post).
+    """
     from builder.posts import parse_meta
     from builder.sources import read_source
 
     source = read_source(path, config.root)
-    if isinstance(source, Problem):
-        return None, source
-    return source, parse_meta(source, config)
+    return source if isinstance(source, Problem) else parse_meta(source, config)
+
+
+def render_post(meta: Any, path: Path, renderer: Any, config: SiteConfig) -> Any:
+    """Read one post and render its body: a Body, or the Problem of reading it."""
+    from builder.posts import render_body
+    from builder.sources import read_source
+
+    source = read_source(path, config.root)
+    return source if isinstance(source, Problem) else render_body(meta, source, renderer, content_rel(meta.source))
 
 
 def describe(meta, status: str) -> str:
