@@ -116,7 +116,8 @@ def render_site(config: SiteConfig, *, select: Selection, progress: Progress, me
     spill = spill if spill is not None and len(fresh) > SPILL_OVER else None  # a few pages are simply kept in memory
     if spill is not None:
         spill.open()
-    artifacts = render_pages(make_environment(config, strings, site.docs), fresh, config, jobs=jobs, spill=spill, marks=lambda page: memory.wants_mark(page.file, page.shows)) + reused
+    progress.advance(len(reused))
+    artifacts = render_pages(make_environment(config, strings, site.docs), fresh, config, jobs=jobs, spill=spill, marks=lambda page: memory.wants_mark(page.file, page.shows), done=progress.advance) + reused
     feeds = render_feeds(site, strings, memory)
     extras = [render_sitemap(pages, config), render_robots(config)]
     copies = [Artifact(path=out, source=src) for out, src in site.assets]
@@ -185,10 +186,10 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     bodies = {m.source: e.body for m, _, _, e in metas if e is not None and e.body is not None}
     todo = [(meta, path) for meta, path, _, _ in metas if select.takes(status[meta.source]) and (
         meta.source not in bodies or any(renderer.lookup(target) != found for target, found in bodies[meta.source].lookups))]
-    rendered = map_in_order(lambda job: render_post(job[0], job[1], renderer, config), todo, jobs=jobs)
+    progress.advance(len(scan.posts) - len(todo))  # the posts whose body is kept
+    rendered = map_in_order(lambda job: render_post(job[0], job[1], renderer, config), todo, jobs=jobs, done=progress.advance)
     problems += [body for body in rendered if isinstance(body, Problem)]
     bodies.update((meta.source, body) for (meta, _), body in zip(todo, rendered, strict=True) if not isinstance(body, Problem))
-    progress.advance(len(todo))
     posts, warnings, entries = [], [], {}
     for meta, _path, stat, entry in metas:
         body = bodies.get(meta.source)

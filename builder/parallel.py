@@ -18,23 +18,33 @@ def _run(chunk: range) -> list:
     return [fn(items[i]) for i in chunk]
 
 
-def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int) -> list[R]:
+def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: Callable[[int], None] = lambda count: None) -> list[R]:
     """[fn(x) for x in items], on up to `jobs` forked processes when there is enough work.
 
     The workers inherit `fn` and `items` by fork (nothing is pickled on the way in), so the
-    result is the same, byte for byte, as running in one process.
+    result is the same, byte for byte, as running in one process. `done(n)` is told as each
+    n items are finished (for a progress bar).
     """
     global _WORK
     jobs = min(jobs, len(items) // MIN_ITEMS)
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [fn(item) for item in items]
+        results = []
+        for item in items:
+            results.append(fn(item))
+            if len(results) % MIN_ITEMS == 0:
+                done(MIN_ITEMS)
+        done(len(results) % MIN_ITEMS)
+        return results
     size = max(1, len(items) // (jobs * 4))
     chunks = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     _WORK = (fn, items)
     gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: their pages stay shared
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_run, chunks)
+            parts = []
+            for part in pool.imap(_run, chunks):
+                parts.append(part)
+                done(len(part))
     finally:
         _WORK = None
         gc.unfreeze()

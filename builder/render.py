@@ -140,13 +140,13 @@ def render_page(env: jinja2.Environment, page: Page, config: SiteConfig, spill: 
         return WriteFailure(Problem(str(exc.filename or spill.folder), None, f"cannot write the output: {why}; the previous output is unchanged"))
 
 
-def render_pages(env: jinja2.Environment, pages: list[Page], config: SiteConfig, *, jobs: int = 1, spill: Spill | None = None, marks: Callable[[Page], bool] = lambda page: False) -> list[Artifact]:
+def render_pages(env: jinja2.Environment, pages: list[Page], config: SiteConfig, *, jobs: int = 1, spill: Spill | None = None, marks: Callable[[Page], bool] = lambda page: False, done: Callable[[int], None] = lambda count: None) -> list[Artifact]:
     """Render every page (on `jobs` processes, writing them to `spill` if given, with their
-    fingerprints where `marks(page)`); raise TemplateError with each distinct problem, or
+    fingerprints where `marks(page)`, telling `done(n)` as pages are made); raise TemplateError with each distinct problem, or
     OutputError if a page could not be written."""
     artifacts, problems, failures = [], {}, {}
     prints = Fingerprinter()  # each worker process takes its own copy
-    for result in map_in_order(lambda page: render_page(env, page, config, spill, prints if marks(page) else None), pages, jobs=jobs):
+    for result in map_in_order(lambda page: render_page(env, page, config, spill, prints if marks(page) else None), pages, jobs=jobs, done=done):
         if isinstance(result, Problem):
             problems.setdefault(str(result), result)
         elif isinstance(result, WriteFailure):

@@ -49,3 +49,36 @@ def test_build_in_a_pipe_prints_only_its_summary(make_site, tmp_path: Path) -> N
     assert result.returncode == 0
     assert "%" not in result.stderr and "parse" not in result.stderr
     assert result.stdout.startswith("Built 120 posts")
+
+
+class Recorder:
+    """A Progress that keeps what it is told."""
+
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, int, list[int]]] = []
+
+    def stage(self, name: str, total: int) -> None:
+        self.stages.append((name, total, []))
+
+    def advance(self, steps: int = 1) -> None:
+        self.stages[-1][2].append(steps)
+
+
+def test_the_bar_moves_while_posts_and_pages_are_made_and_ends_full(make_site, tmp_path: Path) -> None:
+    from builder.build import build_site
+
+    root = many_posts(make_site, count=300)
+    for jobs in (1, 2):
+        shown = Recorder()
+        build_site(root, output_dir=tmp_path / f"out-{jobs}", jobs=jobs, clean=True, progress=shown)
+        stages = {name: (total, steps) for name, total, steps in shown.stages}
+        assert set(stages) >= {"parse", "render"}, stages
+        for name in ("parse", "render"):
+            total, steps = stages[name]
+            assert sum(steps) == total, (jobs, name, total, steps)
+            assert len([s for s in steps if s]) >= 4, (jobs, name, steps)  # it moves as work is done, not in one jump
+    edited = Recorder()
+    page = root / "content/news/p007.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    build_site(root, output_dir=tmp_path / "out-2", jobs=2, progress=edited)
+    assert all(sum(steps) == total for _, total, steps in edited.stages)
