@@ -9,7 +9,6 @@ from markupsafe import Markup
 
 from builder.charts import ChartText, year_chart
 from builder.model import Page, Post, Site, Taxonomy, Term
-from builder.structured_data import news_article
 
 RSS, ATOM = "application/rss+xml", "application/atom+xml"
 
@@ -173,7 +172,7 @@ def plan_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tup
     for i, post in enumerate(site.posts):
         newer = site.posts[i - 1] if i > 0 else None
         older = site.posts[i + 1] if i + 1 < len(site.posts) else None
-        context = {"post": post, "newer": newer, "older": older, "related": related[post.path], "article": news_article(post, config)}
+        context = {"post": post, "newer": newer, "older": older, "related": related[post.path]}  # + "article" (render.DERIVED)
         pages.append(page(post.path, "post.html", post.title, post.summary, context, updated=post.date, shows=(post, newer, older, *related[post.path])))
     for taxonomy in (site.countries, site.tags):
         pages.extend(plan_taxonomy(site, taxonomy, strings, page))

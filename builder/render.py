@@ -17,6 +17,7 @@ from builder.errors import OutputError, Problem, TemplateError
 from builder.fingerprint import Fingerprinter
 from builder.model import Artifact, Doc, Page, Post
 from builder.parallel import map_in_order
+from builder.structured_data import news_article
 from builder.write import Spill
 
 REQUIRED_STRINGS = (
@@ -116,6 +117,13 @@ class WriteFailure:
     problem: Problem
 
 
+# Context a template receives that follows from the rest of its context and the config alone,
+# so it is made only for the pages rendered (not planned for all, nor fingerprinted).
+DERIVED: dict[str, Callable[[Mapping[str, Any], SiteConfig], dict[str, Any]]] = {
+    "post.html": lambda context, config: {"article": news_article(context["post"], config)},
+}
+
+
 def page_value(page: Page) -> tuple:
     """What a page's bytes depend on under given templates: its fingerprint is taken of this."""
     return (page.template, page.path, page.context)
@@ -127,7 +135,8 @@ def render_page(env: jinja2.Environment, page: Page, config: SiteConfig, spill: 
     With `prints`, the page's fingerprint goes with it, for the next build's cache.
     """
     try:
-        html = env.get_template(page.template).render(page.context)
+        derive = DERIVED.get(page.template)
+        html = env.get_template(page.template).render({**page.context, **derive(page.context, config)} if derive else page.context)
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError, RecursionError) as exc:  # what a template can raise
         return template_problem(exc, config, page.template)
     mark = prints.of(page_value(page)).hex() if prints is not None else None
