@@ -352,13 +352,7 @@ def commit_stage(stage: Path, out: Path, moves: list[str], deletions: list[str])
     for rel in deletions:
         target = safe_target(out, rel)
         target.unlink(missing_ok=True)
-        for parent in target.parents:
-            if parent == out or not parent.is_relative_to(out):
-                break
-            try:
-                parent.rmdir()
-            except OSError:
-                break
+        remove_empty_folders(target, out)
 
 
 def swap_in(fresh: Path, out: Path) -> None:
