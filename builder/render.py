@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import tomllib
 import traceback
 from dataclasses import dataclass, replace
@@ -18,7 +17,7 @@ from builder.fingerprint import Fingerprinter
 from builder.model import Artifact, Doc, Page, Post
 from builder.parallel import map_in_order
 from builder.structured_data import news_article
-from builder.write import Spill
+from builder.write import Spill, write_failure
 
 REQUIRED_STRINGS = (
     "months", "date_format", "range_same_month", "range_same_year", "range_other",
@@ -145,14 +144,13 @@ def render_page(env: jinja2.Environment, page: Page, config: SiteConfig, spill: 
     try:
         return replace(spill.put(page.file, html.encode("utf-8")), mark=mark)
     except OSError as exc:
-        why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        return WriteFailure(Problem(str(exc.filename or spill.folder), None, f"cannot write the output: {why}; the previous output is unchanged"))
+        return WriteFailure(write_failure(exc, spill.folder))
 
 
 def render_pages(env: jinja2.Environment, pages: list[Page], config: SiteConfig, *, jobs: int = 1, spill: Spill | None = None, marks: Callable[[Page], bool] = lambda page: False, done: Callable[[int], None] = lambda count: None) -> list[Artifact]:
     """Render every page (on `jobs` processes, writing them to `spill` if given, with their
-    fingerprints where `marks(page)`, telling `done(n)` as pages are made); raise TemplateError with each distinct problem, or
-    OutputError if a page could not be written."""
+    fingerprints where `marks(page)`, telling `done(n)` as pages are made); raise
+    TemplateError with each distinct problem, or OutputError if a page could not be written."""
     artifacts, problems, failures = [], {}, {}
     prints = Fingerprinter()  # each worker process takes its own copy
     for result in map_in_order(lambda page: render_page(env, page, config, spill, prints if marks(page) else None), pages, jobs=jobs, done=done):

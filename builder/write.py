@@ -80,6 +80,12 @@ def collision(second: Artifact, first: Artifact, root: Path) -> Problem:
     return Problem(name(blamed), None, f"would be written to /{second.path}, where there is already {name(first if blamed is second else second)}: rename or move it")
 
 
+def write_failure(exc: OSError, where: Path, outcome: str = "the previous output is unchanged") -> Problem:
+    """What an editor is told when a write fails: the file, why (a full disk said plainly), and what became of the output."""
+    why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+    return Problem(str(exc.filename or where), None, f"cannot write the output: {why}; {outcome}")
+
+
 def make_parent(out: Path) -> None:
     """Create the folder the output goes in, or raise OutputError saying why it cannot be."""
     try:
@@ -175,7 +181,7 @@ class Spill:
             try:
                 self.folder.mkdir()
             except OSError as exc:
-                raise output_problem(self.out, f"cannot write the output: {exc.strerror or exc}; the previous output is unchanged") from None
+                raise OutputError([write_failure(exc, self.folder)]) from None
             self.made = True
         return self.folder
 
@@ -222,7 +228,8 @@ def write_output(artifacts: list[Artifact], out: Path, root: Path, spill: Spill 
     out = out.resolve()
     check_output_dir(out, root)
     make_parent(out)
-    if recover_output(out, keep=spill.folder if spill and spill.made else None) or (spill and spill.recovered):
+    spill = spill or Spill(out, root)
+    if recover_output(out, keep=spill.folder if spill.made else None) or spill.recovered:
         known = None  # a killed build's changes were completed or undone: look at what is there
     check_collisions(artifacts, root)
     try:
@@ -235,10 +242,9 @@ def write_output(artifacts: list[Artifact], out: Path, root: Path, spill: Spill 
                 return WriteReport(files=len(artifacts), written=len(changed))
             artifacts = [a if a.path not in unchanged or a.keep else unspill(a) for a in artifacts]
         written = sum(not a.keep for a in artifacts)
-        write_fresh(artifacts, out, spill.open() if spill else None)
+        write_fresh(artifacts, out, spill.open())
     except OSError as exc:
-        why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise OutputError([Problem(str(exc.filename or out), None, f"cannot write the output: {why}; the previous output is unchanged")]) from None
+        raise OutputError([write_failure(exc, out)]) from None
     return WriteReport(files=len(artifacts), written=written)
 
 
@@ -249,12 +255,9 @@ def unspill(artifact: Artifact) -> Artifact:
     return Artifact(path=artifact.path, keep=True)
 
 
-def write_fresh(artifacts: list[Artifact], out: Path, folder: Path | None = None) -> None:
-    """Write a whole new folder beside `out` (or complete `folder`, which holds the spilled pages), then swap it in."""
-    fresh = folder or out.parent / f".{out.name}.new-{os.getpid()}"
+def write_fresh(artifacts: list[Artifact], out: Path, fresh: Path) -> None:
+    """Complete the new folder beside `out` (a Spill's, which may hold pages already), then swap it in."""
     try:
-        if folder is None:
-            fresh.mkdir()
         for artifact in artifacts:
             target = plain_target(fresh, artifact.path)
             if artifact.spilled and artifact.source == target:
@@ -290,8 +293,7 @@ def update_in_place(out: Path, changed: list[Artifact], stale: list[str]) -> Non
         try:
             undo_commit(stage, out, moves, stale)
         except OSError:
-            why = "the disk is full" if failed.errno == errno.ENOSPC else (failed.strerror or str(failed))
-            raise OutputError([Problem(str(failed.filename or out), None, f"cannot write the output: {why}; it is partly updated, and the next build completes it")]) from None
+            raise OutputError([write_failure(failed, out, "it is partly updated, and the next build completes it")]) from None
         shutil.rmtree(stage, ignore_errors=True)
         raise
     shutil.rmtree(stage, ignore_errors=True)
