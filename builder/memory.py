@@ -72,6 +72,16 @@ def size_of(out: Path, path: str) -> int:
         return -1
 
 
+def made_size(artifact: Artifact) -> int:
+    """The size of a file this build made: its bytes, or the page a worker wrote (spilled)."""
+    if artifact.data is not None:
+        return len(artifact.data)
+    try:
+        return os.stat(artifact.source).st_size if artifact.source else -1
+    except OSError:
+        return -1
+
+
 class Memory:
     """Parsed posts and output fingerprints of the previous build, valid for this one."""
 
@@ -162,13 +172,9 @@ class Memory:
             return None  # nothing to compare with: the render stage takes the fingerprint (on every core)
         else:
             mark = self.prints.of(value()).hex()
-            if before is None or before[0] != mark:
-                self.fingerprints[path] = mark
-                return None
-        if size_of(self.out, path) != before[1]:
-            self.fingerprints[path] = mark
-            return None
         self.fingerprints[path] = mark
+        if before is None or before[0] != mark or size_of(self.out, path) != before[1]:
+            return None
         self.kept_sizes[path] = before[1]
         return Artifact(path=path, keep=True)
 
@@ -187,8 +193,7 @@ class Memory:
             if artifact.mark is not None:
                 self.fingerprints[artifact.path] = artifact.mark
             if artifact.path in self.fingerprints:
-                size = self.kept_sizes[artifact.path] if artifact.keep else len(artifact.data) if artifact.data is not None else size_of(artifact.source.parent, artifact.source.name) if artifact.source else -1
-                found[artifact.path] = (self.fingerprints[artifact.path], size)
+                found[artifact.path] = (self.fingerprints[artifact.path], self.kept_sizes[artifact.path] if artifact.keep else made_size(artifact))
         return found
 
     def state(self, snapshot: tuple, started: int, rendered: Any, summary: tuple[int, int, int, int], files: frozenset[str], output_id: tuple[int, ...]) -> State:
