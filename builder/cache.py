@@ -19,7 +19,7 @@ from builder.model import Body, PostMeta, restore_slots, slots_state
 
 MAGIC = b"newsroom-cache\n"
 SHARDS = 16  # posts are kept in this many files, so an edit rewrites one of them
-FORMAT = f"{__version__}/3".encode()
+FORMAT = f"{__version__}/4".encode()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,6 +48,7 @@ class State:
     output_id: tuple[int, ...] = ()  # …which is this folder (write.output_id) if it is the same
     shape: str = ""  # which posts, in which order, under which terms (see memory.shape_of)
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # post path → its related posts' paths
+    pages: tuple[str, ...] = ()  # the file of every page, in plan order
     summary: tuple[int, int, int, int] = (0, 0, 0, 0)  # posts, pages, feeds, files of that build
 
 
@@ -97,6 +98,11 @@ def load_state(out: Path) -> State | None:
     return load(cache_dir(out) / "state.bin", State)
 
 
+def templates_dir(out: Path) -> Path:
+    """Where compiled templates are kept (Jinja's bytecode, one file per template)."""
+    return cache_dir(out) / "templates"
+
+
 def shard_of(source: str) -> int:
     """Which of the posts files holds a post."""
     return zlib.crc32(source.encode("utf-8", "surrogatepass")) % SHARDS
@@ -126,10 +132,11 @@ def load_posts(out: Path) -> Loaded:
     return Loaded(found, frozenset(intact))
 
 
-def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loaded | None = None) -> None:
+def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loaded | None = None, compiled: dict[str, bytes] | None = None) -> None:
     """Keep what this build made for the next one; a cache that cannot be written is skipped.
 
     A posts file read intact, whose entries are the very ones this build keeps, is not written again.
+    `compiled`: templates compiled by this build (Jinja's bytecode by its key).
     """
     shards: list[dict[str, PostEntry]] = [{} for _ in range(SHARDS)]
     before: list[dict[str, PostEntry]] = [{} for _ in range(SHARDS)]
@@ -142,6 +149,8 @@ def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loa
             same = loaded is not None and number in loaded.intact and part.keys() == old.keys() and all(entry is old[source] for source, entry in part.items())
             if not same:
                 dump(shard_path(out, number), part)
+        for key, code in sorted((compiled or {}).items()):
+            dump(templates_dir(out) / f"{key}.bin", code)
         dump(cache_dir(out) / "state.bin", state)
     except OSError:
         pass

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from builder import __version__
-from builder.cache import Loaded, PostEntry, State, digest, load_posts
+from builder.cache import Loaded, PostEntry, State, digest, load_posts, templates_dir
 from builder.config import CONFIG_NAME, SiteConfig
 from builder.fingerprint import Fingerprinter
 from builder.model import Artifact, Post, Site, publication_status
@@ -64,7 +64,7 @@ def shape_of(site: Site, preview: bool) -> str:
     return h.hexdigest()
 
 
-def size_of(out: Path, path: str) -> int:
+def size_of(out: Path | str, path: str) -> int:
     """The size of a file in the output, or -1 if it is not there."""
     try:
         return os.stat(f"{out}/{path}").st_size
@@ -87,6 +87,7 @@ class Memory:
 
     def __init__(self, *, out: Path | None, site: str, theme: str, loaded: Loaded | None, outputs: dict[str, tuple[str, int]], trusted_before: int, previous: State | None = None):
         self.out, self.site_key, self.theme_key = out, site, theme
+        self.compiled = templates_dir(out) if out is not None else None  # where templates compiled by earlier builds are
         self.loaded = loaded  # the cached posts, and which of the cache's posts files were intact
         self.posts = loaded.posts if loaded else {}
         self.previous_outputs, self.trusted_before = outputs, trusted_before
@@ -95,8 +96,11 @@ class Memory:
         self.kept_sizes: dict[str, int] = {}
         self.previous_shape = previous.shape if previous and outputs else ""
         self.previous_related = previous.related if previous and self.posts else {}
+        self.previous_pages = previous.pages if previous and outputs else ()
         self.shape, self.same_shape, self.changed = "", False, frozenset()
+        self.only: frozenset[str] | None = None  # plan only the pages showing these posts (see keep_unplanned)
         self.related_paths: dict[str, tuple[str, ...]] = {}
+        self.page_files: tuple[str, ...] = ()
 
     @classmethod
     def forget(cls, config: SiteConfig) -> "Memory":
@@ -117,6 +121,7 @@ class Memory:
         self.shape = shape_of(site, preview)
         self.same_shape = self.out is not None and self.shape == self.previous_shape
         self.changed = changed
+        self.only = changed if self.same_shape and self.previous_pages else None
 
     def changed_post(self, source: str, entry: PostEntry) -> bool:
         """True unless the post is exactly as the last build cached it (parsed again or not)."""
@@ -135,6 +140,25 @@ class Memory:
         found = found if found is not None and len(found) == len(posts) else work()
         self.related_paths = {path: tuple(post.path for post in related) for path, related in found.items()}
         return found
+
+    def keep_unplanned(self, planned: list[str]) -> list[Artifact] | None:
+        """Links to the previous files of the pages a plan of the same shape left out, and to the
+        sitemap (which only they change); None if one of them cannot be kept (gone, resized).
+
+        The left-out pages show no changed post: in a build of the same shape they are the same.
+        """
+        self.page_files = self.previous_pages
+        planned_set = set(planned)
+        if len(planned_set) == len(self.previous_pages):
+            return []  # nothing left out: the plan is whole
+        kept, out = [], str(self.out)
+        for path in (*(path for path in self.previous_pages if path not in planned_set), "sitemap.xml"):
+            before = self.previous_outputs.get(path)
+            if before is None or size_of(out, path) != before[1]:
+                return None
+            self.fingerprints[path], self.kept_sizes[path] = before
+            kept.append(Artifact(path=path, keep=True))
+        return kept
 
     def post(self, rel: str, stat: tuple[int, int]) -> PostEntry | None:
         """The cached post for a file whose stat did not change (and was not saved racily)."""
@@ -202,5 +226,5 @@ class Memory:
         return State(
             snapshot=snapshot, started=started, taken=frozenset(p.source for p in rendered.site.posts), dates=dates,
             site_key=self.site_key, theme_key=self.theme_key, outputs=rendered.outputs, summary=summary,
-            shape=self.shape, related=self.related_paths, files=files, output_id=output_id,
+            shape=self.shape, related=self.related_paths, files=files, output_id=output_id, pages=self.page_files,
         )

@@ -155,11 +155,18 @@ def term_chart(term: Term, years: range, strings: Mapping[str, Any], tallest: in
     return year_chart(counts, ident=f"chart-{term.taxonomy}-{term.slug}", text=text, tallest=tallest)
 
 
-def plan_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tuple[Post, ...]], *, preview: bool = False) -> list[Page]:
-    """Every HTML page of the site, in a fixed order."""
+def plan_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tuple[Post, ...]], *, preview: bool = False, only: frozenset[str] | None = None) -> list[Page]:
+    """Every HTML page of the site, in a fixed order.
+
+    `only`: plan just the pages that show one of these posts (by source) and those that may
+    show any post; a build of the same shape keeps every other page as it is (see memory.py).
+    """
     config = site.config
     site_feeds = feed_links(config.title, "", strings)
     newest = site.posts[0].date if site.posts else None
+
+    def wanted(shows: tuple[Post | None, ...] | None) -> bool:
+        return only is None or shows is None or any(post is not None and post.source in only for post in shows)
 
     def page(path: str, template: str, title: str, description: str, context: dict, updated=newest, feeds=site_feeds, sitemap=True, shows=()) -> Page:
         meta = PageMeta(title=title, description=description or config.description, path=path, feeds=feeds, preview=preview)
@@ -167,45 +174,52 @@ def plan_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tup
 
     pages: list[Page] = []
     for path, chunk, pagination in paginate(site.posts, config.per_page, ""):
+        if not wanted(chunk):
+            continue
         title = "" if pagination.number == 1 else strings["page_title_paged"].format(title=strings["latest_news"], number=pagination.number)
         pages.append(page(path, "index.html", title, config.description, {"posts": chunk, "pagination": pagination}, updated=chunk[0].date if chunk else newest, shows=chunk))
     for i, post in enumerate(site.posts):
         newer = site.posts[i - 1] if i > 0 else None
         older = site.posts[i + 1] if i + 1 < len(site.posts) else None
-        context = {"post": post, "newer": newer, "older": older, "related": related[post.path]}  # + "article" (render.DERIVED)
-        pages.append(page(post.path, "post.html", post.title, post.summary, context, updated=post.date, shows=(post, newer, older, *related[post.path])))
+        shows = (post, newer, older, *related[post.path])
+        if wanted(shows):
+            context = {"post": post, "newer": newer, "older": older, "related": related[post.path]}  # + "article" (render.DERIVED)
+            pages.append(page(post.path, "post.html", post.title, post.summary, context, updated=post.date, shows=shows))
     for taxonomy in (site.countries, site.tags):
-        pages.extend(plan_taxonomy(site, taxonomy, strings, page))
+        pages.extend(plan_taxonomy(site, taxonomy, strings, page, wanted))
     years = group_by_year(site.posts)
     pages.append(page("archive/", "archive.html", strings["archive_title"], config.description, {"years": years}, shows=None))
     for year in years:
         shown = tuple(post for month in year.months for post in month.posts)
-        pages.append(page(year.path, "archive_year.html", str(year.year), config.description, {"year": year}, updated=year.months[0].posts[0].date, shows=shown))
-    for doc in site.docs:  # a page has no date: it is as new as the site
-        pages.append(page(doc.path, "page.html", doc.title, doc.summary, {"doc": doc}))
-    if config.search:
-        pages.append(page("search/", "search.html", strings["search_title"], config.description, {}))
-    with_news = tuple(TermHead(taxonomy=t.taxonomy, slug=t.slug, name=t.name, count=t.count, code=t.code) for t in site.countries.terms if t.posts)
-    pages.append(page("404.html", "404.html", strings["not_found_title"], config.description, {"countries": with_news}, sitemap=False))
+        if wanted(shown):
+            pages.append(page(year.path, "archive_year.html", str(year.year), config.description, {"year": year}, updated=year.months[0].posts[0].date, shows=shown))
+    if only is None:  # the pages below show no post
+        for doc in site.docs:  # a page has no date: it is as new as the site
+            pages.append(page(doc.path, "page.html", doc.title, doc.summary, {"doc": doc}))
+        if config.search:
+            pages.append(page("search/", "search.html", strings["search_title"], config.description, {}))
+        with_news = tuple(TermHead(taxonomy=t.taxonomy, slug=t.slug, name=t.name, count=t.count, code=t.code) for t in site.countries.terms if t.posts)
+        pages.append(page("404.html", "404.html", strings["not_found_title"], config.description, {"countries": with_news}, sitemap=False))
     return pages
 
 
-def plan_taxonomy(site: Site, taxonomy: Taxonomy, strings: Mapping[str, Any], page) -> list[Page]:
+def plan_taxonomy(site: Site, taxonomy: Taxonomy, strings: Mapping[str, Any], page, wanted=lambda shows: True) -> list[Page]:
     """The list of terms, then each term's paginated pages; countries with a chart of news per year."""
     years = years_of(site)
     charted = taxonomy.name == "countries"
-    tallest = max((count for term in taxonomy.terms for _, count in per_year(term.posts, years)), default=0)
+    tallest = max((count for term in taxonomy.terms for _, count in per_year(term.posts, years)), default=0) if charted else 0
     charts = {term.slug: term_chart(term, years, strings, tallest) for term in taxonomy.terms if term.posts} if charted else {}
     pages = [page(taxonomy.path, "terms.html", taxonomy.title, site.config.description, {"taxonomy": taxonomy, "charts": charts}, shows=None)]
     head = TaxonomyHead(name=taxonomy.name, title=taxonomy.title)
     for term in taxonomy.terms:
-        if not term.posts:
+        chunks = [chunk for chunk in paginate(term.posts, site.config.per_page, term.path) if wanted(chunk[1])] if term.posts else []
+        if not chunks:
             continue
         shown = TermHead(taxonomy=term.taxonomy, slug=term.slug, name=term.name, count=term.count, code=term.code)
         title = term_feed_title(site, term, strings)
         feeds = feed_links(site.config.title, "", strings) + feed_links(title, term.path, strings)
         chart = term_chart(term, years, strings) if charted else None
-        for path, chunk, pagination in paginate(term.posts, site.config.per_page, term.path):
+        for path, chunk, pagination in chunks:
             name = term.name if pagination.number == 1 else strings["page_title_paged"].format(title=term.name, number=pagination.number)
             context = {"taxonomy": head, "term": shown, "posts": chunk, "pagination": pagination, "chart": chart if pagination.number == 1 else None}
             pages.append(page(path, "term.html", name, site.config.description, context, updated=chunk[0].date, feeds=feeds, shows=chunk))

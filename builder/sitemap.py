@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from xml.sax.saxutils import escape
 
 from builder.config import SiteConfig
@@ -16,7 +17,8 @@ def render_sitemap(pages: list[Page], config: SiteConfig) -> Artifact:
             continue
         lines.append(f"  <url><loc>{escape(config.base_url + page.path)}</loc>" + (f"<lastmod>{page.updated.isoformat()}</lastmod>" if page.updated else "") + "</url>")
     lines.append("</urlset>\n")
-    return Artifact(path="sitemap.xml", data="\n".join(lines).encode("utf-8"))
+    data = "\n".join(lines).encode("utf-8")
+    return Artifact(path="sitemap.xml", data=data, mark=hashlib.blake2b(data, digest_size=16).hexdigest())  # a build of the same shape keeps it
 
 
 def render_robots(config: SiteConfig) -> Artifact:
