@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from builder.cache import PostEntry, load_state, save_cache, snapshot_inputs
 from builder.config import SiteConfig, load_config
 from builder.errors import BuildError, ContentError, Problem
-from builder.model import Artifact, BuildReport, Doc, Post, Site
+from builder.model import Artifact, BuildReport, Doc, Page, Post, Site
 from builder.memory import Memory, nothing_changed
 from builder.parallel import available_cores, map_in_order
 from builder.progress import NoProgress, Progress
@@ -51,6 +52,7 @@ class Rendered:
     left_out: tuple[str, ...]  # drafts and scheduled posts not built: "content/x.md (draft)"
     entries: dict[str, PostEntry] = field(default_factory=dict)  # for the next build's cache
     outputs: dict[str, tuple[str, int]] = field(default_factory=dict)  # output path → (fingerprint, size)
+    compiled: dict[str, bytes] = field(default_factory=dict)  # templates compiled by this build, for the next
 
 
 def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | None = None, select: Selection | None = None, clean: bool = False, jobs: int | None = None, progress: Progress | None = None) -> BuildReport:
@@ -71,6 +73,7 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         posts, pages, feeds, files = previous.summary
         return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out, warnings=missing)
     memory = Memory.recall(previous, config, out)
+    gc.freeze()  # the cached posts last the whole build: the garbage collector need not go over them again and again
     spill = Spill(out, config.root)
     try:
         rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores(), spill=spill)
@@ -79,9 +82,10 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         written = write_output(rendered.artifacts + index, out, config.root, spill, known=previous.files if previous and previous.output_id == output_id(out) else None)
     finally:
         spill.remove()
+        gc.unfreeze()
     summary = (len(rendered.site.posts), rendered.pages, rendered.feeds, written.files)
     files = frozenset(a.path for a in rendered.artifacts + index)
-    save_cache(out, memory.state(snapshot, started, rendered, summary, files, output_id(out)), rendered.entries, memory.loaded)
+    save_cache(out, memory.state(snapshot, started, rendered, summary, files, output_id(out)), rendered.entries, memory.loaded, rendered.compiled)
     return BuildReport(
         posts=summary[0], pages=rendered.pages, feeds=rendered.feeds, files=written.files,
         written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings + missing,
@@ -97,8 +101,7 @@ def render_site(config: SiteConfig, *, select: Selection, progress: Progress, me
     """Every stage between reading the sources and writing the output."""
     from builder.checks import find_site_warnings
     from builder.feeds import render_feeds
-    from builder.plan import plan_pages
-    from builder.render import make_environment, page_value, render_pages
+    from builder.render import CompiledTemplates, make_environment, page_value, render_pages
     from builder.sitemap import render_robots, render_sitemap
     from builder.sources import scan_sources
     from builder.taxonomy import relate_posts
@@ -110,21 +113,40 @@ def render_site(config: SiteConfig, *, select: Selection, progress: Progress, me
     site = assemble_site(config, parsed.posts, parsed.docs, scan, strings)
     memory.settle(site, select.preview, parsed.changed)
     related = memory.relate(site.posts, lambda: relate_posts(site.posts, (site.countries, site.tags)))
-    pages = plan_pages(site, strings, related, preview=select.preview)
-    progress.stage("render", len(pages))
+    pages, unplanned = plan_needed_pages(site, strings, related, select.preview, memory)
+    compiled = CompiledTemplates(memory.compiled) if memory.compiled else None
+    progress.stage("render", len(pages) + len(unplanned))
     fresh, reused = memory.split(pages, lambda page: page.file, page_value, lambda page: page.shows)
     spill = spill if spill is not None and len(fresh) > SPILL_OVER else None  # a few pages are simply kept in memory
     if spill is not None:
         spill.open()
-    progress.advance(len(reused))
-    artifacts = render_pages(make_environment(config, strings, site.docs), fresh, config, jobs=jobs, spill=spill, marks=lambda page: memory.wants_mark(page.file, page.shows), done=progress.advance) + reused
+    progress.advance(len(reused) + len(unplanned))
+    artifacts = render_pages(make_environment(config, strings, site.docs, compiled), fresh, config, jobs=jobs, spill=spill, marks=lambda page: memory.wants_mark(page.file, page.shows), done=progress.advance) + reused + unplanned
     feeds = render_feeds(site, strings, memory)
-    extras = [render_sitemap(pages, config), render_robots(config)]
+    extras = ([] if unplanned else [render_sitemap(pages, config)]) + [render_robots(config)]  # else the sitemap is kept
     copies = [Artifact(path=out, source=src) for out, src in site.assets]
     everything = artifacts + feeds + extras + copies
     warnings = parsed.warnings + tuple(find_site_warnings(site, everything))
     outputs = memory.outputs(everything)
-    return Rendered(site, everything, len(pages), len(feeds), tuple(sorted(set(warnings))), parsed.left_out, parsed.entries, outputs)
+    return Rendered(site, everything, len(memory.page_files), len(feeds), tuple(sorted(set(warnings))), parsed.left_out, parsed.entries, outputs, compiled.made if compiled else {})
+
+
+def plan_needed_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tuple[Post, ...]], preview: bool, memory: Memory) -> tuple[list[Page], list[Artifact]]:
+    """The pages to render and links to the last build's files for the rest (with its sitemap).
+
+    A build of the same shape as the last plans only the pages that may show a changed post;
+    every other page is the same as last time. Else (or if a file to keep is gone) all pages.
+    """
+    from builder.plan import plan_pages
+
+    if memory.only is not None:
+        pages = plan_pages(site, strings, related, preview=preview, only=memory.only)
+        kept = memory.keep_unplanned([page.file for page in pages])
+        if kept is not None:
+            return pages, kept
+    pages = plan_pages(site, strings, related, preview=preview)
+    memory.page_files = tuple(page.file for page in pages)
+    return pages, []
 
 
 def load_strings_or_problems(config: SiteConfig) -> tuple[Mapping[str, Any], list[Problem]]:
@@ -150,48 +172,56 @@ class Parsed:
 
 
 def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress: Progress, problems: list[Problem], memory: Memory, jobs: int = 1) -> Parsed:
-    """Check every post's front matter, then render the bodies; raise every problem at once.
+    """Check every post's front matter and render its body; raise every problem at once.
 
-    A post whose file did not change keeps its checked front matter and, if every link it
-    makes still resolves the same way, its rendered body.
+    Each new or changed file is read once, on any core: its front matter is checked and its
+    body rendered before the other posts are known, so a body whose links to posts resolve
+    otherwise once they are is rendered again. A post whose file did not change keeps its
+    checked front matter and, if every link it makes still resolves the same way, its body.
     """
     from builder.markup import MarkdownRenderer
     from builder.posts import check_unique_paths, make_post, parse_doc, post_status, sort_posts
-    from builder.sources import read_all, rel_path
+    from builder.sources import read_all
 
     progress.stage("parse", len(scan.posts))
     problems = [*scan.problems, *problems]
-    cached = [memory.post(rel_path(path, config.root), stat) for path, stat in scan.posts]
-    unread = [path for (path, _), entry in zip(scan.posts, cached, strict=True) if entry is None]
-    read = iter(map_in_order(lambda path: read_meta(path, config), unread, jobs=jobs))
-    metas = []  # (meta, path, stat, cached entry or None)
-    for (path, stat), entry in zip(scan.posts, cached, strict=True):
+    files = frozenset(out for out, _ in scan.assets)
+    cached = [memory.post(rel, stat) for rel, stat in scan.posts]
+    progress.advance(sum(entry is not None for entry in cached))
+    alone = MarkdownRenderer(base_path=config.base_path, pages={}, files=files, raw_html=config.raw_html)  # knows no post yet
+    unread = [config.root / rel for (rel, _), entry in zip(scan.posts, cached, strict=True) if entry is None]
+    read = iter(map_in_order(lambda path: read_post(path, config, alone, select), unread, jobs=jobs, done=progress.advance))
+    metas, bodies = [], {}  # metas: (meta, stat, cached entry or None)
+    for (_, stat), entry in zip(scan.posts, cached, strict=True):
         if entry is not None:
-            metas.append((entry.meta, path, stat, entry))
+            metas.append((entry.meta, stat, entry))
+            if entry.body is not None:
+                bodies[entry.meta.source] = entry.body
             continue
-        meta = next(read)
-        if isinstance(meta, (list, Problem)):
-            problems += meta if isinstance(meta, list) else [meta]
-        else:
-            metas.append((meta, path, stat, None))
+        found = next(read)
+        if isinstance(found, (list, Problem)):
+            problems += found if isinstance(found, list) else [found]
+            continue
+        meta, body = found
+        metas.append((meta, stat, None))
+        if body is not None:
+            bodies[meta.source] = body
     docs_sources = read_all(scan.docs, config.root, problems)
     problems += check_unique_paths([m[0] for m in metas], tuple(docs_sources))
     status = {m[0].source: post_status(m[0], select.now) for m in metas}
     renderer = MarkdownRenderer(
         base_path=config.base_path,
         pages={content_rel(m[0].source): m[0].path for m in metas if select.takes(status[m[0].source])},
-        files=frozenset(out for out, _ in scan.assets),
+        files=files,
         raw_html=config.raw_html,
     )
-    bodies = {m.source: e.body for m, _, _, e in metas if e is not None and e.body is not None}
-    todo = [(meta, path) for meta, path, _, _ in metas if select.takes(status[meta.source]) and (
+    todo = [(meta, config.root / meta.source) for meta, _, _ in metas if select.takes(status[meta.source]) and (
         meta.source not in bodies or any(renderer.lookup(target) != found for target, found in bodies[meta.source].lookups))]
-    progress.advance(len(scan.posts) - len(todo))  # the posts whose body is kept
-    rendered = map_in_order(lambda job: render_post(job[0], job[1], renderer, config), todo, jobs=jobs, done=progress.advance)
+    rendered = map_in_order(lambda job: render_post(job[0], job[1], renderer, config), todo, jobs=jobs)
     problems += [body for body in rendered if isinstance(body, Problem)]
     bodies.update((meta.source, body) for (meta, _), body in zip(todo, rendered, strict=True) if not isinstance(body, Problem))
     posts, warnings, entries = [], [], {}
-    for meta, _path, stat, entry in metas:
+    for meta, stat, entry in metas:
         body = bodies.get(meta.source)
         if select.takes(status[meta.source]) and body is not None:
             posts.append(make_post(meta, body, scheduled=status[meta.source] == "scheduled"))
@@ -208,21 +238,23 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     return Parsed(sort_posts(posts), tuple(sorted(docs, key=lambda d: d.slug)), tuple(sorted(set(warnings))), left_out, entries, changed)
 
 
-def read_meta(path: Path, config: SiteConfig) -> Any:
-    """Read one post and check its front matter: its PostMeta, or its problems.
-
-    The body is not kept: the posts of a big site would all be in memory at once. The
-    Markdown stage reads the file again (see render_post).
-    """
-    from builder.posts import parse_meta
+def read_post(path: Path, config: SiteConfig, alone: Any, select: Selection) -> Any:
+    """Read one post: (its PostMeta, its Body rendered by `alone`, or None if the build does
+    not take the post), or its problems."""
+    from builder.posts import parse_meta, post_status, render_body
     from builder.sources import read_source
 
     source = read_source(path, config.root)
-    return source if isinstance(source, Problem) else parse_meta(source, config)
+    if isinstance(source, Problem):
+        return source
+    meta = parse_meta(source, config)
+    if isinstance(meta, list):
+        return meta
+    return meta, render_body(meta, source, alone, content_rel(meta.source)) if select.takes(post_status(meta, select.now)) else None
 
 
 def render_post(meta: Any, path: Path, renderer: Any, config: SiteConfig) -> Any:
-    """Read one post and render its body: a Body, or the Problem of reading it."""
+    """Read one post again and render its body: a Body, or the Problem of reading it."""
     from builder.posts import render_body
     from builder.sources import read_source
 
