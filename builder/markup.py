@@ -143,12 +143,18 @@ class MarkdownRenderer:
         self.pages = pages
         self.files = files
         self.raw_html = raw_html
-        self.md = self.make_markdown()
+        self._md: markdown.Markdown | None = None  # made when a first body is rendered
         self._source = self._folder = self._body = ""
         self._line = 0
         self._warnings: list[Problem] = []
         self._lookups: dict[str, str] = {}
         self._links: list[tuple[str, int]] = []
+
+    @property
+    def md(self) -> markdown.Markdown:
+        if self._md is None:
+            self._md = self.make_markdown()
+        return self._md
 
     def make_markdown(self) -> markdown.Markdown:
         """A Python-Markdown instance with newsroom's extensions and link handling."""
@@ -169,7 +175,7 @@ class MarkdownRenderer:
         try:
             html = self.md.reset().convert(body)
         except RecursionError:
-            self.md = self.make_markdown()  # a convert cut short may leave the instance half-reset
+            self._md = None  # a convert cut short may leave the instance half-reset
             raise ContentError([Problem(source, line, "the text nests lists, quotes or HTML too deeply to render: flatten it")]) from None
         return Rendered(Markup(html), tuple(self._warnings), tuple(sorted(self._lookups.items())), tuple(self._links))
 

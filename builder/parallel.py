@@ -38,6 +38,7 @@ def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: C
     size = max(1, len(items) // (jobs * 4))
     chunks = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     _WORK = (fn, items)
+    frozen = gc.get_freeze_count() > 0  # by the caller, who unfreezes
     gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: their pages stay shared
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -47,7 +48,8 @@ def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: C
                 done(len(part))
     finally:
         _WORK = None
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
     return [result for part in parts for result in part]
 
 

@@ -212,11 +212,12 @@ def check_unique_paths(metas: list[PostMeta], docs: tuple[SourceFile, ...]) -> l
         slug, line = doc_slug(doc), doc.fields["slug"].line if "slug" in doc.fields else 1
         if slug in RESERVED:
             problems.append(Problem(doc.rel, line, f"the page would have the URL /{slug}/, which newsroom makes itself: give it another 'slug'"))
-    entries = [(m.path, m.source, m.lines.get("slug", m.lines.get("title", 1))) for m in metas]
-    entries += [(doc_slug(d) + "/", d.rel, d.fields["slug"].line if "slug" in d.fields else 1) for d in docs]
-    for path, source, line in sorted(entries, key=lambda e: e[1]):
+    lines = {m.source: lambda m=m: m.lines.get("slug", m.lines.get("title", 1)) for m in metas}
+    lines.update((d.rel, lambda d=d: d.fields["slug"].line if "slug" in d.fields else 1) for d in docs)
+    entries = [(m.source, m.path) for m in metas] + [(d.rel, doc_slug(d) + "/") for d in docs]
+    for source, path in sorted(entries):
         if path in seen:
-            problems.append(Problem(source, line, f"the URL /{path} is also the URL of {seen[path]}: give one of them another 'slug'"))
+            problems.append(Problem(source, lines[source](), f"the URL /{path} is also the URL of {seen[path]}: give one of them another 'slug'"))
         else:
             seen[path] = source
     return problems

@@ -32,10 +32,10 @@ def is_ignored(name: str) -> bool:
     return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
 
 
-def walk_files(top: Path, root: Path, problems: list[Problem]) -> list[tuple[Path, os.DirEntry]]:
-    """Every file below `top` in sorted order (a folder's files before its subfolders'), with
-    its directory entry; links that leave the site are refused."""
-    found: list[tuple[Path, os.DirEntry]] = []
+def walk_files(top: Path, root: Path, problems: list[Problem]) -> list[os.DirEntry]:
+    """The directory entry of every file below `top` in sorted order (a folder's files before
+    its subfolders'); links that leave the site are refused."""
+    found: list[os.DirEntry] = []
     if not top.is_dir():
         return found
     real_root = root.resolve()
@@ -51,8 +51,8 @@ def walk_files(top: Path, root: Path, problems: list[Problem]) -> list[tuple[Pat
                 else:
                     folders.append(entry.path)
                 continue
-            path = Path(entry.path)
             if entry.is_symlink():
+                path = Path(entry.path)
                 target = path.resolve()
                 if not target.is_relative_to(real_root):
                     problems.append(Problem(rel_path(path, root), None, f"is a symbolic link to {target}, outside the site: refused"))
@@ -61,9 +61,9 @@ def walk_files(top: Path, root: Path, problems: list[Problem]) -> list[tuple[Pat
                     problems.append(Problem(rel_path(path, root), None, "is a symbolic link to nothing"))
                     continue
             elif not entry.is_file(follow_symlinks=False):  # reading a named pipe or a device would never end
-                problems.append(Problem(rel_path(path, root), None, "is not a regular file (a named pipe, socket or device): remove it"))
+                problems.append(Problem(rel_path(Path(entry.path), root), None, "is not a regular file (a named pipe, socket or device): remove it"))
                 continue
-            found.append((path, entry))
+            found.append(entry)
         for sub in folders:
             visit(sub)
 
@@ -111,9 +111,10 @@ def read_source(path: Path, root: Path) -> SourceFile | Problem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Scan:
-    """The site's files found, not yet read: posts with their (mtime_ns, size), pages, assets."""
+    """The site's files found, not yet read: posts (as 'content/…' paths) with their
+    (mtime_ns, size), pages, assets."""
 
-    posts: tuple[tuple[Path, tuple[int, int]], ...]
+    posts: tuple[tuple[str, tuple[int, int]], ...]
     docs: tuple[Path, ...]
     assets: tuple[tuple[str, Path], ...]
     problems: tuple[Problem, ...]
@@ -126,22 +127,22 @@ def scan_sources(config: SiteConfig) -> Scan:
     if not content.is_dir():
         raise ContentError([Problem("content", None, f"the content folder is missing: expected {content}")])
     posts, docs, assets = [], [], []
-    prefix = len(str(content)) + 1
-    for path, entry in walk_files(content, config.root, problems):
+    prefix, shown = len(str(content)) + 1, rel_path(content, config.root) + "/"
+    for entry in walk_files(content, config.root, problems):
         rel = entry.path[prefix:].replace(os.sep, "/")
         if os.path.splitext(entry.name)[1].lower() not in MARKDOWN_SUFFIXES:
-            assets.append((rel, path))
+            assets.append((rel, Path(entry.path)))
         elif rel.startswith(PAGES_FOLDER + "/") and rel.count("/") == 1:
-            docs.append(path)
+            docs.append(Path(entry.path))
         else:
             stat = entry.stat()
-            posts.append((path, (stat.st_mtime_ns, stat.st_size)))
+            posts.append((shown + rel, (stat.st_mtime_ns, stat.st_size)))
     templates = config.templates_dir  # walked whole so that a link leaving the site is refused here too
     prefix = len(str(templates)) + 1
-    for path, entry in walk_files(templates, config.root, problems):
+    for entry in walk_files(templates, config.root, problems):
         rel = entry.path[prefix:].replace(os.sep, "/")
         if rel.startswith("static/"):
-            assets.append((rel, path))
+            assets.append((rel, Path(entry.path)))
     return Scan(posts=tuple(posts), docs=tuple(docs), assets=tuple(assets), problems=tuple(problems))
 
 
@@ -158,6 +159,6 @@ def read_sources(config: SiteConfig) -> Sources:
     """Find and read every content file; files that cannot be read become problems."""
     scan = scan_sources(config)
     problems = list(scan.problems)
-    posts = read_all([path for path, _ in scan.posts], config.root, problems)
+    posts = read_all([config.root / rel for rel, _ in scan.posts], config.root, problems)
     docs = read_all(scan.docs, config.root, problems)
     return Sources(posts=tuple(posts), docs=tuple(docs), assets=scan.assets, problems=tuple(problems))
