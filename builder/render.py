@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-import traceback
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any, Callable, Mapping
 
 import jinja2
 
+from builder.cache import load
 from builder.config import SiteConfig
 from builder.errors import OutputError, Problem, TemplateError
 from builder.fingerprint import Fingerprinter
@@ -73,7 +73,25 @@ class DateText:
         return self.s["range_other"].format(date1=self.long(start), date2=self.long(end))
 
 
-def make_environment(config: SiteConfig, strings: Mapping[str, Any], docs: tuple[Doc, ...]) -> jinja2.Environment:
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates as an earlier build compiled them, from the build cache (Jinja checks each
+    against its template's source). What this build compiles is kept in `made`, for the
+    cache to save once the build has succeeded."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.made: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = load(self.folder / f"{bucket.key}.bin", bytes)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.made[bucket.key] = bucket.bytecode_to_string()
+
+
+def make_environment(config: SiteConfig, strings: Mapping[str, Any], docs: tuple[Doc, ...], compiled: CompiledTemplates | None = None) -> jinja2.Environment:
     """A Jinja environment for the site's templates/, with its filters and globals."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(config.templates_dir),
@@ -81,6 +99,7 @@ def make_environment(config: SiteConfig, strings: Mapping[str, Any], docs: tuple
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=compiled,
     )
     dates = DateText(strings)
     base_path, base_url = config.base_path, config.base_url
@@ -102,6 +121,8 @@ def template_problem(exc: Exception, config: SiteConfig, name: str) -> Problem:
         return Problem(f"templates/{exc.name or name}", exc.lineno, f"template syntax error: {exc.message}")
     if isinstance(exc, jinja2.TemplateNotFound):
         return Problem(f"templates/{exc.name}", None, "template not found")
+    import traceback
+
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         path = Path(frame.filename)
         if path.is_absolute() and path.resolve().is_relative_to(templates):
@@ -153,6 +174,11 @@ def render_pages(env: jinja2.Environment, pages: list[Page], config: SiteConfig,
     TemplateError with each distinct problem, or OutputError if a page could not be written."""
     artifacts, problems, failures = [], {}, {}
     prints = Fingerprinter()  # each worker process takes its own copy
+    for name in env.list_templates(filter_func=lambda name: name.endswith(".html") and "/" not in name) if pages else ():
+        try:  # compiled once, here, not by every worker
+            env.get_template(name)
+        except jinja2.TemplateError:
+            pass  # each page using it says what is wrong (render_page)
     for result in map_in_order(lambda page: render_page(env, page, config, spill, prints if marks(page) else None), pages, jobs=jobs, done=done):
         if isinstance(result, Problem):
             problems.setdefault(str(result), result)
