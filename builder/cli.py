@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from datetime import datetime, timezone
@@ -245,5 +246,21 @@ def import_command(bulletin: Path, year: int | None, lang: str, root: Path) -> N
 
 
 def main() -> None:
-    """Entry point of the `newsroom` console script."""
-    cli(prog_name="newsroom")
+    """Entry point of the `newsroom` console script.
+
+    The process ends as soon as the command has: freeing a big site's objects one by one
+    (what a normal exit does) takes longer than the last stages of a small rebuild.
+    """
+    try:
+        cli(prog_name="newsroom")
+        code = 0
+    except SystemExit as exc:
+        if exc.code is not None and not isinstance(exc.code, int):
+            raise
+        code = exc.code or 0
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)
