@@ -253,3 +253,50 @@ def test_a_template_error_after_pages_were_spilled_leaves_the_output_and_no_fold
         build_site(fixture_site, output_dir=out, jobs=1)
     assert tree(out) == expected
     assert not [p.name for p in out.parent.iterdir() if p.name.startswith(".output.")]
+
+
+@pytest.mark.parametrize("victim", ["404.html", "sitemap.xml", "a post's page"])
+def test_an_edit_after_a_kept_file_was_deleted_by_hand_puts_it_back(fixture_site: Path, tmp_path: Path, victim: str) -> None:
+    """A build of the same shape keeps the pages it does not plan only while their files are there."""
+    post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
+    if victim == "a post's page":  # one that does not show the edited post
+        site = check_site(fixture_site).site
+        pages = plan_pages(site, load_strings(site.config), relate_posts(site.posts, (site.countries, site.tags)))
+        victim = next(p.file for p in pages if p.template == "post.html" and post.relative_to(fixture_site).as_posix() not in p.shows)
+    out = tmp_path / "output"
+    build_site(fixture_site, output_dir=out)
+    assert (out / victim).is_file()
+    (out / victim).unlink()
+    post.write_text(post.read_text(encoding="utf-8").replace("short briefing", "long briefing"), encoding="utf-8")
+    build_site(fixture_site, output_dir=out)
+    reference = tmp_path / "reference"
+    build_site(fixture_site, output_dir=reference, clean=True)
+    assert (out / victim).is_file() and tree(out) == tree(reference)
+
+
+def test_templates_compiled_by_one_build_are_used_by_the_next_and_a_damaged_one_is_compiled_again(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
+    import jinja2
+
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda self, source, name=None, *a, **k: compiled.append(name) or real(self, source, name, *a, **k))
+    out = tmp_path / "output"
+    build_site(fixture_site, output_dir=out)
+    assert "post.html" in compiled and "base.html" in compiled
+    kept = sorted((cache_dir(out) / "templates").glob("*.bin"))
+    assert len(kept) >= len(set(compiled))
+    post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("short briefing", "long briefing"), encoding="utf-8")
+    compiled.clear()
+    build_site(fixture_site, output_dir=out)
+    assert compiled == []  # every template came from the cache
+    for path in kept:
+        path.write_bytes(path.read_bytes()[:-7] + b"garbage")
+    template = fixture_site / "templates/post.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("</article>", "</article><!-- edited -->", 1), encoding="utf-8")
+    build_site(fixture_site, output_dir=out)
+    assert "post.html" in compiled and "base.html" in compiled
+    assert "<!-- edited -->" in (out / "news/2017/morning-briefing-for-tajik-border-guards/index.html").read_text(encoding="utf-8")
+    reference = tmp_path / "reference"
+    build_site(fixture_site, output_dir=reference, clean=True)
+    assert tree(out) == tree(reference)
