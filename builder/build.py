@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gc
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from builder.cache import PostEntry, load_state, save_cache, snapshot_inputs
 from builder.config import SiteConfig, load_config
@@ -72,8 +73,9 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
     if previous and nothing_changed(previous, snapshot, select, out):
         posts, pages, feeds, files = previous.summary
         return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out, warnings=missing)
-    memory = Memory.recall(previous, config, out)
-    gc.freeze()  # the cached posts last the whole build: the garbage collector need not go over them again and again
+    with collector_paused():  # the cached posts live as long as the build: the collector need not go over them
+        memory = Memory.recall(previous, config, out)
+        gc.freeze()
     spill = Spill(out, config.root)
     try:
         rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores(), spill=spill)
@@ -90,6 +92,18 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         posts=summary[0], pages=rendered.pages, feeds=rendered.feeds, files=written.files,
         written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings + missing,
     )
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection while objects that all stay are made (it would find nothing)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def check_site(root: Path, *, select: Selection | None = None, progress: Progress | None = None) -> Rendered:

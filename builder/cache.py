@@ -158,16 +158,29 @@ def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loa
 
 def snapshot_inputs(root: Path, options: tuple) -> tuple:
     """Every file the build reads, with (mtime_ns, size), plus the build's options."""
-    entries = []
-    for top in ("content", "templates"):
-        for folder, dirs, files in os.walk(root / top):
-            dirs.sort()
-            for name in sorted(files):
-                try:
-                    st = os.stat(os.path.join(folder, name))
-                except OSError:
+    entries: list[tuple[str, int, int]] = []
+
+    def visit(folder: str) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                found = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return
+        folders = []
+        for entry in found:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
                     continue
-                entries.append((os.path.join(folder, name), st.st_mtime_ns, st.st_size))
+                st = entry.stat()
+            except OSError:
+                continue
+            entries.append((entry.path, st.st_mtime_ns, st.st_size))
+        for sub in folders:
+            visit(sub)
+
+    for top in ("content", "templates"):
+        visit(os.path.join(root, top))
     config = root / "site.toml"
     st = config.stat()
     entries.append((str(config), st.st_mtime_ns, st.st_size))

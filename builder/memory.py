@@ -137,7 +137,10 @@ class Memory:
                 found = {path: tuple(by_path[p] for p in paths) for path, paths in self.previous_related.items()}
             except KeyError:
                 found = None
-        found = found if found is not None and len(found) == len(posts) else work()
+        if found is not None and len(found) == len(posts):
+            self.related_paths = self.previous_related
+            return found
+        found = work()
         self.related_paths = {path: tuple(post.path for post in related) for path, related in found.items()}
         return found
 
