@@ -9,9 +9,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from builder.model import Doc, Post, Taxonomy, Term
+from builder.model import Doc, Post, Taxonomy, Term, TermRef
+from builder.plan import FeedLink, TermHead
 
-SHARED = (Post, Term, Taxonomy, Doc)  # objects many pages show: hashed once per build
+SHARED = (Post, Term, Taxonomy, Doc, TermRef, FeedLink, TermHead)  # objects many pages show: hashed once per build
 FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -30,7 +31,11 @@ class Fingerprinter:
 
     def feed(self, h: Any, value: Any) -> None:
         """Add `value` to the running hash `h`, unambiguously."""
-        if isinstance(value, SHARED):
+        kind = type(value)
+        if kind is str or kind is Markup:  # the commonest, first
+            data = value.encode("utf-8", "surrogatepass")
+            h.update((b"m" if kind is Markup else b"s") + b"%d:" % len(data) + data)
+        elif isinstance(value, SHARED):
             key = id(value)
             if key not in self.memo:
                 self.memo[key] = self.of_fields(value)
