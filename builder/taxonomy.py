@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import replace
 from typing import Callable
 
@@ -60,9 +61,11 @@ def relate_posts(posts: tuple[Post, ...], taxonomies: tuple[Taxonomy, ...], *, l
     nearest in time, then to slug and source: the same input always gives the same choice.
     """
     index = {id(post): i for i, post in enumerate(posts)}
-    tags = [frozenset(ref.slug for ref in post.tags) for post in posts]
-    countries = [frozenset(ref.slug for ref in post.countries) for post in posts]
+    bits: dict[tuple[str, str], int] = {}  # each term one bit: shared terms are counted with &
+    tags = [sum(1 << bits.setdefault(("tags", ref.slug), len(bits)) for ref in {ref.slug: ref for ref in post.tags}.values()) for post in posts]
+    countries = [sum(1 << bits.setdefault(("countries", ref.slug), len(bits)) for ref in {ref.slug: ref for ref in post.countries}.values()) for post in posts]
     stamps = [post.date.timestamp() for post in posts]
+    by_name = {j: rank for rank, j in enumerate(sorted(range(len(posts)), key=lambda j: (posts[j].slug, posts[j].source)))}
     members: dict[tuple[str, str], list[int]] = {}
     position: dict[tuple[str, str, int], int] = {}
     for taxonomy in taxonomies:
@@ -72,15 +75,16 @@ def relate_posts(posts: tuple[Post, ...], taxonomies: tuple[Taxonomy, ...], *, l
             position.update(((taxonomy.name, term.slug, i), at) for at, i in enumerate(members[key]))
     related = {}
     for i, post in enumerate(posts):
-        mine = [("tags", slug) for slug in tags[i]] + [("countries", slug) for slug in countries[i]]
+        mine = [("tags", ref.slug) for ref in post.tags] + [("countries", ref.slug) for ref in post.countries]
         candidates = set()
-        for key in mine:
+        for key in dict.fromkeys(mine):
             at = position[(*key, i)]
             candidates.update(members[key][max(0, at - reach) : at + reach + 1])
         candidates.discard(i)
-        scored = sorted(
-            (-(2 * len(tags[i] & tags[j]) + len(countries[i] & countries[j])), abs(stamps[j] - stamps[i]), posts[j].slug, posts[j].source, j)
+        my_tags, my_countries, when = tags[i], countries[i], stamps[i]
+        scored = heapq.nsmallest(limit, (
+            (-(2 * (my_tags & tags[j]).bit_count() + (my_countries & countries[j]).bit_count()), abs(stamps[j] - when), by_name[j], j)
             for j in candidates
-        )
-        related[post.path] = tuple(posts[item[-1]] for item in scored[:limit])
+        ))
+        related[post.path] = tuple(posts[item[-1]] for item in scored)
     return related
