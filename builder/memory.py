@@ -154,13 +154,12 @@ class Memory:
         planned_set = set(planned)
         if len(planned_set) == len(self.previous_pages):
             return []  # nothing left out: the plan is whole
-        kept, out = [], str(self.out)
+        kept = []
         for path in (*(path for path in self.previous_pages if path not in planned_set), "sitemap.xml"):
-            before = self.previous_outputs.get(path)
-            if before is None or size_of(out, path) != before[1]:
+            found = self.reuse(path, lambda: None, shows=())  # shows no changed post: kept if its file is there
+            if found is None:
                 return None
-            self.fingerprints[path], self.kept_sizes[path] = before
-            kept.append(Artifact(path=path, keep=True))
+            kept.append(found)
         return kept
 
     def post(self, rel: str, stat: tuple[int, int]) -> PostEntry | None:
