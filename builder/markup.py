@@ -83,7 +83,7 @@ class QuickInlineProcessor(InlineProcessor):
     (no match: next pattern, from the start). Tested against the original on random text.
     """
 
-    quick: list[tuple[Any, tuple[str, ...] | None]]
+    quick: list[tuple[Any, tuple[str, ...] | None, int]]  # (pattern, its trigger, where the patterns with that trigger end)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
         if isinstance(data, AtomicString):
@@ -91,9 +91,11 @@ class QuickInlineProcessor(InlineProcessor):
         apply = getattr(self, APPLY_PATTERN)
         quick, start = self.quick, 0
         while patternIndex < len(quick):
-            pattern, wanted = quick[patternIndex]
+            pattern, wanted, group_end = quick[patternIndex]
             if wanted is not None and data.find(wanted[0], start) < 0 and (len(wanted) == 1 or all(data.find(t, start) < 0 for t in wanted[1:])):
-                patternIndex, start = patternIndex + 1, 0
+                # a trigger absent from the whole text is absent for the next patterns too (they start at 0)
+                patternIndex = group_end if start == 0 or not any(t in data for t in wanted) else patternIndex + 1
+                start = 0
                 continue
             data, matched, start = apply(pattern, data, patternIndex, start)
             if not matched:
@@ -110,7 +112,12 @@ def quicken(processor: object) -> None:
     if [registry[name] for name in names] != [registry[i] for i in range(len(registry))]:
         return  # not the order this version tries them in: leave it alone
     processor.__class__ = QuickInlineProcessor
-    processor.quick = [(registry[name], TRIGGERS.get(name)) for name in names]
+    wanted = [TRIGGERS.get(name) for name in names]
+    ends = list(range(1, len(names) + 1))
+    for i in range(len(names) - 2, -1, -1):  # the patterns after i that share its trigger
+        if wanted[i] is not None and wanted[i] == wanted[i + 1]:
+            ends[i] = ends[i + 1]
+    processor.quick = [(registry[name], want, end) for name, want, end in zip(names, wanted, ends, strict=True)]
 
 
 ACTIVE_SCHEMES = ("javascript:", "vbscript:", "data:")
