@@ -27,16 +27,17 @@ _PART = r"(?P<part>[Ee]arly|[Mm]id|[Ll]ate|(?:[Tt]he\s+)?(?:middle|end|beginning
 SLOTS = {"D": _DAY, "M": _MONTH}
 
 
-def _pattern(template: str) -> re.Pattern[str]:
+def _pattern(template: str) -> str:
     """Fill the slots %D1 %M1 %Y1 (first day), %D2 %M2 %Y2 (last day), %M %Y (both); %Y is optional."""
     for slot in ("D1", "D2", "M1", "M2", "Y1", "Y2", "M", "Y"):
         kind = slot[0]
         group = rf"(?:,?\s*(?P<{slot}>{_YEAR}))?" if kind == "Y" else f"(?P<{slot}>{SLOTS[kind]})"
         template = template.replace(f"%{slot}", group)
-    return re.compile(r"(?<![\w-])" + template)
+    return r"(?<![\w-])" + template
 
 
-# The earliest match in a paragraph wins, the longest on a tie.
+# The earliest match in a paragraph wins, the longest on a tie. Compiled on first use (by re's
+# cache), so that importing this module for LANGUAGES costs nothing.
 PATTERNS = (
     _pattern(rf"{_THE}%D1{_OF}%M1%Y1{_TO}{_THE}%D2{_OF}%M2%Y2"),  # from 28 February to 2 March
     _pattern(rf"%M1\s+%D1%Y1{_TO}%M2\s+%D2%Y2"),  # February 28 to March 2, 2017
@@ -45,10 +46,10 @@ PATTERNS = (
     _pattern(rf"{_THE}%D1{_OF}%M%Y"),  # 7th of February, 2017; 29 November
     _pattern(r"%M\s+%D1%Y"),  # December 12, 2017
     _pattern(rf"{_PART}%M%Y"),  # mid-February; the end of March 2017
-    re.compile(rf"(?<![\w-])(?P<M>{_MONTH}),?\s+(?P<Y>{_YEAR})"),  # January 2017
-    re.compile(rf"\b(?:[Ii]n|[Dd]uring|[Ss]ince)\s+(?P<M>{_MONTH})(?!,?\s*\d)"),  # in January
-    re.compile(rf"(?<![\d-])(?P<Y>{_YEAR})-(?P<m>[01]\d)-(?P<D1>[0-3]\d)(?!\d)"),  # 2017-03-14
-    re.compile(rf"(?<![\d.])(?P<D1>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<Y>{_YEAR})"),  # 14.03.2017
+    rf"(?<![\w-])(?P<M>{_MONTH}),?\s+(?P<Y>{_YEAR})",  # January 2017
+    rf"\b(?:[Ii]n|[Dd]uring|[Ss]ince)\s+(?P<M>{_MONTH})(?!,?\s*\d)",  # in January
+    rf"(?<![\d-])(?P<Y>{_YEAR})-(?P<m>[01]\d)-(?P<D1>[0-3]\d)(?!\d)",  # 2017-03-14
+    rf"(?<![\d.])(?P<D1>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<Y>{_YEAR})",  # 14.03.2017
 )
 PART_NAMES = {"middle of": "mid", "end of": "late", "beginning of": "early"}
 
@@ -83,7 +84,7 @@ def find_dates(text: str, lang: str = "en") -> list[DatePhrase]:
     """Every date phrase in `text`, in order, none overlapping."""
     if lang not in MONTHS:
         raise ValueError(f"no month names for language {lang!r}; known: {', '.join(LANGUAGES)}")
-    matches = [m for pattern in PATTERNS for m in pattern.finditer(text)]
+    matches = [m for pattern in PATTERNS for m in re.finditer(pattern, text)]
     matches.sort(key=lambda m: (m.start(), -m.end()))
     found, reached = [], 0
     for match in matches:

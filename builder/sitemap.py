@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from xml.sax.saxutils import escape
 
 from builder.config import SiteConfig
 from builder.model import Artifact, Page
+
+
+def escape(text: str) -> str:
+    """Text as XML character data (xml.sax.saxutils.escape, without importing urllib with it)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_sitemap(pages: list[Page], config: SiteConfig) -> Artifact:
