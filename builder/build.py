@@ -69,7 +69,8 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
     pagefind = find_pagefind() if config.search else None
     missing = (MISSING,) if config.search and not pagefind else ()
     snapshot = snapshot_inputs(config.root, (config.base_url, select.drafts, select.future, select.preview, pagefind_key(pagefind)))
-    previous = None if clean else load_state(out)
+    with collector_paused():
+        previous = None if clean else load_state(out)
     if previous and nothing_changed(previous, snapshot, select, out):
         posts, pages, feeds, files = previous.summary
         return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out, warnings=missing)
@@ -78,7 +79,8 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         gc.freeze()
     spill = Spill(out, config.root)
     try:
-        rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores(), spill=spill)
+        stats = {path: (mtime, size) for path, mtime, size in snapshot[2]}  # the content's files, seen once
+        rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores(), spill=spill, stats=stats)
         check_output_dir(out, config.root)
         index = index_pages(rendered.artifacts, out, pagefind) if pagefind else []
         written = write_output(rendered.artifacts + index, out, config.root, spill, known=previous.files if previous and previous.output_id == output_id(out) else None)
@@ -111,8 +113,9 @@ def check_site(root: Path, *, select: Selection | None = None, progress: Progres
     return render_site(load_config(root), select=select or Selection(), progress=progress or NoProgress())
 
 
-def render_site(config: SiteConfig, *, select: Selection, progress: Progress, memory: Memory | None = None, jobs: int = 1, spill: Spill | None = None) -> Rendered:
-    """Every stage between reading the sources and writing the output."""
+def render_site(config: SiteConfig, *, select: Selection, progress: Progress, memory: Memory | None = None, jobs: int = 1, spill: Spill | None = None, stats: Mapping[str, tuple[int, int]] | None = None) -> Rendered:
+    """Every stage between reading the sources and writing the output (`stats`: the inputs'
+    stats if the caller took them)."""
     from builder.checks import find_site_warnings
     from builder.feeds import render_feeds
     from builder.render import CompiledTemplates, make_environment, page_value, render_pages
@@ -121,7 +124,7 @@ def render_site(config: SiteConfig, *, select: Selection, progress: Progress, me
     from builder.taxonomy import relate_posts
 
     memory = memory or Memory.forget(config)
-    scan = scan_sources(config)
+    scan = scan_sources(config, stats)
     strings, problems = load_strings_or_problems(config)
     parsed = parse_sources(scan, config, select=select, progress=progress, problems=problems, memory=memory, jobs=jobs)
     site = assemble_site(config, parsed.posts, parsed.docs, scan, strings)

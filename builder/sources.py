@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 from builder.characters import find_unshowable, unshowable_message
 from builder.config import SiteConfig
@@ -120,8 +121,11 @@ class Scan:
     problems: tuple[Problem, ...]
 
 
-def scan_sources(config: SiteConfig) -> Scan:
-    """Find every content file in sorted order, with the stat a cache can compare."""
+def scan_sources(config: SiteConfig, stats: Mapping[str, tuple[int, int]] | None = None) -> Scan:
+    """Find every content file in sorted order, with the stat a cache can compare.
+
+    `stats`: (mtime_ns, size) by path, as this build's snapshot of its inputs saw them.
+    """
     problems: list[Problem] = []
     content = config.content_dir
     if not content.is_dir():
@@ -135,8 +139,11 @@ def scan_sources(config: SiteConfig) -> Scan:
         elif rel.startswith(PAGES_FOLDER + "/") and rel.count("/") == 1:
             docs.append(Path(entry.path))
         else:
-            stat = entry.stat()
-            posts.append((shown + rel, (stat.st_mtime_ns, stat.st_size)))
+            stat = stats.get(entry.path) if stats else None
+            if stat is None:
+                found = entry.stat()
+                stat = (found.st_mtime_ns, found.st_size)
+            posts.append((shown + rel, stat))
     templates = config.templates_dir  # walked whole so that a link leaving the site is refused here too
     prefix = len(str(templates)) + 1
     for entry in walk_files(templates, config.root, problems):
