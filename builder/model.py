@@ -29,9 +29,17 @@ def slots_state(self: Any) -> tuple:
     return tuple([getattr(self, name) for name in self.__slots__])
 
 
+SLOT_SETTERS: dict[type, tuple[Any, ...]] = {}
+
+
 def restore_slots(self: Any, state: tuple) -> None:
-    for name, value in zip(self.__slots__, state, strict=True):
-        object.__setattr__(self, name, value)
+    """Set the fields through the slots' own descriptors (a frozen dataclass refuses setattr)."""
+    kind = type(self)
+    setters = SLOT_SETTERS.get(kind)
+    if setters is None:
+        setters = SLOT_SETTERS[kind] = tuple(getattr(kind, name).__set__ for name in kind.__slots__)
+    for setter, value in zip(setters, state, strict=True):
+        setter(self, value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
