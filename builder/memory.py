@@ -156,7 +156,8 @@ class Memory:
             return []  # nothing left out: the plan is whole
         kept = []
         for path in (*(path for path in self.previous_pages if path not in planned_set), "sitemap.xml"):
-            found = self.reuse(path, lambda: None, shows=())  # shows no changed post: kept if its file is there
+            before = self.previous_outputs.get(path)  # shows no changed post: kept if its file is there
+            found = self.keep_file(path, before[0], before) if before is not None else None
             if found is None:
                 return None
             kept.append(found)
@@ -198,6 +199,11 @@ class Memory:
             return None  # nothing to compare with: the render stage takes the fingerprint (on every core)
         else:
             mark = self.prints.of(value()).hex()
+        return self.keep_file(path, mark, before)
+
+    def keep_file(self, path: str, mark: str, before: tuple[str, int] | None) -> Artifact | None:
+        """A link to the previous file at `path` if it was made with this fingerprint and is
+        still there at the size it was made (else None: it is made again)."""
         self.fingerprints[path] = mark
         if before is None or before[0] != mark or size_of(self.out, path) != before[1]:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Mapping
 
 from markupsafe import Markup
@@ -11,6 +12,7 @@ from builder.charts import ChartText, year_chart
 from builder.model import Page, Post, Site, Taxonomy, Term
 
 RSS, ATOM = "application/rss+xml", "application/atom+xml"
+SOURCE = attrgetter("source")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -166,7 +168,7 @@ def plan_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tup
     newest = site.posts[0].date if site.posts else None
 
     def wanted(shows: tuple[Post | None, ...] | None) -> bool:
-        return only is None or shows is None or any(post is not None and post.source in only for post in shows)
+        return only is None or shows is None or not only.isdisjoint(map(SOURCE, filter(None, shows)))
 
     def page(path: str, template: str, title: str, description: str, context: dict, updated=newest, feeds=site_feeds, sitemap=True, shows=()) -> Page:
         meta = PageMeta(title=title, description=description or config.description, path=path, feeds=feeds, preview=preview)
