@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 import markdown
@@ -120,6 +120,51 @@ def quicken(processor: object) -> None:
     processor.quick = [(registry[name], want, end) for name, want, end in zip(names, wanted, ends, strict=True)]
 
 
+# Block processors, by registered name and class, and the text one of which a block must hold
+# for the processor to take it. Python-Markdown asks each processor in turn about each block,
+# most with a regular expression searched through the whole block; the question is skipped,
+# with the answer it would have had (no), where the block lacks the trigger. `test` is asked
+# for the first kind; for the second, whose `test` always says yes, `run` looks and declines.
+BLOCK_TESTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "table": ("markdown.extensions.tables", "TableProcessor", ("|",)),
+    "hashheader": ("markdown.blockprocessors", "HashHeaderProcessor", ("#",)),
+    "setextheader": ("markdown.blockprocessors", "SetextHeaderProcessor", ("\n=", "\n-")),
+    "hr": ("markdown.blockprocessors", "HRProcessor", ("-", "_", "*")),
+    "deflist": ("markdown.extensions.def_list", "DefListProcessor", (":",)),
+    "quote": ("markdown.blockprocessors", "BlockQuoteProcessor", (">",)),
+}
+BLOCK_RUNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "footnote": ("markdown.extensions.footnotes", "FootnoteBlockProcessor", ("[^",)),
+    "abbr": ("markdown.extensions.abbr", "AbbrBlockprocessor", ("*[",)),
+    "reference": ("markdown.blockprocessors", "ReferenceProcessor", ("]:",)),
+}
+
+
+def quicken_blocks(registry: Any) -> None:
+    """Make Python-Markdown's block processors skip blocks they cannot take (see BLOCK_TESTS).
+
+    Only a processor of the very class named is changed: another version's is left alone.
+    """
+    for table, method in ((BLOCK_TESTS, "test"), (BLOCK_RUNS, "run")):
+        for name, (module, cls, triggers) in table.items():
+            processor = registry[name] if name in registry else None
+            if processor is None or f"{type(processor).__module__}.{type(processor).__name__}" != f"{module}.{cls}":
+                continue
+            setattr(processor, method, skip_without(getattr(processor, method), triggers, method))
+
+
+def skip_without(ask: Callable[[Any, Any], Any], triggers: tuple[str, ...], method: str) -> Callable[[Any, Any], Any]:
+    """`ask`, answered no at once when the block holds none of the triggers."""
+    if method == "test":
+        def test(parent: Any, block: str) -> Any:
+            return ask(parent, block) if any(t in block for t in triggers) else False
+        return test
+
+    def run(parent: Any, blocks: list[str]) -> Any:
+        return ask(parent, blocks) if any(t in blocks[0] for t in triggers) else False
+    return run
+
+
 ACTIVE_SCHEMES = ("javascript:", "vbscript:", "data:")
 URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f]+")  # browsers skip these inside a URL's scheme
 
@@ -173,6 +218,7 @@ class MarkdownRenderer:
         for name in ("inline", "smarty"):
             if name in md.treeprocessors:
                 quicken(md.treeprocessors[name])
+        quicken_blocks(md.parser.blockprocessors)
         return md
 
     def render(self, body: str, *, source: str, content_rel: str, line: int) -> Rendered:

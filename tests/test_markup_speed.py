@@ -1,8 +1,9 @@
-"""The quick inline stage gives exactly Python-Markdown's HTML.
+"""The quick inline and block stages give exactly Python-Markdown's HTML.
 
 newsroom's Markdown renderer skips the tries of an inline pattern on text that lacks the
-pattern's trigger (builder/markup.py, QuickInlineProcessor). These tests render the same
-bodies with it and with Python-Markdown's own InlineProcessor and compare the results.
+pattern's trigger (builder/markup.py, QuickInlineProcessor), and the questions of a block
+processor on a block that lacks its trigger (quicken_blocks). These tests render the same
+bodies with them and with Python-Markdown's own processors and compare the results.
 """
 
 from __future__ import annotations
@@ -27,18 +28,20 @@ PIECES = st.sampled_from([
     "<a@b.example>", "&", "&amp;", "&#8212;", "'", '"', "'s", "'90s", "--", "---", "...", "....",
     "- ", "1. ", "> ", "#", "## ", "{: .c}", "*[BOMCA]: Border Management\n", "BOMCA", "http://x.example",
     "[link](other.md)", "![img](a.png)", "[ref][r]\n\n[r]: https://r.example\n", "\u00a0", "é",
+    "|", "| a | b |\n", "|---|---|\n", "a | b\n--- | ---\n", "\n===", "\n---", "Term\n: definition\n", ": ",
+    "***", "___", "- - -", "    ", "```\n", "~~~", "\n>", "]:", "[^", "*[", "[r]:https://r.example\n", "a|b\n-|-\n",
 ])
 
 
 def renderers() -> tuple[markup.MarkdownRenderer, markup.MarkdownRenderer]:
     quick = markup.MarkdownRenderer(base_path="/", pages={"other.md": "news/2017/other/"}, files=frozenset({"a.png"}))
-    real = markup.quicken
-    markup.quicken = lambda processor: None
+    real, real_blocks = markup.quicken, markup.quicken_blocks
+    markup.quicken = markup.quicken_blocks = lambda processor: None
     try:
         plain = markup.MarkdownRenderer(base_path="/", pages={"other.md": "news/2017/other/"}, files=frozenset({"a.png"}))
-        assert plain.md is not None  # made now, while quicken does nothing
+        assert plain.md is not None  # made now, while quicken and quicken_blocks do nothing
     finally:
-        markup.quicken = real
+        markup.quicken, markup.quicken_blocks = real, real_blocks
     return quick, plain
 
 
@@ -49,6 +52,10 @@ def test_the_quick_processor_is_in_use() -> None:
     assert type(QUICK.md.treeprocessors["inline"]) is markup.QuickInlineProcessor
     assert type(QUICK.md.treeprocessors["smarty"]) is markup.QuickInlineProcessor
     assert type(PLAIN.md.treeprocessors["inline"]) is markup.InlineProcessor
+    for table, method in ((markup.BLOCK_TESTS, "test"), (markup.BLOCK_RUNS, "run")):
+        for name in table:  # each named processor is there and quickened in QUICK only
+            assert method in vars(QUICK.md.parser.blockprocessors[name]), name
+            assert method not in vars(PLAIN.md.parser.blockprocessors[name]), name
 
 
 @FUZZ
