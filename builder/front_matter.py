@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from frontmatter.default_handlers import YAMLHandler
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -40,7 +42,7 @@ def split_front_matter(text: str, rel: str) -> tuple[dict[str, Field], str, int]
 
 def compose_yaml(fm: str, loader: type) -> tuple[Node | None, int | None]:
     """(root node, None), or (None, line of a too-deep nest); raises PyYAML's errors."""
-    too_deep = find_too_deep(fm, loader)
+    too_deep = find_too_deep(fm, loader) if len(NEST_MARKS.findall(fm)) > MAX_DEPTH else None
     return (None, too_deep) if too_deep is not None else (yaml.compose(fm, Loader=loader), None)
 
 
@@ -143,6 +145,10 @@ def read_scalar(node: ScalarNode) -> str | None:
 
 
 MAX_DEPTH = 20
+# Every list or group of fields PyYAML opens starts at one of these: '[', '{', ':' and '?' (in
+# flow context any of them is an indicator), or '-' before a space or the end. Front matter
+# with no more of them than MAX_DEPTH cannot nest deeper, and is not walked for it.
+NEST_MARKS = re.compile(r"[\[{:?]|-(?=\s|\Z)")
 OPENING = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 CLOSING = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 

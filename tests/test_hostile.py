@@ -20,8 +20,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from builder import front_matter
 from builder.build import build_site
 from builder.cli import cli
 from builder.config import load_config
@@ -94,6 +98,23 @@ def test_a_field_name_with_a_newline_is_named_on_one_line(runner, make_site, tmp
 def test_yaml_nested_deeper_than_any_field_needs_is_refused_quickly(runner, make_site, tmp_path) -> None:
     deep = "[" * 5000 + "]" * 5000  # PyYAML's composer recursed until RecursionError: a traceback
     refused(runner, make_site, tmp_path, {REL: post(tags=deep)}, f"{REL}:5", "more than 20 deep", seconds=5)
+
+
+NESTS = st.recursive(st.sampled_from(["x", "a-b", "k: v", "?", "-", ""]), lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(["a", "b-c", "d:e"]), inner, max_size=2), max_leaves=40)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(NESTS, st.sampled_from([None, True, False]))
+def test_front_matter_skips_the_depth_walk_only_where_it_cannot_nest_too_deep(value, flow) -> None:
+    """compose_yaml walks PyYAML's events for depth only past MAX_DEPTH indicator characters:
+    its answer is the walk's on any nesting, block or flow style."""
+    fm = yaml.safe_dump({"tags": value}, default_flow_style=flow)
+    assert front_matter.compose_yaml(fm, yaml.SafeLoader)[1] == front_matter.find_too_deep(fm)
+
+
+@pytest.mark.parametrize("fm", ["tags:\n" + "".join("  " * i + "- \n" for i in range(21)), "tags: " + "[" * 21 + "]" * 21, "tags:\n" + "- " * 21 + "x", "a:\n" + "".join("  " * i + "b:\n" for i in range(1, 21)) + "  " * 21 + "c"])
+def test_front_matter_nested_21_deep_is_found_however_written(fm) -> None:
+    assert front_matter.compose_yaml(fm, yaml.SafeLoader)[1] is not None
 
 
 @pytest.mark.parametrize("value", ["9999-12-31T23:59-14:00", "0001-01-01T00:00+14:00", "0001-01-01", "9999-12-31"])
