@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -19,6 +20,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 80
 
 
+@functools.lru_cache(maxsize=4096)  # tags and countries repeat from post to post
 def slugify(text: str) -> str:
     """'Workshop in Бишкек: 14–16 March' → 'workshop-in-bishkek-14-16-march'."""
     lowered = "".join(CYRILLIC.get(ch, ch) for ch in text.lower())
