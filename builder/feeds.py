@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urlsplit
-
-from feedgen.feed import FeedGenerator
 
 from builder.model import Artifact, Post, Site
 from builder.plan import term_feed_title
+
+if TYPE_CHECKING:  # feedgen (with lxml and dateutil) is imported only by a build that makes a feed
+    from feedgen.feed import FeedGenerator
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # the 'updated' of a feed with no items
 ROOT_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
@@ -24,6 +25,8 @@ def absolute_links(html: str, base_url: str) -> str:
 
 def render_feed_pair(site: Site, *, title: str, base: str, posts: tuple[Post, ...]) -> list[Artifact]:
     """RSS at `base`feed.xml and Atom at `base`atom.xml: the newest posts, newest first."""
+    from feedgen.feed import FeedGenerator
+
     config = site.config
     page_url = config.base_url + base
     items = posts[: config.feed_items]
