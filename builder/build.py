@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 from builder.cache import PostEntry, load_state, save_cache, snapshot_inputs
 from builder.config import SiteConfig, load_config
 from builder.errors import BuildError, ContentError, Problem
-from builder.model import Artifact, BuildReport, Doc, Page, Post, Site
+from builder.model import Artifact, BuildReport, Doc, Page, Post, Site, publication_status
 from builder.memory import Memory, nothing_changed
 from builder.parallel import available_cores, map_in_order
 from builder.progress import NoProgress, Progress
@@ -197,7 +197,7 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     checked front matter and, if every link it makes still resolves the same way, its body.
     """
     from builder.markup import MarkdownRenderer
-    from builder.posts import check_unique_paths, make_post, parse_doc, post_status, sort_posts
+    from builder.posts import check_unique_paths, make_post, parse_doc, sort_posts
     from builder.sources import read_all
 
     progress.stage("parse", len(scan.posts))
@@ -225,7 +225,9 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
             bodies[meta.source] = body
     docs_sources = read_all(scan.docs, config.root, problems)
     problems += check_unique_paths([m[0] for m in metas], tuple(docs_sources))
-    status = {m[0].source: post_status(m[0], select.now) for m in metas}
+    when = {m[0].source: m[0].date.timestamp() for m in metas}  # asked once a post: status and order use it
+    now = select.now.timestamp()
+    status = {m[0].source: publication_status(m[0].draft, when[m[0].source], now) for m in metas}
     renderer = MarkdownRenderer(
         base_path=config.base_path,
         pages={content_rel(m[0].source): m[0].path for m in metas if select.takes(status[m[0].source])},
@@ -252,7 +254,7 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
         raise ContentError(sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message)))
     left_out = tuple(f"{m[0].source} ({describe(m[0], status[m[0].source])})" for m in metas if not select.takes(status[m[0].source]))
     changed = frozenset(source for source, entry in entries.items() if memory.changed_post(source, entry))
-    return Parsed(sort_posts(posts), tuple(sorted(docs, key=lambda d: d.slug)), tuple(sorted(set(warnings))), left_out, entries, changed)
+    return Parsed(sort_posts(posts, when), tuple(sorted(docs, key=lambda d: d.slug)), tuple(sorted(set(warnings))), left_out, entries, changed)
 
 
 def read_post(path: Path, config: SiteConfig, alone: Any, select: Selection) -> Any:

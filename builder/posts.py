@@ -6,7 +6,7 @@ import difflib
 import functools
 import re
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from builder.config import Country, SiteConfig
 from builder.errors import Problem
@@ -283,6 +283,11 @@ def parse_doc(source: SourceFile, renderer: MarkdownRenderer, content_rel: str) 
     return Doc(source=source.rel, slug=slug, title=values["title"], summary=summary, html=rendered.html)
 
 
-def sort_posts(posts: list[Post]) -> tuple[Post, ...]:
-    """Newest first; same moment → by slug, then source: always the same order."""
-    return tuple(sorted(posts, key=lambda p: (-p.date.timestamp(), p.slug, p.source)))
+def sort_posts(posts: list[Post], when: Mapping[str, float] | None = None) -> tuple[Post, ...]:
+    """Newest first; same moment → by slug, then source: always the same order.
+
+    `when`: each post's date as a timestamp, by source, if the caller has them.
+    """
+    if when is None:
+        when = {p.source: p.date.timestamp() for p in posts}
+    return tuple(sorted(posts, key=lambda p: (-when[p.source], p.slug, p.source)))
