@@ -198,17 +198,17 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     """
     from builder.markup import MarkdownRenderer
     from builder.posts import check_unique_paths, make_post, parse_doc, sort_posts
-    from builder.sources import read_all
+    from builder.sources import file_digest, read_all
 
     progress.stage("parse", len(scan.posts))
     problems = [*scan.problems, *problems]
     files = frozenset(out for out, _ in scan.assets)
-    cached = [memory.post(rel, stat) for rel, stat in scan.posts]
+    cached = [memory.post(rel, stat, lambda rel=rel: file_digest(config.root / rel)) for rel, stat in scan.posts]
     progress.advance(sum(entry is not None for entry in cached))
     alone = MarkdownRenderer(base_path=config.base_path, pages={}, files=files, raw_html=config.raw_html)  # knows no post yet
     unread = [config.root / rel for (rel, _), entry in zip(scan.posts, cached, strict=True) if entry is None]
     read = iter(map_in_order(lambda path: read_post(path, config, alone, select), unread, jobs=jobs, done=progress.advance))
-    metas, bodies = [], {}  # metas: (meta, stat, cached entry or None)
+    metas, bodies, digests = [], {}, {}  # metas: (meta, stat, cached entry or None)
     for (_, stat), entry in zip(scan.posts, cached, strict=True):
         if entry is not None:
             metas.append((entry.meta, stat, entry))
@@ -219,7 +219,7 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
         if isinstance(found, (list, Problem)):
             problems += found if isinstance(found, list) else [found]
             continue
-        meta, body = found
+        meta, body, digests[meta.source] = found
         metas.append((meta, stat, None))
         if body is not None:
             bodies[meta.source] = body
@@ -245,7 +245,7 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
         if select.takes(status[meta.source]) and body is not None:
             posts.append(make_post(meta, body, scheduled=status[meta.source] == "scheduled"))
             warnings += body.warnings
-        entries[meta.source] = entry if entry is not None and entry.body is body else PostEntry(stat=stat, meta=meta, body=body)
+        entries[meta.source] = entry if entry is not None and entry.body is body else PostEntry(stat=stat, meta=meta, body=body, digest=digests.get(meta.source, entry.digest if entry else b""))
     docs = []
     for source in docs_sources:
         doc = parse_doc(source, renderer, content_rel(source.rel))
@@ -258,8 +258,8 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
 
 
 def read_post(path: Path, config: SiteConfig, alone: Any, select: Selection) -> Any:
-    """Read one post: (its PostMeta, its Body rendered by `alone`, or None if the build does
-    not take the post), or its problems."""
+    """Read one post: (its PostMeta, its Body rendered by `alone` or None if the build does
+    not take the post, the digest of its bytes), or its problems."""
     from builder.posts import parse_meta, post_status, render_body
     from builder.sources import read_source
 
@@ -269,7 +269,7 @@ def read_post(path: Path, config: SiteConfig, alone: Any, select: Selection) -> 
     meta = parse_meta(source, config)
     if isinstance(meta, list):
         return meta
-    return meta, render_body(meta, source, alone, content_rel(meta.source)) if select.takes(post_status(meta, select.now)) else None
+    return meta, render_body(meta, source, alone, content_rel(meta.source)) if select.takes(post_status(meta, select.now)) else None, source.digest
 
 
 def render_post(meta: Any, path: Path, renderer: Any, config: SiteConfig) -> Any:

@@ -19,7 +19,7 @@ from builder.model import Body, PostMeta, restore_slots, slots_state
 
 MAGIC = b"newsroom-cache\n"
 SHARDS = 16  # posts are kept in this many files, so an edit rewrites one of them
-FORMAT = f"{__version__}/5".encode()
+FORMAT = f"{__version__}/6".encode()
 CHECKSUM = 4  # bytes
 
 
@@ -32,6 +32,7 @@ class PostEntry:
     stat: tuple[int, int]  # (mtime_ns, size) of the source file
     meta: PostMeta
     body: Body
+    digest: bytes = b""  # of the source file's bytes: a file touched or saved racily is compared by it
 
 
 @dataclass(slots=True, kw_only=True)

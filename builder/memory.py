@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -163,12 +164,19 @@ class Memory:
             kept.append(found)
         return kept
 
-    def post(self, rel: str, stat: tuple[int, int]) -> PostEntry | None:
-        """The cached post for a file whose stat did not change (and was not saved racily)."""
+    def post(self, rel: str, stat: tuple[int, int], digest: Callable[[], bytes | None]) -> PostEntry | None:
+        """The cached post for a file whose stat did not change (and was not saved racily), or
+        whose bytes, asked for by `digest`, are the same (a file touched, or saved just before
+        the last build looked at it); None if it must be read.
+        """
         entry = self.posts.get(rel)
-        if entry is None or entry.stat != stat or stat[0] >= self.trusted_before:
+        if entry is None:
             return None
-        return entry
+        if entry.stat == stat and stat[0] < self.trusted_before:
+            return entry
+        if entry.stat[1] != stat[1] or not entry.digest or digest() != entry.digest:
+            return None  # a file of another size has other bytes: read it without asking
+        return entry if entry.stat == stat else replace(entry, stat=stat)  # the next build trusts the new stat
 
     def split(self, items: list, path_of: Callable[[Any], str], value_of: Callable[[Any], Any], shows_of: Callable[[Any], tuple[str, ...] | None] = lambda _: None) -> tuple[list, list[Artifact]]:
         """Items whose output must be made, and links to the previous output for the rest."""

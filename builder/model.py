@@ -59,6 +59,7 @@ class SourceFile:
     fields: Mapping[str, Field]
     body: str
     body_line: int  # line number of the body's first line
+    digest: bytes = b""  # of the file's bytes (sources.digest_bytes): a cache compares it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +108,21 @@ def read_source(path: Path, root: Path) -> SourceFile | Problem:
     if isinstance(split, Problem):
         return split
     fields, body, body_line = split
-    return SourceFile(path=path, rel=rel, fields=fields, body=body, body_line=body_line)
+    return SourceFile(path=path, rel=rel, fields=fields, body=body, body_line=body_line, digest=digest_bytes(data))
+
+
+def digest_bytes(data: bytes) -> bytes:
+    """What tells a file's bytes from any other's (16 bytes of BLAKE2b)."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def file_digest(path: Path) -> bytes | None:
+    """The digest of the bytes read_source would read from a file (None if it cannot be read)."""
+    try:
+        with path.open("rb") as file:
+            return digest_bytes(file.read(MAX_SOURCE_BYTES + 1))
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import re
 import time
@@ -122,6 +123,40 @@ def test_one_edit_rewrites_only_the_files_that_show_it(fixture_site: Path, tmp_p
     assert "about/index.html" not in changed and "countries/tajikistan/index.html" not in changed
     assert report.written == len(changed) and len([p for p in changed if not p.startswith("pagefind/")]) < 12
     assert "pagefind/pagefind-ui.js" not in changed  # the search index changes, Pagefind's scripts do not
+
+
+def count_reads(monkeypatch) -> list[str]:
+    """The posts a build reads and parses (builder.build.read_post), by file name."""
+    read: list[str] = []
+    real = builder.build.read_post
+    monkeypatch.setattr(builder.build, "read_post", lambda path, *a: read.append(path.name) or real(path, *a))
+    return read
+
+
+def test_posts_touched_or_saved_just_before_a_build_are_compared_by_their_bytes(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
+    """A post whose time changed but not its bytes (touched, checked out again), or saved too
+    close to the last build for its time to be trusted, is not parsed again; an edit is."""
+    out = tmp_path / "output"
+    build_site(fixture_site, output_dir=out)
+    expected = tree(out)
+    read = count_reads(monkeypatch)
+    now = time.time_ns()
+    for path in posts_of(fixture_site):
+        os.utime(path, ns=(now, now))  # touched: a new time, the same bytes
+    assert build_site(fixture_site, output_dir=out).written == 0 and read == []
+    assert build_site(fixture_site, output_dir=out).written == 0 and read == []  # saved just before the last build
+    assert tree(out) == expected
+    post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
+    stat, text = post.stat(), post.read_text(encoding="utf-8")
+    post.write_text(text.replace("short briefing", "brief briefing"), encoding="utf-8")  # the same size...
+    os.utime(post, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # ...and the same time: only the bytes tell
+    assert post.stat().st_size == stat.st_size
+    build_site(fixture_site, output_dir=out)
+    assert read == [post.name] and "brief briefing" in (out / "news/2017/morning-briefing-for-tajik-border-guards/index.html").read_text(encoding="utf-8")
+    monkeypatch.undo()
+    reference = tmp_path / "reference"
+    build_site(fixture_site, output_dir=reference, clean=True)
+    assert tree(out) == tree(reference)
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "version", "delete-output"])
