@@ -8,6 +8,7 @@ from typing import Callable
 
 from builder.config import Country
 from builder.model import Post, Taxonomy, Term, TermRef
+from builder.parallel import map_in_order
 
 
 def build_taxonomy(
@@ -53,7 +54,7 @@ def apply_spellings(posts: tuple[Post, ...], tags: Taxonomy) -> tuple[Post, ...]
     return tuple(respell(post) for post in posts)
 
 
-def relate_posts(posts: tuple[Post, ...], taxonomies: tuple[Taxonomy, ...], *, limit: int = 4, reach: int = 10) -> dict[str, tuple[Post, ...]]:
+def relate_posts(posts: tuple[Post, ...], taxonomies: tuple[Taxonomy, ...], *, limit: int = 4, reach: int = 10, jobs: int = 1) -> dict[str, tuple[Post, ...]]:
     """For each post, a few related posts: most shared tags (counted twice) and countries.
 
     Candidates are the `reach` posts nearest in time on either side in each of the post's
@@ -73,8 +74,9 @@ def relate_posts(posts: tuple[Post, ...], taxonomies: tuple[Taxonomy, ...], *, l
             key = (taxonomy.name, term.slug)
             members[key] = [index[id(p)] for p in term.posts]
             position.update(((taxonomy.name, term.slug, i), at) for at, i in enumerate(members[key]))
-    related = {}
-    for i, post in enumerate(posts):
+
+    def choose(i: int) -> tuple[int, ...]:
+        post = posts[i]
         mine = [("tags", ref.slug) for ref in post.tags] + [("countries", ref.slug) for ref in post.countries]
         candidates = set()
         for key in dict.fromkeys(mine):
@@ -86,5 +88,7 @@ def relate_posts(posts: tuple[Post, ...], taxonomies: tuple[Taxonomy, ...], *, l
             (-(2 * (my_tags & tags[j]).bit_count() + (my_countries & countries[j]).bit_count()), abs(stamps[j] - when), by_name[j], j)
             for j in candidates
         ))
-        related[post.path] = tuple(posts[item[-1]] for item in scored)
-    return related
+        return tuple(item[-1] for item in scored)
+
+    chosen = map_in_order(choose, range(len(posts)), jobs=jobs)  # each post's choice is its own: any core
+    return {post.path: tuple(posts[j] for j in found) for post, found in zip(posts, chosen, strict=True)}
