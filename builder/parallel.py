@@ -50,7 +50,10 @@ def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: C
         _WORK = None
         if not frozen:
             gc.unfreeze()
-    return [result for part in parts for result in part]
+    results = [result for part in parts for result in part]
+    if frozen:  # a caller that froze what lives as long as it does: so do the results
+        gc.freeze()
+    return results
 
 
 def available_cores() -> int:
