@@ -77,6 +77,8 @@ def made_size(artifact: Artifact) -> int:
     """The size of a file this build made: its bytes, or the page a worker wrote (spilled)."""
     if artifact.data is not None:
         return len(artifact.data)
+    if artifact.size is not None:
+        return artifact.size
     try:
         return os.stat(artifact.source).st_size if artifact.source else -1
     except OSError:

@@ -226,6 +226,7 @@ class Artifact:
     keep: bool = False  # the previous output already holds exactly this file: link it
     spilled: bool = False  # `source` is this file, already written beside the output by a render worker
     mark: str | None = None  # the fingerprint of what the page shows, when the render stage took it
+    size: int | None = None  # of a spilled file, as its worker wrote it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -190,7 +190,7 @@ class Spill:
         target = plain_target(self.folder, path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        return Artifact(path=path, source=target, spilled=True)
+        return Artifact(path=path, source=target, spilled=True, size=len(data))
 
     def remove(self) -> None:
         """Remove what is left of the folder (nothing, once it was swapped in)."""
