@@ -351,6 +351,24 @@ class _Block:
 
 def find_too_complex(body: str) -> tuple[int, str] | None:
     """(line offset, message) if Markdown would nest too deep or take too long on `body`, else None."""
+    return None if is_plainly_simple(body) else measure_complexity(body)
+
+
+# A line nests at most as deep as its leading run of indent and marker characters is long (every
+# level takes at least one); a body's work is at most all its characters times all its lines and
+# twice its opening brackets (a block's marks are at most twice its openings).
+LONG_LEAD = re.compile(rf"^[ \t>*+\-\d.)]{{{MAX_NESTING + 1}}}", re.MULTILINE)
+
+
+def is_plainly_simple(body: str) -> bool:
+    """True if bounds that count characters show `body` far from every limit of measure_complexity."""
+    lines = body.count("\n") + 2
+    openings = body.count("[") + body.count("(") + body.count("<")
+    return (len(body) + lines) * (lines + 20 * openings) <= MAX_WORK and LONG_LEAD.search(body) is None
+
+
+def measure_complexity(body: str) -> tuple[int, str] | None:
+    """find_too_complex, block by block."""
     total, worst, block = 0, None, None
     for number, line in enumerate([*body.split("\n"), ""]):
         if line.strip():

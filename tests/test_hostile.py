@@ -30,6 +30,7 @@ from builder.build import build_site
 from builder.cli import cli
 from builder.config import load_config
 from builder.errors import BuildError
+from builder import markup
 from builder.markup import MarkdownRenderer
 from conftest import MINI_CONFIG, post, tree
 
@@ -110,6 +111,29 @@ def test_front_matter_skips_the_depth_walk_only_where_it_cannot_nest_too_deep(va
     its answer is the walk's on any nesting, block or flow style."""
     fm = yaml.safe_dump({"tags": value}, default_flow_style=flow)
     assert front_matter.compose_yaml(fm, yaml.SafeLoader)[1] == front_matter.find_too_deep(fm)
+
+
+BODY_PIECES = st.sampled_from(["word ", "\n", "\n\n", "[", "]", "(", ")", "<", ">", "> ", "- ", "* ", "+ ", "1. ", "    ", "\t", "12) ", "-", "x" * 200])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(BODY_PIECES, max_size=400).map("".join), st.integers(1, 2000))
+def test_a_body_passed_by_the_quick_bounds_would_pass_the_full_measure(body, repeat) -> None:
+    """find_too_complex skips the block-by-block measure only where character counts prove it
+    would find nothing: never for a body the measure refuses."""
+    for text in (body, body * repeat):
+        if markup.is_plainly_simple(text):
+            assert markup.measure_complexity(text) is None
+        assert markup.find_too_complex(text) == markup.measure_complexity(text)
+
+
+@pytest.mark.parametrize("lead", [">", "> ", "- ", "\t", "    ", "1. ", " >", "\t- "])
+@pytest.mark.parametrize("levels", [50, 51])
+def test_the_quick_bounds_let_no_nest_past_the_limit_through(lead, levels) -> None:
+    body = "Intro.\n\n" + lead * levels + "deep\n"
+    assert markup.find_too_complex(body) == markup.measure_complexity(body)
+    if lead in (">", "> ", "\t", "    "):  # one level each
+        assert (markup.find_too_complex(body) is None) == (levels <= markup.MAX_NESTING)
 
 
 @pytest.mark.parametrize("fm", ["tags:\n" + "".join("  " * i + "- \n" for i in range(21)), "tags: " + "[" * 21 + "]" * 21, "tags:\n" + "- " * 21 + "x", "a:\n" + "".join("  " * i + "b:\n" for i in range(1, 21)) + "  " * 21 + "c"])
