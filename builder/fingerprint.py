@@ -32,9 +32,9 @@ class Fingerprinter:
     def feed(self, h: Any, value: Any) -> None:
         """Add `value` to the running hash `h`, unambiguously."""
         kind = type(value)
-        if kind is str or kind is Markup:  # the commonest, first
+        if kind is str or kind is Markup or isinstance(value, str):  # the commonest (by exact type), first
             data = value.encode("utf-8", "surrogatepass")
-            h.update((b"m" if kind is Markup else b"s") + b"%d:" % len(data) + data)
+            h.update((b"m" if isinstance(value, Markup) else b"s") + b"%d:" % len(data) + data)
         elif isinstance(value, SHARED):
             key = id(value)
             if key not in self.memo:
@@ -43,9 +43,6 @@ class Fingerprinter:
             h.update(b"o" + self.memo[key])
         elif value is None or isinstance(value, (bool, int, float)):
             h.update(f"{type(value).__name__}:{value!r};".encode())
-        elif isinstance(value, str):  # Markup included
-            data = value.encode("utf-8", "surrogatepass")
-            h.update((b"m" if isinstance(value, Markup) else b"s") + b"%d:" % len(data) + data)
         elif isinstance(value, (datetime, date)):
             h.update(f"d{value.isoformat()}|{getattr(value, 'tzinfo', '')};".encode())
         elif isinstance(value, (tuple, list)):

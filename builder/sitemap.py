@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from html import escape
 
 from builder.config import SiteConfig
 from builder.model import Artifact, Page
-
-
-def escape(text: str) -> str:
-    """Text as XML character data (xml.sax.saxutils.escape, without importing urllib with it)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_sitemap(pages: list[Page], config: SiteConfig) -> Artifact:
@@ -19,7 +15,7 @@ def render_sitemap(pages: list[Page], config: SiteConfig) -> Artifact:
     for page in pages:
         if not page.in_sitemap:
             continue
-        lines.append(f"  <url><loc>{escape(config.base_url + page.path)}</loc>" + (f"<lastmod>{page.updated.isoformat()}</lastmod>" if page.updated else "") + "</url>")
+        lines.append(f"  <url><loc>{escape(config.base_url + page.path, quote=False)}</loc>" + (f"<lastmod>{page.updated.isoformat()}</lastmod>" if page.updated else "") + "</url>")
     lines.append("</urlset>\n")
     data = "\n".join(lines).encode("utf-8")
     return Artifact(path="sitemap.xml", data=data, mark=hashlib.blake2b(data, digest_size=16).hexdigest())  # a build of the same shape keeps it
