@@ -203,7 +203,10 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     progress.stage("parse", len(scan.posts))
     problems = [*scan.problems, *problems]
     files = frozenset(out for out, _ in scan.assets)
-    cached = [memory.post(rel, stat, lambda rel=rel: file_digest(config.root / rel)) for rel, stat in scan.posts]
+    def digest_of(rel: str) -> bytes | None:
+        return file_digest(config.root / rel)
+
+    cached = [memory.post(rel, stat, digest_of) for rel, stat in scan.posts]
     progress.advance(sum(entry is not None for entry in cached))
     alone = MarkdownRenderer(base_path=config.base_path, pages={}, files=files, raw_html=config.raw_html)  # knows no post yet
     unread = [config.root / rel for (rel, _), entry in zip(scan.posts, cached, strict=True) if entry is None]

@@ -166,17 +166,17 @@ class Memory:
             kept.append(found)
         return kept
 
-    def post(self, rel: str, stat: tuple[int, int], digest: Callable[[], bytes | None]) -> PostEntry | None:
+    def post(self, rel: str, stat: tuple[int, int], digest: Callable[[str], bytes | None]) -> PostEntry | None:
         """The cached post for a file whose stat did not change (and was not saved racily), or
-        whose bytes, asked for by `digest`, are the same (a file touched, or saved just before
-        the last build looked at it); None if it must be read.
+        whose bytes, asked for by `digest(rel)`, are the same (a file touched, or saved just
+        before the last build looked at it); None if it must be read.
         """
         entry = self.posts.get(rel)
         if entry is None:
             return None
         if entry.stat == stat and stat[0] < self.trusted_before:
             return entry
-        if entry.stat[1] != stat[1] or not entry.digest or digest() != entry.digest:
+        if entry.stat[1] != stat[1] or not entry.digest or digest(rel) != entry.digest:
             return None  # a file of another size has other bytes: read it without asking
         return entry if entry.stat == stat else replace(entry, stat=stat)  # the next build trusts the new stat
 

@@ -205,19 +205,24 @@ def doc_slug(source: SourceFile) -> str:
     return slugify(source.path.stem) or "page"
 
 
+def slug_line(item: PostMeta | SourceFile) -> int:
+    """The line a message about a source's URL names: its slug, else (a post) its title, else 1."""
+    if isinstance(item, PostMeta):
+        return item.lines.get("slug", item.lines.get("title", 1))
+    return item.fields["slug"].line if "slug" in item.fields else 1
+
+
 def check_unique_paths(metas: list[PostMeta], docs: tuple[SourceFile, ...]) -> list[Problem]:
     """Two sources that would write the same URL are an error naming both files."""
     problems, seen = [], {}
     for doc in docs:
-        slug, line = doc_slug(doc), doc.fields["slug"].line if "slug" in doc.fields else 1
+        slug = doc_slug(doc)
         if slug in RESERVED:
-            problems.append(Problem(doc.rel, line, f"the page would have the URL /{slug}/, which newsroom makes itself: give it another 'slug'"))
-    lines = {m.source: lambda m=m: m.lines.get("slug", m.lines.get("title", 1)) for m in metas}
-    lines.update((d.rel, lambda d=d: d.fields["slug"].line if "slug" in d.fields else 1) for d in docs)
-    entries = [(m.source, m.path) for m in metas] + [(d.rel, doc_slug(d) + "/") for d in docs]
-    for source, path in sorted(entries):
+            problems.append(Problem(doc.rel, slug_line(doc), f"the page would have the URL /{slug}/, which newsroom makes itself: give it another 'slug'"))
+    entries = [(m.source, m.path, m) for m in metas] + [(d.rel, doc_slug(d) + "/", d) for d in docs]
+    for source, path, item in sorted(entries, key=lambda entry: entry[0]):
         if path in seen:
-            problems.append(Problem(source, lines[source](), f"the URL /{path} is also the URL of {seen[path]}: give one of them another 'slug'"))
+            problems.append(Problem(source, slug_line(item), f"the URL /{path} is also the URL of {seen[path]}: give one of them another 'slug'"))
         else:
             seen[path] = source
     return problems

@@ -81,13 +81,19 @@ def rel_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def read_capped(path: Path) -> tuple[bytes, int]:
+    """A file's first MAX_SOURCE_BYTES + 1 bytes (enough to know it is too large: memory stays
+    bounded) and its size; raises OSError."""
+    with path.open("rb") as file:
+        data = file.read(MAX_SOURCE_BYTES + 1)
+        return data, max(len(data), os.fstat(file.fileno()).st_size)
+
+
 def read_source(path: Path, root: Path) -> SourceFile | Problem:
     """Read one Markdown file: strict UTF-8 (BOM allowed), any newline style."""
     rel = rel_path(path, root)
     try:
-        with path.open("rb") as file:
-            data = file.read(MAX_SOURCE_BYTES + 1)  # enough to know it is too large: memory stays bounded
-            size = max(len(data), os.fstat(file.fileno()).st_size)
+        data, size = read_capped(path)
     except OSError as exc:
         return Problem(rel, None, f"cannot be read: {exc.strerror or exc}")
     if len(data) > MAX_SOURCE_BYTES:
@@ -119,8 +125,7 @@ def digest_bytes(data: bytes) -> bytes:
 def file_digest(path: Path) -> bytes | None:
     """The digest of the bytes read_source would read from a file (None if it cannot be read)."""
     try:
-        with path.open("rb") as file:
-            return digest_bytes(file.read(MAX_SOURCE_BYTES + 1))
+        return digest_bytes(read_capped(path)[0])
     except OSError:
         return None
 
