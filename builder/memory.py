@@ -74,15 +74,11 @@ def size_of(out: Path | str, path: str) -> int:
 
 
 def made_size(artifact: Artifact) -> int:
-    """The size of a file this build made: its bytes, or the page a worker wrote (spilled)."""
+    """The size of a file this build made: its bytes, or the page a worker wrote (spilled);
+    -1 if unknown (the next build then makes that file again)."""
     if artifact.data is not None:
         return len(artifact.data)
-    if artifact.size is not None:
-        return artifact.size
-    try:
-        return os.stat(artifact.source).st_size if artifact.source else -1
-    except OSError:
-        return -1
+    return artifact.size if artifact.size is not None else -1
 
 
 class Memory:
