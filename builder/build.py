@@ -14,7 +14,7 @@ from builder.cache import PostEntry, load_state, save_cache, snapshot_inputs
 from builder.config import SiteConfig, load_config
 from builder.errors import BuildError, ContentError, Problem
 from builder.model import Artifact, BuildReport, Doc, Page, Post, Site, publication_status
-from builder.memory import Memory, nothing_changed
+from builder.memory import Memory, Sizes, nothing_changed
 from builder.parallel import available_cores, map_in_order
 from builder.progress import NoProgress, Progress
 from builder.search import MISSING, find_pagefind, index_pages, pagefind_key
@@ -68,23 +68,25 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
     started = time.time_ns()
     pagefind = find_pagefind() if config.search else None
     missing = (MISSING,) if config.search and not pagefind else ()
-    snapshot = snapshot_inputs(config.root, (config.base_url, select.drafts, select.future, select.preview, pagefind_key(pagefind)))
     with collector_paused():
         previous = None if clean else load_state(out)
-    if previous and nothing_changed(previous, snapshot, select, out):
-        posts, pages, feeds, files = previous.summary
-        return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out, warnings=missing)
-    with collector_paused():  # the cached posts live as long as the build: the collector need not go over them
-        memory = Memory.recall(previous, config, out)
-        gc.freeze()
+    sizes = Sizes(out, tuple(previous.outputs) if previous else ())  # measured while the inputs are read
     spill = Spill(out, config.root)
     try:
+        snapshot = snapshot_inputs(config.root, (config.base_url, select.drafts, select.future, select.preview, pagefind_key(pagefind)))
+        if previous and nothing_changed(previous, snapshot, select, out, sizes):
+            posts, pages, feeds, files = previous.summary
+            return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out, warnings=missing)
+        with collector_paused():  # the cached posts live as long as the build: the collector need not go over them
+            memory = Memory.recall(previous, config, out, sizes)
+            gc.freeze()
         stats = {path: (mtime, size) for path, mtime, size in snapshot[2]}  # the content's files, seen once
         rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores(), spill=spill, stats=stats)
         check_output_dir(out, config.root)
         index = index_pages(rendered.artifacts, out, pagefind) if pagefind else []
         written = write_output(rendered.artifacts + index, out, config.root, spill, known=previous.files if previous and previous.output_id == output_id(out) else None)
     finally:
+        sizes.close()
         spill.remove()
         gc.unfreeze()
     summary = (len(rendered.site.posts), rendered.pages, rendered.feeds, written.files)

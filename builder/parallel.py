@@ -62,3 +62,52 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
+
+
+class Aside:
+    """Bytes that `work()` makes on a forked process while the caller goes on (in this
+    process, when it is asked for them, where there is no fork).
+
+    `result()` waits for them; `close()` gives them up. A worker that fails, or bytes cut short,
+    leave the work to `result()`, done here: the answer never depends on the worker.
+    """
+
+    def __init__(self, work: Callable[[], bytes]) -> None:
+        self.work, self.pid, self.fd = work, 0, -1
+        if not hasattr(os, "fork"):
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: do the work, hand its bytes over, leave without cleaning up
+            os.close(read)
+            code = 0
+            try:
+                data = work()
+                with os.fdopen(write, "wb") as sink:
+                    sink.write(len(data).to_bytes(8, "big") + data)
+            except BaseException:
+                code = 1
+            os._exit(code)
+        os.close(write)
+        self.pid, self.fd = pid, read
+
+    def result(self) -> bytes:
+        if self.fd < 0:
+            return self.work()
+        with os.fdopen(self.fd, "rb") as source:
+            self.fd = -1
+            data = source.read()
+        self.reap()
+        size = int.from_bytes(data[:8], "big") if len(data) >= 8 else -1
+        return data[8:] if len(data) == size + 8 else self.work()
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # a worker still writing gets EPIPE and leaves
+            self.fd = -1
+        self.reap()
+
+    def reap(self) -> None:
+        if self.pid:
+            os.waitpid(self.pid, 0)
+            self.pid = 0

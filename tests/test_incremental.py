@@ -13,6 +13,7 @@ import pytest
 from conftest import tree
 
 import builder.build
+import builder.memory
 import builder.render
 from builder.build import build_site, check_site
 from builder.cache import SHARDS, cache_dir
@@ -86,8 +87,14 @@ def differences(clean: dict[str, bytes], incremental: dict[str, bytes]) -> list[
     return sorted(set(clean) ^ set(incremental)) + [p for p in sorted(set(clean) & set(incremental)) if clean[p] != incremental[p]]
 
 
+def measure_sizes_aside(monkeypatch, aside: bool) -> None:
+    """Builds measure the output's sizes on another core (as at 10,000 posts), or as they go."""
+    monkeypatch.setattr(builder.memory, "SIZES_ASIDE_OVER", 0 if aside else 10**9)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_edits_build_incrementally_to_exactly_a_clean_build(fixture_site: Path, tmp_path: Path, seed: int) -> None:
+def test_random_edits_build_incrementally_to_exactly_a_clean_build(fixture_site: Path, tmp_path: Path, seed: int, monkeypatch) -> None:
+    measure_sizes_aside(monkeypatch, seed == 2)
     rng = random.Random(seed)
     incremental, clean = tmp_path / "inc" / "output", tmp_path / "clean" / "output"
     build_site(fixture_site, output_dir=incremental)
@@ -180,7 +187,9 @@ def test_a_damaged_cache_or_output_gives_a_correct_build(fixture_site: Path, tmp
     assert tree(out) == tree(reference)
 
 
-def test_a_file_deleted_from_the_output_comes_back_even_with_nothing_changed(fixture_site: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("aside", [False, True])
+def test_a_file_deleted_from_the_output_comes_back_even_with_nothing_changed(fixture_site: Path, tmp_path: Path, monkeypatch, aside: bool) -> None:
+    measure_sizes_aside(monkeypatch, aside)
     out = tmp_path / "output"
     build_site(fixture_site, output_dir=out)
     build_site(fixture_site, output_dir=out)
@@ -290,9 +299,11 @@ def test_a_template_error_after_pages_were_spilled_leaves_the_output_and_no_fold
     assert not [p.name for p in out.parent.iterdir() if p.name.startswith(".output.")]
 
 
+@pytest.mark.parametrize("aside", [False, True])
 @pytest.mark.parametrize("victim", ["404.html", "sitemap.xml", "a post's page"])
-def test_an_edit_after_a_kept_file_was_deleted_by_hand_puts_it_back(fixture_site: Path, tmp_path: Path, victim: str) -> None:
+def test_an_edit_after_a_kept_file_was_deleted_by_hand_puts_it_back(fixture_site: Path, tmp_path: Path, victim: str, monkeypatch, aside: bool) -> None:
     """A build of the same shape keeps the pages it does not plan only while their files are there."""
+    measure_sizes_aside(monkeypatch, aside)
     post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
     if victim == "a post's page":  # one that does not show the edited post
         site = check_site(fixture_site).site

@@ -1,0 +1,48 @@
+"""Work spread over processes gives exactly what the same work gives in this process."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from builder.parallel import Aside, map_in_order
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork: elsewhere Aside and map_in_order work in this process")
+
+
+def test_map_in_order_keeps_the_order_of_its_items() -> None:
+    items = list(range(1000))
+    found = map_in_order(lambda n: (n * n, os.getpid()), items, jobs=2)
+    assert [square for square, _ in found] == [n * n for n in items]
+    assert os.getpid() not in {pid for _, pid in found}
+
+
+def test_aside_work_is_done_by_another_process_and_its_bytes_come_back_whole() -> None:
+    data = bytes(range(256)) * 8192  # 2 MB: many times what a pipe holds, so the worker waits for the reader
+    parent = os.getpid()
+    aside = Aside(lambda: os.getpid().to_bytes(8, "big") + data)
+    time.sleep(0.05)
+    found = aside.result()
+    assert int.from_bytes(found[:8], "big") != parent and found[8:] == data
+    aside.close()  # after result(): nothing left to give up
+
+
+def test_aside_work_that_fails_in_the_worker_is_done_here() -> None:
+    parent = os.getpid()
+
+    def work() -> bytes:
+        if os.getpid() != parent:
+            raise OSError("the worker cannot do it")
+        return b"done here"
+
+    assert Aside(work).result() == b"done here"
+
+
+def test_aside_work_given_up_leaves_no_worker_behind() -> None:
+    aside = Aside(lambda: b"x" * (4 << 20))  # blocks on the full pipe until the reader goes
+    pid = aside.pid
+    aside.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: no such child any more
