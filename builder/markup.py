@@ -68,8 +68,10 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     "reference": ("[",), "link": ("[",), "image_link": ("[",), "image_reference": ("[",),
     "short_reference": ("[",), "short_image_ref": ("[",), "footnote": ("[",),
     "autolink": ("<",), "automail": ("<",), "html": ("<",), "linebreak": ("  \n",),
-    "smarty-ellipses": ("...",), "smarty-em-dashes": ("--",), "smarty-en-dashes": ("--",),
-    **{f"smarty-quotes-{n}": ("'", '"') for n in range(15)},
+    "smarty-ellipses": ("...",), "smarty-em-dashes": ("---",), "smarty-en-dashes": ("--",),
+    # smarty's quote patterns, in its order: what each one's match holds
+    **{f"smarty-quotes-{n}": trigger for n, trigger in enumerate(
+        [("'",), ('"',), ('"\'',), ("'\"",), ("'\"",), ('"\'',)] + [("'",)] * 5 + [('"',)] * 4)},
 }
 APPLY_PATTERN = "_InlineProcessor__applyPattern"  # Python-Markdown's (private) one try of one pattern
 

@@ -25,7 +25,7 @@ FUZZ = settings(max_examples=400, deadline=None, derandomize=True, database=None
 PIECES = st.sampled_from([
     "word", "Bishkek", " ", "  ", "\n", "  \n", "\t", "\n\n", "*", "**", "_", "__", "`", "``", "\\", "\\\\",
     "[", "]", "(", ")", "!", "[^1]", "[^1]: note\n", "<", ">", "<b>", "</b>", "<https://a.example/x>",
-    "<a@b.example>", "&", "&amp;", "&#8212;", "'", '"', "'s", "'90s", "--", "---", "...", "....",
+    "<a@b.example>", "&", "&amp;", "&#8212;", "'", '"', "'\"", '"\'', "'s", "'90s", "--", "---", "...", "....",
     "- ", "1. ", "> ", "#", "## ", "{: .c}", "*[BOMCA]: Border Management\n", "BOMCA", "http://x.example",
     "[link](other.md)", "![img](a.png)", "[ref][r]\n\n[r]: https://r.example\n", "\u00a0", "é",
     "|", "| a | b |\n", "|---|---|\n", "a | b\n--- | ---\n", "\n===", "\n---", "Term\n: definition\n", ": ",
