@@ -1,0 +1,78 @@
+"""Templates render the same through newsroom's quick Jinja context as through Jinja's own.
+
+builder/render.py (quick_context) calls macros and the url helpers without Context.call's
+questions; these tests render with it and with jinja2.runtime.Context and compare.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+from conftest import REPO, tree
+
+import builder.render
+from builder.build import build_site
+from builder.config import load_config
+from builder.render import load_strings, make_environment
+
+TRICKY = """\
+{%- macro item(x, sep=", ") -%}[{{ x }}{{ sep }}{{ varargs|join("+") }}{{ kwargs|dictsort|join }}]{%- endmacro -%}
+{%- macro box(x) -%}({{ x }} {{ caller() }}){%- endmacro -%}
+{%- macro wrap() -%}<{{ caller("in") }}>{%- endmacro -%}
+{%- set ns = namespace(n=0) -%}
+{%- for x in range(3) -%}
+{%- set ns.n = ns.n + x -%}
+{{ item(x) }}{{ item(x, "; ", 7, 8, k=x) }}{{ url("news/" ~ x) }} {{ abs_url() }} {{ loop.cycle("odd", "even") }}
+{%- call(word) wrap() %}{{ word }} {{ url(loop.index) }}{% endcall -%}
+{%- endfor -%}
+{{ ns.n }} {{ url() }} {{ m.date_short(post) }} {{ m.chips(post.countries, "Countries", "c") }}
+{%- call box("c") %}called {{ url("x/") }} & <b>{% endcall -%}
+{% autoescape false %}{{ item("<i>")|e }}{% call box("<u>") %}<s>{% endcall %}{% endautoescape %}
+{{ t.page_of.format(number=1, total=2) }} {{ "%s"|format(url("a")) }} {{ dict(a=1) }} {{ lipsum(1, html=False)[:0] }}
+"""
+
+
+def environments(site: Path) -> tuple[jinja2.Environment, jinja2.Environment]:
+    config = load_config(site)
+    quick = make_environment(config, load_strings(config), ())
+    plain = make_environment(config, load_strings(config), ())
+    plain.context_class = jinja2.runtime.Context
+    return quick, plain
+
+
+def test_the_quick_context_is_in_use(fixture_site: Path) -> None:
+    quick, plain = environments(fixture_site)
+    assert quick.context_class is not jinja2.runtime.Context and issubclass(quick.context_class, jinja2.runtime.Context)
+
+
+def test_every_kind_of_call_renders_the_same() -> None:
+    from builder.build import check_site
+
+    post = check_site(REPO).site.posts[0]
+    found = []
+    for env in environments(REPO):
+        template = env.from_string('{% import "macros.html" as m with context %}' + TRICKY)
+        found.append(template.render(post=post))
+    assert found[0] == found[1]
+    assert "[1; 7+8(&#39;k&#39;, 1)]" in found[0] and "<in /1>" in found[0] and "odd" in found[0] and "called" in found[0] and "[&amp;lt;i&amp;gt;, ]" in found[0]
+
+
+def test_an_undefined_macro_argument_fails_the_same(fixture_site: Path) -> None:
+    errors = []
+    for env in environments(fixture_site):
+        template = env.from_string("{% macro f(x) %}{{ x.missing }}{% endmacro %}{{ f(1) }}")
+        with pytest.raises(jinja2.UndefinedError) as caught:
+            template.render()
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("which", ["real", "fixture"])
+def test_a_site_built_with_either_context_is_the_same(fixture_site: Path, tmp_path: Path, monkeypatch, which: str) -> None:
+    site = REPO if which == "real" else fixture_site
+    build_site(site, output_dir=tmp_path / "quick")
+    monkeypatch.setattr(builder.render, "quick_context", lambda plain: jinja2.runtime.Context)
+    build_site(site, output_dir=tmp_path / "plain", clean=True)
+    assert tree(tmp_path / "quick") == tree(tmp_path / "plain")
