@@ -86,10 +86,11 @@ class QuickInlineProcessor(InlineProcessor):
     """
 
     quick: list[tuple[Any, tuple[str, ...] | None, int]]  # (pattern, its trigger, where the patterns with that trigger end)
+    any_trigger: re.Pattern[str] | None  # finds any pattern's trigger; None if a pattern has none
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
-        if isinstance(data, AtomicString):
-            return data
+        if isinstance(data, AtomicString) or (self.any_trigger is not None and self.any_trigger.search(data) is None):
+            return data  # most pieces of text (4 in 5 on the bench) hold no trigger: every try is skipped
         apply = getattr(self, APPLY_PATTERN)
         quick, start = self.quick, 0
         while patternIndex < len(quick):
@@ -120,6 +121,8 @@ def quicken(processor: object) -> None:
         if wanted[i] is not None and wanted[i] == wanted[i + 1]:
             ends[i] = ends[i + 1]
     processor.quick = [(registry[name], want, end) for name, want, end in zip(names, wanted, ends, strict=True)]
+    every = sorted({t for want in wanted if want is not None for t in want}, key=lambda t: (-len(t), t))
+    processor.any_trigger = re.compile("|".join(map(re.escape, every))) if every and None not in wanted else None
 
 
 # Block processors, by registered name and class, and the text one of which a block must hold
