@@ -145,17 +145,45 @@ BLOCK_RUNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
-def quicken_blocks(registry: Any) -> None:
-    """Make Python-Markdown's block processors skip blocks they cannot take (see BLOCK_TESTS).
+# Preprocessors, by registered name and class, and the text one of which a body must hold for
+# the preprocessor to change it: without it, the lines are given back as they came. Each runs
+# a regular expression or an HTML parser through the whole body.
+PRE_RUNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "fenced_code_block": ("markdown.extensions.fenced_code", "FencedBlockPreprocessor", ("```", "~~~")),
+    "html_block": ("markdown.extensions.md_in_html", "HtmlBlockPreprocessor", ("<",)),
+}
 
-    Only a processor of the very class named is changed: another version's is left alone.
-    """
+
+def named_processor(registry: Any, name: str, module: str, cls: str) -> Any:
+    """The processor registered as `name` if it is of the very class named (else None: another
+    version's processor is left alone)."""
+    processor = registry[name] if name in registry else None
+    if processor is None or f"{type(processor).__module__}.{type(processor).__name__}" != f"{module}.{cls}":
+        return None
+    return processor
+
+
+def quicken_blocks(registry: Any) -> None:
+    """Make Python-Markdown's block processors skip blocks they cannot take (see BLOCK_TESTS)."""
     for table, method in ((BLOCK_TESTS, "test"), (BLOCK_RUNS, "run")):
         for name, (module, cls, triggers) in table.items():
-            processor = registry[name] if name in registry else None
-            if processor is None or f"{type(processor).__module__}.{type(processor).__name__}" != f"{module}.{cls}":
-                continue
-            setattr(processor, method, skip_without(getattr(processor, method), triggers, method))
+            if processor := named_processor(registry, name, module, cls):
+                setattr(processor, method, skip_without(getattr(processor, method), triggers, method))
+
+
+def quicken_preprocessors(registry: Any) -> None:
+    """Make Python-Markdown's preprocessors skip bodies they would not change (see PRE_RUNS)."""
+    for name, (module, cls, triggers) in PRE_RUNS.items():
+        if processor := named_processor(registry, name, module, cls):
+            processor.run = skip_lines_without(processor.run, triggers)
+
+
+def skip_lines_without(run: Callable[[list[str]], list[str]], triggers: tuple[str, ...]) -> Callable[[list[str]], list[str]]:
+    """A preprocessor's `run`, giving the lines back at once when they hold none of the triggers."""
+    def quick_run(lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        return run(lines) if any(t in text for t in triggers) else lines
+    return quick_run
 
 
 def skip_without(ask: Callable[[Any, Any], Any], triggers: tuple[str, ...], method: str) -> Callable[[Any, Any], Any]:
@@ -224,6 +252,7 @@ class MarkdownRenderer:
             if name in md.treeprocessors:
                 quicken(md.treeprocessors[name])
         quicken_blocks(md.parser.blockprocessors)
+        quicken_preprocessors(md.preprocessors)
         return md
 
     def render(self, body: str, *, source: str, content_rel: str, line: int) -> Rendered:

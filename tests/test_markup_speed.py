@@ -29,19 +29,19 @@ PIECES = st.sampled_from([
     "- ", "1. ", "> ", "#", "## ", "{: .c}", "*[BOMCA]: Border Management\n", "BOMCA", "http://x.example",
     "[link](other.md)", "![img](a.png)", "[ref][r]\n\n[r]: https://r.example\n", "\u00a0", "é",
     "|", "| a | b |\n", "|---|---|\n", "a | b\n--- | ---\n", "\n===", "\n---", "Term\n: definition\n", ": ",
-    "***", "___", "- - -", "    ", "```\n", "~~~", "\n>", "]:", "[^", "*[", "[r]:https://r.example\n", "a|b\n-|-\n",
+    "***", "___", "- - -", "    ", "```\n", "~~~", "```python\nx = 1\n```\n", "~~~\n<b>\n~~~\n", "<div>\n", "</div>\n", "<div markdown=\"1\">\n", "<!-- c -->", "<p>", "&#60;", "&lt;", "\n>", "]:", "[^", "*[", "[r]:https://r.example\n", "a|b\n-|-\n",
 ])
 
 
 def renderers() -> tuple[markup.MarkdownRenderer, markup.MarkdownRenderer]:
     quick = markup.MarkdownRenderer(base_path="/", pages={"other.md": "news/2017/other/"}, files=frozenset({"a.png"}))
-    real, real_blocks = markup.quicken, markup.quicken_blocks
-    markup.quicken = markup.quicken_blocks = lambda processor: None
+    real = markup.quicken, markup.quicken_blocks, markup.quicken_preprocessors
+    markup.quicken = markup.quicken_blocks = markup.quicken_preprocessors = lambda processor: None
     try:
         plain = markup.MarkdownRenderer(base_path="/", pages={"other.md": "news/2017/other/"}, files=frozenset({"a.png"}))
-        assert plain.md is not None  # made now, while quicken and quicken_blocks do nothing
+        assert plain.md is not None  # made now, while the quicken functions do nothing
     finally:
-        markup.quicken, markup.quicken_blocks = real, real_blocks
+        markup.quicken, markup.quicken_blocks, markup.quicken_preprocessors = real
     return quick, plain
 
 
@@ -56,6 +56,8 @@ def test_the_quick_processor_is_in_use() -> None:
         for name in table:  # each named processor is there and quickened in QUICK only
             assert method in vars(QUICK.md.parser.blockprocessors[name]), name
             assert method not in vars(PLAIN.md.parser.blockprocessors[name]), name
+    for name in markup.PRE_RUNS:
+        assert "run" in vars(QUICK.md.preprocessors[name]) and "run" not in vars(PLAIN.md.preprocessors[name]), name
 
 
 @FUZZ
