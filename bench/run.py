@@ -22,6 +22,7 @@ Results: the table on stdout and bench/results/<date>-<size>.json (git-ignored).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.metadata
 import importlib.util
 import json
@@ -190,16 +191,21 @@ class Tool:
     state: list[Path]  # caches and other state a cold build starts without
     env: dict[str, str] | None = None
     cwd: Path | None = None  # default: the tool's site
+    trash: Path | None = None  # where clean() moves what a cold build starts without
 
     def clean(self) -> None:
-        for path in [self.out, *self.state]:
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+        """Take away the output and state of earlier builds: moved into the trash folder, which
+        is deleted when the benchmark ends (see bench/README.md: files deleted just before a
+        build make this machine's file system slow at creating the build's files)."""
         # newsroom's write step leaves .output.new-*/.old-* beside the output if killed
-        for leftover in self.out.parent.glob(f".{self.out.name}.*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        for path in [self.out, *self.state, *self.out.parent.glob(f".{self.out.name}.*")]:
+            if not (path.exists() or path.is_symlink()):
+                continue
+            if self.trash is None:
+                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+                continue
+            self.trash.mkdir(exist_ok=True)
+            path.rename(self.trash / f"{len(list(self.trash.iterdir())):04d}-{path.name}")
 
 
 def make_tools(corpus: Corpus, names: list[str], work: Path, src: Path) -> dict[str, Tool]:
@@ -276,57 +282,54 @@ def post_page(out: Path, post: Post) -> Path:
 
 # --- one size -----------------------------------------------------------------------------
 
-def run_size(n: int, args: argparse.Namespace, names: list[str]) -> dict:
+def run_size(n: int, args: argparse.Namespace, names: list[str], later: contextlib.ExitStack) -> dict:
+    """Measure one size; its temporary folder is removed by `later`, once every size is done."""
     started = time.perf_counter()
     if args.keep:
         root = Path(args.keep) / str(n)
         if root.exists():
             shutil.rmtree(root)
-        cleanup = None
     else:
-        cleanup = tempfile.TemporaryDirectory(prefix=f"newsroom-bench-{n}-")
-        root = Path(cleanup.name)
-    try:
-        log(f"[{n}] writing the corpus in {root} …")
-        t0 = time.perf_counter()
-        src = export_ref(args.newsroom_ref, root / "newsroom-src") if args.newsroom_ref else REPO
-        corpus = make_corpus(root / "corpus", n, args.seed, source=src, hugo_related=args.hugo_related)
-        corpus_seconds = time.perf_counter() - t0
-        words = sum(len(p.body.split()) for p in corpus.posts) / max(n, 1)
-        log(f"[{n}] corpus: {n} posts, {words:.0f} words on average, written in {corpus_seconds:.1f} s")
-        work = root / "work"
-        work.mkdir()
-        tools = make_tools(corpus, names, work, src)
-        edited = corpus.posts[n // 2]
-        samples: dict[str, dict[str, list[Sample]]] = {t: {m: [] for m in MEASURES} for t in tools}
-        files: dict[str, list[int]] = {t: [] for t in tools}
-        order = list(tools)
-        for run in range(1, args.runs + 1):
-            for name in order:
-                tool = tools[name]
-                logfile = work / f"{name}.log"
-                tool.clean()
-                cold = measure(tool.command(True), cwd=tool.cwd or tool.site, logfile=logfile, env=tool.env, timeout=args.timeout, sample_tree=True)
-                pages = post_pages(tool.out)
-                if pages != n:
-                    raise BenchError(f"{name}: the cold build made {pages} post pages for {n} posts (see {logfile})")
-                files[name].append(count_files(tool.out))
-                noop = measure(tool.command(False), cwd=tool.cwd or tool.site, logfile=logfile, env=tool.env, timeout=args.timeout)
-                token = f"bench edit {run}"
-                edit_post(corpus, name, edited, token)
-                edit = measure(tool.command(False), cwd=tool.cwd or tool.site, logfile=logfile, env=tool.env, timeout=args.timeout)
-                if token not in post_page(tool.out, edited).read_text(encoding="utf-8"):
-                    raise BenchError(f"{name}: after the edit rebuild, {post_page(tool.out, edited)} does not show the appended sentence: a stale rebuild")
-                for measure_name, sample in zip(MEASURES, (cold, noop, edit), strict=True):
-                    samples[name][measure_name].append(sample)
-                log(f"[{n}] run {run}/{args.runs} {name:<8} cold {cold.seconds:7.2f} s  no-op {noop.seconds:7.2f} s  edit {edit.seconds:7.2f} s  peak {cold.peak_mb:6.0f} MB  {files[name][-1]} files")
-            order = order[1:] + order[:1]
-        result = summarise(n, args, tools, samples, files, corpus_seconds, words, names, src)
-        result["seconds_total"] = round(time.perf_counter() - started, 1)
-        return result
-    finally:
-        if cleanup:
-            cleanup.cleanup()
+        root = Path(later.enter_context(tempfile.TemporaryDirectory(prefix=f"newsroom-bench-{n}-")))
+    log(f"[{n}] writing the corpus in {root} …")
+    t0 = time.perf_counter()
+    src = export_ref(args.newsroom_ref, root / "newsroom-src") if args.newsroom_ref else REPO
+    corpus = make_corpus(root / "corpus", n, args.seed, source=src, hugo_related=args.hugo_related)
+    corpus_seconds = time.perf_counter() - t0
+    words = sum(len(p.body.split()) for p in corpus.posts) / max(n, 1)
+    log(f"[{n}] corpus: {n} posts, {words:.0f} words on average, written in {corpus_seconds:.1f} s")
+    work = root / "work"
+    work.mkdir()
+    tools = make_tools(corpus, names, work, src)
+    for tool in tools.values():
+        tool.trash = root / "trash"
+    edited = corpus.posts[n // 2]
+    samples: dict[str, dict[str, list[Sample]]] = {t: {m: [] for m in MEASURES} for t in tools}
+    files: dict[str, list[int]] = {t: [] for t in tools}
+    order = list(tools)
+    for run in range(1, args.runs + 1):
+        for name in order:
+            tool = tools[name]
+            logfile = work / f"{name}.log"
+            tool.clean()
+            cold = measure(tool.command(True), cwd=tool.cwd or tool.site, logfile=logfile, env=tool.env, timeout=args.timeout, sample_tree=True)
+            pages = post_pages(tool.out)
+            if pages != n:
+                raise BenchError(f"{name}: the cold build made {pages} post pages for {n} posts (see {logfile})")
+            files[name].append(count_files(tool.out))
+            noop = measure(tool.command(False), cwd=tool.cwd or tool.site, logfile=logfile, env=tool.env, timeout=args.timeout)
+            token = f"bench edit {run}"
+            edit_post(corpus, name, edited, token)
+            edit = measure(tool.command(False), cwd=tool.cwd or tool.site, logfile=logfile, env=tool.env, timeout=args.timeout)
+            if token not in post_page(tool.out, edited).read_text(encoding="utf-8"):
+                raise BenchError(f"{name}: after the edit rebuild, {post_page(tool.out, edited)} does not show the appended sentence: a stale rebuild")
+            for measure_name, sample in zip(MEASURES, (cold, noop, edit), strict=True):
+                samples[name][measure_name].append(sample)
+            log(f"[{n}] run {run}/{args.runs} {name:<8} cold {cold.seconds:7.2f} s  no-op {noop.seconds:7.2f} s  edit {edit.seconds:7.2f} s  peak {cold.peak_mb:6.0f} MB  {files[name][-1]} files")
+        order = order[1:] + order[:1]
+    result = summarise(n, args, tools, samples, files, corpus_seconds, words, names, src)
+    result["seconds_total"] = round(time.perf_counter() - started, 1)
+    return result
 
 
 def summarise(n, args, tools, samples, files, corpus_seconds, words, names, src) -> dict:
@@ -450,10 +453,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--newsroom-ref {args.newsroom_ref}: not a commit")
         args.newsroom_ref = resolved.stdout.strip()
     try:
-        for n in sizes:
-            result = run_size(n, args, names)
-            path = save(result)
-            print(render_table(result) + f"\n\n(JSON: {path.relative_to(REPO)})\n", flush=True)
+        with contextlib.ExitStack() as later:  # the sizes' folders go once all are measured
+            for n in sizes:
+                result = run_size(n, args, names, later)
+                path = save(result)
+                print(render_table(result) + f"\n\n(JSON: {path.relative_to(REPO)})\n", flush=True)
     except BenchError as exc:
         log(f"bench: {exc}")
         return 1
