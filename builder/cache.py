@@ -92,7 +92,7 @@ def load(path: Path, kind: type) -> object | None:
     head = MAGIC + FORMAT + b"\n"
     if not data.startswith(head):
         return None
-    check, payload = data[len(head) : len(head) + CHECKSUM], data[len(head) + CHECKSUM :]
+    check, payload = data[len(head) : len(head) + CHECKSUM], memoryview(data)[len(head) + CHECKSUM :]  # not a copy of 2-3 MB
     if checksum(payload) != check:
         return None
     try:
