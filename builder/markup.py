@@ -21,7 +21,7 @@ from builder.errors import ContentError, Problem
 
 # Python-Markdown's "extra" (its seven, in its order), sane_lists and smarty. They are made from
 # their modules: a name given to Markdown sends it through every installed package's entry
-# points first (25 -> 8 ms for each Markdown made).
+# points first (25 -> 19.5 ms for each Markdown made, measured).
 EXTENSIONS = ("fenced_code", "footnotes", "attr_list", "def_list", "tables", "abbr", "md_in_html", "sane_lists", "smarty")
 SUMMARY_LIMIT = 280
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
