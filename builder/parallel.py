@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from typing import Callable, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -102,9 +103,11 @@ class Aside:
         return data[8:] if len(data) == size + 8 else self.work()
 
     def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)  # a worker still writing gets EPIPE and leaves
+        if self.fd >= 0:  # given up: the worker is stopped, whatever it is doing (it writes nothing)
+            os.close(self.fd)
             self.fd = -1
+            if self.pid:
+                os.kill(self.pid, signal.SIGKILL)
         self.reap()
 
     def reap(self) -> None:

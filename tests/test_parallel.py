@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pytest
@@ -46,3 +47,23 @@ def test_aside_work_given_up_leaves_no_worker_behind() -> None:
     aside.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped: no such child any more
+
+
+def test_aside_work_given_up_midway_is_stopped_not_waited_for() -> None:
+    def too_long(*_: object) -> None:
+        raise AssertionError("close() waited for the worker to finish its work")
+
+    aside = Aside(lambda: time.sleep(3600) or b"")
+    pid = aside.pid
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(30)
+    try:
+        aside.close()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        try:  # a failed test leaves no sleeping worker behind
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
