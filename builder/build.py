@@ -68,18 +68,18 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
     started = time.time_ns()
     pagefind = find_pagefind() if config.search else None
     missing = (MISSING,) if config.search and not pagefind else ()
-    with collector_paused():
+    with made_to_stay():  # what the last build left
         previous = None if clean else load_state(out)
     sizes = Sizes(out, tuple(previous.outputs) if previous else ())  # measured while the inputs are read
     spill = Spill(out, config.root)
     try:
-        snapshot = snapshot_inputs(config.root, (config.base_url, select.drafts, select.future, select.preview, pagefind_key(pagefind)))
+        with made_to_stay():
+            snapshot = snapshot_inputs(config.root, (config.base_url, select.drafts, select.future, select.preview, pagefind_key(pagefind)))
         if previous and nothing_changed(previous, snapshot, select, out, sizes):
             posts, pages, feeds, files = previous.summary
             return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out, warnings=missing)
-        with collector_paused():  # the cached posts live as long as the build: the collector need not go over them
+        with made_to_stay():  # the cached posts
             memory = Memory.recall(previous, config, out, sizes)
-            gc.freeze()
         stats = {path: (mtime, size) for path, mtime, size in snapshot[2]}  # the content's files, seen once
         rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores(), spill=spill, stats=stats)
         check_output_dir(out, config.root)
@@ -99,13 +99,16 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """No garbage collection while objects that all stay are made (it would find nothing)."""
+def made_to_stay() -> Iterator[None]:
+    """Objects made in this block stay to the end of the build (posts, the site, its pages):
+    the garbage collector does not look for garbage among them while they are made (it would
+    find none), and passes over them afterwards, until gc.unfreeze()."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if collecting:
             gc.enable()
 
@@ -125,29 +128,33 @@ def render_site(config: SiteConfig, *, select: Selection, progress: Progress, me
     from builder.sources import scan_sources
     from builder.taxonomy import relate_posts
 
-    memory = memory or Memory.forget(config)
-    scan = scan_sources(config, stats)
-    strings, problems = load_strings_or_problems(config)
-    parsed = parse_sources(scan, config, select=select, progress=progress, problems=problems, memory=memory, jobs=jobs)
-    site = assemble_site(config, parsed.posts, parsed.docs, scan, strings)
-    memory.settle(site, select.preview, parsed.changed)
-    related = memory.relate(site.posts, lambda: relate_posts(site.posts, (site.countries, site.tags), jobs=jobs))
-    pages, unplanned = plan_needed_pages(site, strings, related, select.preview, memory)
-    compiled = CompiledTemplates(memory.compiled) if memory.compiled else None
-    progress.stage("render", len(pages) + len(unplanned))
-    fresh, reused = memory.split(pages, lambda page: page.file, page_value, lambda page: page.shows)
-    spill = spill if spill is not None and len(fresh) > SPILL_OVER else None  # a few pages are simply kept in memory
-    if spill is not None:
-        spill.open()
-    progress.advance(len(reused) + len(unplanned))
-    artifacts = render_pages(make_environment(config, strings, site.docs, compiled), fresh, config, jobs=jobs, spill=spill, marks=lambda page: memory.wants_mark(page.file, page.shows), done=progress.advance) + reused + unplanned
-    feeds = render_feeds(site, strings, memory)
-    extras = ([] if unplanned else [render_sitemap(pages, config)]) + [render_robots(config)]  # else the sitemap is kept
-    copies = [Artifact(path=out, source=src) for out, src in site.assets]
-    everything = artifacts + feeds + extras + copies
-    warnings = parsed.warnings + tuple(find_site_warnings(site, everything))
-    outputs = memory.outputs(everything)
-    return Rendered(site, everything, len(memory.page_files), len(feeds), tuple(sorted(set(warnings))), parsed.left_out, parsed.entries, outputs, compiled.made if compiled else {})
+    try:
+        memory = memory or Memory.forget(config)
+        with made_to_stay():  # the posts, the site, its pages (the workers started here collect as usual)
+            scan = scan_sources(config, stats)
+            strings, problems = load_strings_or_problems(config)
+            parsed = parse_sources(scan, config, select=select, progress=progress, problems=problems, memory=memory, jobs=jobs)
+            site = assemble_site(config, parsed.posts, parsed.docs, scan, strings)
+            memory.settle(site, select.preview, parsed.changed)
+            related = memory.relate(site.posts, lambda: relate_posts(site.posts, (site.countries, site.tags), jobs=jobs))
+            pages, unplanned = plan_needed_pages(site, strings, related, select.preview, memory)
+        compiled = CompiledTemplates(memory.compiled) if memory.compiled else None
+        progress.stage("render", len(pages) + len(unplanned))
+        fresh, reused = memory.split(pages, lambda page: page.file, page_value, lambda page: page.shows)
+        spill = spill if spill is not None and len(fresh) > SPILL_OVER else None  # a few pages are simply kept in memory
+        if spill is not None:
+            spill.open()
+        progress.advance(len(reused) + len(unplanned))
+        artifacts = render_pages(make_environment(config, strings, site.docs, compiled), fresh, config, jobs=jobs, spill=spill, marks=lambda page: memory.wants_mark(page.file, page.shows), done=progress.advance) + reused + unplanned
+        feeds = render_feeds(site, strings, memory)
+        extras = ([] if unplanned else [render_sitemap(pages, config)]) + [render_robots(config)]  # else the sitemap is kept
+        copies = [Artifact(path=out, source=src) for out, src in site.assets]
+        everything = artifacts + feeds + extras + copies
+        warnings = parsed.warnings + tuple(find_site_warnings(site, everything))
+        outputs = memory.outputs(everything)
+        return Rendered(site, everything, len(memory.page_files), len(feeds), tuple(sorted(set(warnings))), parsed.left_out, parsed.entries, outputs, compiled.made if compiled else {})
+    finally:
+        gc.unfreeze()  # what this build made is the collector's again
 
 
 def plan_needed_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tuple[Post, ...]], preview: bool, memory: Memory) -> tuple[list[Page], list[Artifact]]:

@@ -42,7 +42,7 @@ def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: C
     frozen = gc.get_freeze_count() > 0  # by the caller, who unfreezes
     gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: their pages stay shared
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:  # whatever the caller paused
             parts = []
             for part in pool.imap(_run, chunks):
                 parts.append(part)
