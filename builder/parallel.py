@@ -29,13 +29,19 @@ def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: C
     global _WORK
     jobs = min(jobs, len(items) // MIN_ITEMS)
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        results = []
-        for item in items:
-            results.append(fn(item))
-            if len(results) % MIN_ITEMS == 0:
-                done(MIN_ITEMS)
-        done(len(results) % MIN_ITEMS)
-        return results
+        collecting = gc.isenabled()
+        gc.enable()  # as in a worker, whatever the caller paused: the work's garbage is collected as it goes
+        try:
+            results = []
+            for item in items:
+                results.append(fn(item))
+                if len(results) % MIN_ITEMS == 0:
+                    done(MIN_ITEMS)
+            done(len(results) % MIN_ITEMS)
+            return results
+        finally:
+            if not collecting:
+                gc.disable()
     size = max(1, len(items) // (jobs * 4))
     chunks = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     _WORK = (fn, items)

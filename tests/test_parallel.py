@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import time
@@ -67,3 +68,21 @@ def test_aside_work_given_up_midway_is_stopped_not_waited_for() -> None:
             os.waitpid(pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_garbage_work_makes_is_collected_as_it_goes_even_if_the_caller_paused_the_collector(jobs: int) -> None:
+    def cyclic(n: int) -> int:
+        loop: list = [n]
+        loop.append(loop)  # garbage only the collector frees
+        return n
+
+    gc.collect()
+    gc.disable()
+    try:
+        assert map_in_order(cyclic, range(5000), jobs=jobs) == list(range(5000))
+        assert not gc.isenabled()  # the caller's pause holds again
+        left = gc.collect()
+    finally:
+        gc.enable()
+    assert left < 1000  # on one process the 5,000 cycles are collected during the work, not left for later
