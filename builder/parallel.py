@@ -84,7 +84,12 @@ class Aside:
         if not hasattr(os, "fork"):
             return
         read, write = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare (memory, process limit): the work is done here
+            os.close(read)
+            os.close(write)
+            return
         if pid == 0:  # the worker: do the work, hand its bytes over, leave without cleaning up
             os.close(read)
             code = 0

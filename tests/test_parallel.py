@@ -86,3 +86,13 @@ def test_the_garbage_work_makes_is_collected_as_it_goes_even_if_the_caller_pause
     finally:
         gc.enable()
     assert left < 1000  # on one process the 5,000 cycles are collected during the work, not left for later
+
+
+def test_aside_work_is_done_here_when_no_process_can_be_forked(monkeypatch) -> None:
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    aside = Aside(lambda: b"done here")
+    assert aside.pid == 0 and aside.result() == b"done here"
+    aside.close()
