@@ -29,38 +29,51 @@ def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: C
     global _WORK
     jobs = min(jobs, len(items) // MIN_ITEMS)
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        collecting = gc.isenabled()
-        gc.enable()  # as in a worker, whatever the caller paused: the work's garbage is collected as it goes
-        try:
-            results = []
-            for item in items:
-                results.append(fn(item))
-                if len(results) % MIN_ITEMS == 0:
-                    done(MIN_ITEMS)
-            done(len(results) % MIN_ITEMS)
-            return results
-        finally:
-            if not collecting:
-                gc.disable()
+        return map_here(fn, items, done)
     size = max(1, len(items) // (jobs * 4))
     chunks = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     _WORK = (fn, items)
     frozen = gc.get_freeze_count() > 0  # by the caller, who unfreezes
     gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: their pages stay shared
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable) as pool:  # whatever the caller paused
-            parts = []
-            for part in pool.imap(_run, chunks):
-                parts.append(part)
-                done(len(part))
+        try:
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable)  # whatever the caller paused
+        except OSError:  # no process to spare (memory, process limit): the work is done here
+            pool = None
+        if pool is not None:
+            with pool:
+                parts = []
+                for part in pool.imap(_run, chunks):
+                    parts.append(part)
+                    done(len(part))
     finally:
         _WORK = None
         if not frozen:
             gc.unfreeze()
+    if pool is None:
+        return map_here(fn, items, done)
     results = [result for part in parts for result in part]
     if frozen:  # a caller that froze what lives as long as it does: so do the results
         gc.freeze()
     return results
+
+
+def map_here(fn: Callable[[T], R], items: Sequence[T], done: Callable[[int], None]) -> list[R]:
+    """[fn(x) for x in items] in this process, collecting garbage as a worker does, whatever
+    the caller paused (the work's garbage is collected as it goes)."""
+    collecting = gc.isenabled()
+    gc.enable()
+    try:
+        results = []
+        for item in items:
+            results.append(fn(item))
+            if len(results) % MIN_ITEMS == 0:
+                done(MIN_ITEMS)
+        done(len(results) % MIN_ITEMS)
+        return results
+    finally:
+        if not collecting:
+            gc.disable()
 
 
 def available_cores() -> int:

@@ -96,3 +96,13 @@ def test_aside_work_is_done_here_when_no_process_can_be_forked(monkeypatch) -> N
     aside = Aside(lambda: b"done here")
     assert aside.pid == 0 and aside.result() == b"done here"
     aside.close()
+
+
+def test_map_in_order_works_here_when_no_process_can_be_forked(monkeypatch) -> None:
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    found = map_in_order(lambda n: (n * n, os.getpid()), list(range(1000)), jobs=2)
+    assert [square for square, _ in found] == [n * n for n in range(1000)]
+    assert {pid for _, pid in found} == {os.getpid()}
