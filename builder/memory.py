@@ -89,9 +89,8 @@ class Sizes:
     def of(self, path: str) -> int:
         if self.aside is None:
             return size_of(self.out, path) if self.out is not None else -1
-        if self.found is None:
+        if self.found is None:  # result() also reaps the worker
             self.found = dict(zip(self.paths, array("q", self.aside.result()), strict=True))
-            self.aside.close()
         found = self.found.get(path)
         return found if found is not None else size_of(self.out, path)
 
