@@ -191,21 +191,16 @@ class Tool:
     state: list[Path]  # caches and other state a cold build starts without
     env: dict[str, str] | None = None
     cwd: Path | None = None  # default: the tool's site
-    trash: Path | None = None  # where clean() moves what a cold build starts without
 
-    def clean(self) -> None:
-        """Take away the output and state of earlier builds: moved into the trash folder, which
-        is deleted when the benchmark ends (see bench/README.md: files deleted just before a
+    def clean(self, trash: Path) -> None:
+        """Take away the output and state of earlier builds: moved into `trash`, which is
+        deleted when the benchmark ends (see bench/README.md: files deleted just before a
         build make this machine's file system slow at creating the build's files)."""
         # newsroom's write step leaves .output.new-*/.old-* beside the output if killed
         for path in [self.out, *self.state, *self.out.parent.glob(f".{self.out.name}.*")]:
-            if not (path.exists() or path.is_symlink()):
-                continue
-            if self.trash is None:
-                shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
-                continue
-            self.trash.mkdir(exist_ok=True)
-            path.rename(self.trash / f"{len(list(self.trash.iterdir())):04d}-{path.name}")
+            if path.exists() or path.is_symlink():
+                trash.mkdir(exist_ok=True)
+                path.rename(trash / f"{len(list(trash.iterdir())):04d}-{path.name}")
 
 
 def make_tools(corpus: Corpus, names: list[str], work: Path, src: Path) -> dict[str, Tool]:
@@ -301,8 +296,6 @@ def run_size(n: int, args: argparse.Namespace, names: list[str], later: contextl
     work = root / "work"
     work.mkdir()
     tools = make_tools(corpus, names, work, src)
-    for tool in tools.values():
-        tool.trash = root / "trash"
     edited = corpus.posts[n // 2]
     samples: dict[str, dict[str, list[Sample]]] = {t: {m: [] for m in MEASURES} for t in tools}
     files: dict[str, list[int]] = {t: [] for t in tools}
@@ -311,7 +304,7 @@ def run_size(n: int, args: argparse.Namespace, names: list[str], later: contextl
         for name in order:
             tool = tools[name]
             logfile = work / f"{name}.log"
-            tool.clean()
+            tool.clean(root / "trash")
             cold = measure(tool.command(True), cwd=tool.cwd or tool.site, logfile=logfile, env=tool.env, timeout=args.timeout, sample_tree=True)
             pages = post_pages(tool.out)
             if pages != n:
