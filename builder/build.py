@@ -135,7 +135,7 @@ def render_site(config: SiteConfig, *, select: Selection, progress: Progress, me
             strings, problems = load_strings_or_problems(config)
             parsed = parse_sources(scan, config, select=select, progress=progress, problems=problems, memory=memory, jobs=jobs)
             site = assemble_site(config, parsed.posts, parsed.docs, scan, strings)
-            memory.settle(site, select.preview, parsed.changed)
+            memory.settle(site, select.preview, parsed.changed, parsed.entries)
             related = memory.relate(site.posts, lambda: relate_posts(site.posts, (site.countries, site.tags), jobs=jobs))
             pages, unplanned = plan_needed_pages(site, strings, related, select.preview, memory)
         compiled = CompiledTemplates(memory.compiled) if memory.compiled else None

@@ -19,7 +19,7 @@ from builder.model import Body, PostMeta, restore_slots, slots_state
 
 MAGIC = b"newsroom-cache\n"
 SHARDS = 16  # posts are kept in this many files, so an edit rewrites one of them
-FORMAT = f"{__version__}/6".encode()
+FORMAT = f"{__version__}/7".encode()
 CHECKSUM = 4  # bytes
 
 
@@ -49,6 +49,8 @@ class State:
     files: frozenset[str] = frozenset()  # every file that build left in the output…
     output_id: tuple[int, ...] = ()  # …which is this folder (write.output_id) if it is the same
     shape: str = ""  # which posts, in which order, under which terms (see memory.shape_of)
+    docs_key: str = ""  # the part of the shape that is not the posts (see memory.docs_key)
+    scheduled: frozenset[str] = frozenset()  # the posts taken although dated after the build's "now"
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # post path → its related posts' paths
     pages: tuple[str, ...] = ()  # the file of every page, in plan order
     summary: tuple[int, int, int, int] = (0, 0, 0, 0)  # posts, pages, feeds, files of that build

@@ -13,7 +13,7 @@ from builder import __version__
 from builder.cache import Loaded, PostEntry, State, digest, load_posts, templates_dir
 from builder.config import CONFIG_NAME, SiteConfig
 from builder.fingerprint import Fingerprinter
-from builder.model import Artifact, Post, Site, publication_status
+from builder.model import Artifact, Post, PostMeta, Site, publication_status
 from builder.parallel import Aside
 from builder.write import MARKER
 
@@ -59,13 +59,24 @@ def shape_of(site: Site, preview: bool) -> str:
     Two builds of the same shape plan the same pages showing the same posts: only pages that
     show a changed post can differ.
     """
-    h = hashlib.blake2b(repr(preview).encode(), digest_size=16)
+    h = hashlib.blake2b(docs_key(site, preview).encode(), digest_size=16)
     for post in site.posts:
         terms = tuple((ref.taxonomy, ref.slug, ref.name) for ref in post.countries + post.tags)
         h.update(repr((post.source, post.slug, post.date.isoformat(), post.end_date, post.draft, post.scheduled, terms)).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def docs_key(site: Site, preview: bool) -> str:
+    """The part of the shape that is not the posts: the pages in the menu, and whether this is a preview."""
+    h = hashlib.blake2b(repr(preview).encode(), digest_size=16)
     for doc in site.docs:
         h.update(repr((doc.source, doc.slug, doc.title, doc.summary, str(doc.html))).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
+
+
+def shape_fields(meta: PostMeta) -> tuple:
+    """What a post's front matter gives the shape (its terms as the editor spelt them)."""
+    return (meta.source, meta.slug, meta.date.isoformat(), meta.end_date, meta.draft, meta.countries, meta.tags)
 
 
 def size_of(out: Path | str, path: str) -> int:
@@ -122,9 +133,11 @@ class Memory:
         self.fingerprints: dict[str, str] = {}
         self.kept_sizes: dict[str, int] = {}
         self.previous_shape = previous.shape if previous and outputs else ""
+        self.previous = previous
         self.previous_related = previous.related if previous and self.posts else {}
         self.previous_pages = previous.pages if previous and outputs else ()
         self.shape, self.same_shape, self.changed = "", False, frozenset()
+        self.docs_key, self.scheduled = "", frozenset()
         self.only: frozenset[str] | None = None  # plan only the pages showing these posts (see keep_unplanned)
         self.related_paths: dict[str, tuple[str, ...]] = {}
         self.page_files: tuple[str, ...] = ()
@@ -144,12 +157,31 @@ class Memory:
         outputs = previous.outputs if previous.theme_key == theme else {}
         return cls(out=out, site=site, theme=theme, loaded=load_posts(out), outputs=outputs, trusted_before=previous.started - RACY_NS, previous=previous, sizes=sizes)
 
-    def settle(self, site: Site, preview: bool, changed: frozenset[str]) -> None:
-        """Learn this build's shape and which posts are not exactly as last time."""
-        self.shape = shape_of(site, preview)
+    def settle(self, site: Site, preview: bool, changed: frozenset[str], entries: Mapping[str, PostEntry]) -> None:
+        """Learn this build's shape and which posts are not exactly as last time (`entries`:
+        this build's, by source)."""
+        self.docs_key = docs_key(site, preview)
+        if self.previous is not None and self.previous.docs_key != self.docs_key:
+            self.previous_outputs = {}  # every page shows the menu: none is kept (as when a template changed)
+        self.scheduled = frozenset(post.source for post in site.posts if post.scheduled)
+        self.shape = self.previous_shape if self.keeps_shape(site, changed, entries) else shape_of(site, preview)
         self.same_shape = self.out is not None and self.shape == self.previous_shape
         self.changed = changed
         self.only = changed if self.same_shape and self.previous_pages else None
+
+    def keeps_shape(self, site: Site, changed: frozenset[str], entries: Mapping[str, PostEntry]) -> bool:
+        """True if this build's shape is surely the last build's, known without hashing every
+        post: the same posts taken and scheduled, the same pages and options, and every
+        changed post with the same front matter where the shape looks (then its order and
+        every term's spelling are the same too)."""
+        previous = self.previous
+        if not self.previous_shape or previous is None or previous.docs_key != self.docs_key or previous.scheduled != self.scheduled:
+            return False
+        for source in changed:
+            before, entry = self.posts.get(source), entries.get(source)
+            if before is None or entry is None or shape_fields(before.meta) != shape_fields(entry.meta):
+                return False
+        return len(site.posts) == len(previous.taken) and all(post.source in previous.taken for post in site.posts)
 
     def changed_post(self, source: str, entry: PostEntry) -> bool:
         """True unless the post is exactly as the last build cached it (parsed again or not)."""
@@ -269,5 +301,5 @@ class Memory:
         return State(
             snapshot=snapshot, started=started, taken=frozenset(p.source for p in rendered.site.posts), dates=dates,
             site_key=self.site_key, theme_key=self.theme_key, outputs=rendered.outputs, summary=summary,
-            shape=self.shape, related=self.related_paths, files=files, output_id=output_id, pages=self.page_files,
+            shape=self.shape, docs_key=self.docs_key, scheduled=self.scheduled, related=self.related_paths, files=files, output_id=output_id, pages=self.page_files,
         )

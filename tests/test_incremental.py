@@ -7,15 +7,16 @@ import os
 import random
 import re
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import tree
+from conftest import post, tree
 
 import builder.build
 import builder.memory
 import builder.render
-from builder.build import build_site, check_site
+from builder.build import Selection, build_site, check_site
 from builder.cache import SHARDS, cache_dir
 from builder.errors import TemplateError
 from builder.model import Post
@@ -51,7 +52,7 @@ def mutate(site: Path, rng: random.Random, step: int) -> str:
     """One random edit of the kinds an editor (or a designer) makes."""
     posts = posts_of(site)
     target = rng.choice(posts)
-    kind = rng.choice(["add", "add", "delete", "rename", "date", "countries", "tags", "title", "body", "body", "template", "config", "draft", "noop"])
+    kind = rng.choice(["add", "add", "delete", "rename", "date", "countries", "tags", "title", "body", "body", "template", "config", "draft", "page", "noop"])
     if kind == "add" or (kind == "delete" and len(posts) < 4):
         (site / f"content/news/2017/gen-{step}.md").write_text(new_post(rng, step), encoding="utf-8")
     elif kind == "delete":
@@ -70,6 +71,9 @@ def mutate(site: Path, rng: random.Random, step: int) -> str:
         target.write_text(target.read_text(encoding="utf-8") + f"\nAdded sentence {step}.\n", encoding="utf-8")
     elif kind == "draft":
         edit_front(target, "draft", rng.choice(["true", "false"]))
+    elif kind == "page":  # a standalone page: the menu of every page names it
+        target = site / "content/pages/about.md"
+        edit_front(target, "title", f"About, take {step}")
     elif kind == "template":
         name = rng.choice(["post.html", "term.html", "index.html", "base.html"])
         path = site / "templates" / name
@@ -263,6 +267,58 @@ def test_an_edit_that_keeps_the_shape_renders_only_the_pages_that_show_the_post(
     assert sorted(rendered) == showing and "news/2017/morning-briefing-for-tajik-border-guards/" in rendered and len(rendered) < len(pages) // 2
     reference = tmp_path / "reference"
     build_site(fixture_site, output_dir=reference, clean=True)
+    assert tree(out) == tree(reference)
+
+
+def shape_test_site(make_site) -> Path:
+    return make_site({
+        f"content/news/{n}.md": post(title=f"Item {n}", date=f"2017-03-1{n}", tags="[training, customs]" if n % 2 else "[training]", body=f"Body {n}.\n")
+        for n in range(6)
+    } | {"content/news/due.md": post(title="Falls due", date="2026-11-24", tags="[equipment]")})
+
+
+def test_a_post_that_falls_due_between_two_builds_loses_its_badge_when_another_post_is_edited(make_site, tmp_path: Path) -> None:
+    """Time alone changes the shape: the same posts taken (with --future), one no longer scheduled."""
+    root = shape_test_site(make_site)
+    before, after = datetime(2026, 11, 1, tzinfo=timezone.utc), datetime(2026, 12, 1, tzinfo=timezone.utc)
+    out = tmp_path / "output"
+    build_site(root, output_dir=out, select=Selection(now=before, future=True))
+    assert "Scheduled" in (out / "news/2026/falls-due/index.html").read_text(encoding="utf-8")
+    edited = root / "content/news/1.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "Another sentence.\n", encoding="utf-8")
+    build_site(root, output_dir=out, select=Selection(now=after, future=True))
+    reference = tmp_path / "reference"
+    build_site(root, output_dir=reference, clean=True, select=Selection(now=after, future=True))
+    assert "Scheduled" not in (reference / "news/2026/falls-due/index.html").read_text(encoding="utf-8")
+    assert tree(out) == tree(reference)
+
+
+def test_a_tag_spelt_anew_in_an_edited_post_is_shown_so_on_every_page(make_site, tmp_path: Path) -> None:
+    """A respelt tag keeps every post and page but changes the shape: the oldest post's spelling
+    names the tag on pages that do not show that post (the first page of the tag's list)."""
+    root = shape_test_site(make_site)
+    out = tmp_path / "output"
+    build_site(root, output_dir=out)
+    oldest = root / "content/news/1.md"
+    oldest.write_text(oldest.read_text(encoding="utf-8").replace("customs]", "Customs]"), encoding="utf-8")
+    build_site(root, output_dir=out)
+    reference = tmp_path / "reference"
+    build_site(root, output_dir=reference, clean=True)
+    first_page = (reference / "tags/customs/index.html").read_text(encoding="utf-8")
+    assert "Customs" in first_page and "Item 1<" not in first_page
+    assert tree(out) == tree(reference)
+
+
+def test_a_page_retitled_is_shown_so_in_the_menu_of_every_page(fixture_site: Path, tmp_path: Path) -> None:
+    """No post changed, yet every page changes: the menu names the standalone pages."""
+    out = tmp_path / "output"
+    build_site(fixture_site, output_dir=out)
+    about = fixture_site / "content/pages/about.md"
+    about.write_text(about.read_text(encoding="utf-8").replace("About the fixture", "About this fixture"), encoding="utf-8")
+    build_site(fixture_site, output_dir=out)
+    reference = tmp_path / "reference"
+    build_site(fixture_site, output_dir=reference, clean=True)
+    assert "About this fixture" in (reference / "news/2017/morning-briefing-for-tajik-border-guards/index.html").read_text(encoding="utf-8")
     assert tree(out) == tree(reference)
 
 
