@@ -15,19 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder import __version__
-from builder.model import Body, PostMeta, restore_slots, slots_state
+from builder.model import Body, PostMeta, quick_pickle
 
 MAGIC = b"newsroom-cache\n"
 SHARDS = 16  # posts are kept in this many files, so an edit rewrites one of them
-FORMAT = f"{__version__}/7".encode()
+FORMAT = f"{__version__}/8".encode()
 CHECKSUM = 4  # bytes
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PostEntry:
     """One post as the last build parsed and rendered it."""
-
-    __getstate__, __setstate__ = slots_state, restore_slots
 
     stat: tuple[int, int]  # (mtime_ns, size) of the source file
     meta: PostMeta

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
@@ -23,23 +24,29 @@ def publication_status(draft: bool, when: float, now: float) -> str:
     return "scheduled" if when > now else "published"
 
 
-def slots_state(self: Any) -> tuple:
-    """Pickle support for the slotted dataclasses a build cache holds: their fields, in order
-    (quicker than the generated one, which asks dataclasses.fields() for every object)."""
-    return tuple([getattr(self, name) for name in self.__slots__])
-
-
-SLOT_SETTERS: dict[type, tuple[Any, ...]] = {}
-
-
-def restore_slots(self: Any, state: tuple) -> None:
-    """Set the fields through the slots' own descriptors (a frozen dataclass refuses setattr)."""
-    kind = type(self)
-    setters = SLOT_SETTERS.get(kind)
-    if setters is None:
-        setters = SLOT_SETTERS[kind] = tuple(getattr(kind, name).__set__ for name in kind.__slots__)
-    for setter, value in zip(setters, state, strict=True):
-        setter(self, value)
+def quick_pickle(kind: type) -> type:
+    """Make a slotted frozen dataclass quick to unpickle (a build cache holds tens of
+    thousands): it is pickled as its fields in order, and made again by one generated
+    function that sets them through the slots' own descriptors (a frozen dataclass refuses
+    setattr). A Markup field is kept as its text: unpickling a Markup calls its Python
+    constructor, and the text is all there is to it.
+    """
+    names = kind.__slots__
+    markup = {name for name in names if kind.__dataclass_fields__[name].type == "Markup"}
+    made = {name: f"as_markup(str_type, {name})" if name in markup else name for name in names}
+    source = f"def restore({', '.join(names)}):\n    self = new(kind)\n" + "".join(f"    set_{name}(self, {made[name]})\n" for name in names) + "    return self\n"
+    namespace = {"new": object.__new__, "kind": kind, "as_markup": str.__new__, "str_type": Markup} | {f"set_{name}": getattr(kind, name).__set__ for name in names}
+    exec(source, namespace)  # noqa: S102 - the source is made above from the class's own field names
+    restore = namespace["restore"]
+    restore.__module__, restore.__qualname__ = kind.__module__, f"{kind.__qualname__}.restore"
+    kind.restore = staticmethod(restore)  # where pickle finds it again
+    fields = attrgetter(*names)
+    if markup:
+        plain = [name in markup for name in names]
+        kind.__reduce__ = lambda self: (restore, tuple([str(value) if text else value for value, text in zip(fields(self), plain, strict=True)]))
+    else:
+        kind.__reduce__ = lambda self: (restore, fields(self))
+    return kind
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,11 +69,10 @@ class SourceFile:
     digest: bytes = b""  # of the file's bytes (sources.digest_bytes): a cache compares it
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TermRef:
     """A post's link to one term of a taxonomy."""
-
-    __getstate__, __setstate__ = slots_state, restore_slots
 
     taxonomy: str
     slug: str
@@ -77,11 +83,10 @@ class TermRef:
         return f"{self.taxonomy}/{self.slug}/"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PostMeta:
     """A post's checked front matter: everything but the rendered body."""
-
-    __getstate__, __setstate__ = slots_state, restore_slots
 
     source: str
     slug: str
@@ -100,11 +105,10 @@ class PostMeta:
         return f"news/{self.date.year}/{self.slug}/"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Body:
     """A post's rendered body: what the Markdown stage makes, and a cache keeps."""
-
-    __getstate__, __setstate__ = slots_state, restore_slots
 
     html: Markup
     summary: str

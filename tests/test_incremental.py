@@ -17,12 +17,13 @@ import builder.build
 import builder.memory
 import builder.render
 from builder.build import Selection, build_site, check_site
-from builder.cache import SHARDS, cache_dir
+from builder.cache import SHARDS, cache_dir, load_posts
 from builder.errors import TemplateError
 from builder.model import Post
 from builder.plan import plan_pages
 from builder.render import load_strings
 from builder.taxonomy import relate_posts
+from markupsafe import Markup
 
 COUNTRIES = ["Kazakhstan", "Kyrgyzstan", "Tajikistan"]
 TAGS = ["training", "customs", "Risk management", "e-commerce", "profiling", "equipment"]
@@ -201,6 +202,22 @@ def test_a_file_deleted_from_the_output_comes_back_even_with_nothing_changed(fix
     (out / "tags/customs/index.html").unlink()
     build_site(fixture_site, output_dir=out)
     assert tree(out) == expected
+
+
+def test_the_cache_gives_back_every_post_as_it_was_parsed(fixture_site: Path, tmp_path: Path) -> None:
+    """Cached posts are pickled field by field (model.quick_pickle): each comes back equal, its
+    body's HTML still Markup (as text it would be escaped on every page), its terms equal."""
+    out = tmp_path / "output"
+    rendered = check_site(fixture_site)
+    build_site(fixture_site, output_dir=out)
+    loaded = load_posts(out).posts
+    assert loaded.keys() == rendered.entries.keys() and sum(entry.body is not None for entry in loaded.values()) > 5
+    for source, entry in rendered.entries.items():
+        again = loaded[source]
+        assert dataclasses.replace(again, stat=entry.stat, digest=entry.digest) == entry
+        if entry.body is not None:  # None: a draft, not rendered
+            assert type(again.body.html) is Markup and again.body.html == entry.body.html
+        assert [type(ref) for ref in again.meta.tags] == [type(ref) for ref in entry.meta.tags]
 
 
 def test_clean_option_ignores_the_cache(fixture_site: Path, tmp_path: Path, runner) -> None:
