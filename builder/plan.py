@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from markupsafe import Markup
 
@@ -110,14 +110,18 @@ def sources_of(posts: tuple[Post | None, ...] | None) -> tuple[str, ...] | None:
     return None if posts is None else tuple([post.source for post in posts if post is not None])
 
 
-def paginate(posts: tuple[Post, ...], per_page: int, base: str) -> list[tuple[str, tuple[Post, ...], Pagination]]:
-    """Split posts into pages at `base`, `base`page/2/, …; an empty list still gets one page."""
+def paginate(posts: tuple[Post, ...], per_page: int, base: str, wanted: Callable[[tuple[Post, ...]], bool] | None = None) -> list[tuple[str, tuple[Post, ...], Pagination]]:
+    """Split posts into pages at `base`, `base`page/2/, …; an empty list still gets one page.
+
+    `wanted`: only the pages whose posts it accepts (the others are not made at all).
+    """
     chunks = [posts[i : i + per_page] for i in range(0, len(posts), per_page)] or [()]
     path = lambda n: base if n == 1 else f"{base}page/{n}/"  # noqa: E731
     total = len(chunks)
     return [
         (path(n), chunk, Pagination(number=n, total=total, prev_path=path(n - 1) if n > 1 else None, next_path=path(n + 1) if n < total else None))
         for n, chunk in enumerate(chunks, start=1)
+        if wanted is None or wanted(chunk)
     ]
 
 
@@ -175,9 +179,7 @@ def plan_pages(site: Site, strings: Mapping[str, Any], related: Mapping[str, tup
         return Page(path=path, template=template, context={"page": meta, **context}, updated=updated, in_sitemap=sitemap, shows=sources_of(shows))
 
     pages: list[Page] = []
-    for path, chunk, pagination in paginate(site.posts, config.per_page, ""):
-        if not wanted(chunk):
-            continue
+    for path, chunk, pagination in paginate(site.posts, config.per_page, "", wanted):
         title = "" if pagination.number == 1 else strings["page_title_paged"].format(title=strings["latest_news"], number=pagination.number)
         pages.append(page(path, "index.html", title, config.description, {"posts": chunk, "pagination": pagination}, updated=chunk[0].date if chunk else newest, shows=chunk))
     for i, post in enumerate(site.posts):
@@ -214,7 +216,7 @@ def plan_taxonomy(site: Site, taxonomy: Taxonomy, strings: Mapping[str, Any], pa
     pages = [page(taxonomy.path, "terms.html", taxonomy.title, site.config.description, {"taxonomy": taxonomy, "charts": charts}, shows=None)]
     head = TaxonomyHead(name=taxonomy.name, title=taxonomy.title)
     for term in taxonomy.terms:
-        chunks = [chunk for chunk in paginate(term.posts, site.config.per_page, term.path) if wanted(chunk[1])] if term.posts else []
+        chunks = paginate(term.posts, site.config.per_page, term.path, wanted) if term.posts else []
         if not chunks:
             continue
         shown = TermHead(taxonomy=term.taxonomy, slug=term.slug, name=term.name, count=term.count, code=term.code)
