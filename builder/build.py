@@ -308,12 +308,14 @@ def assemble_site(config: SiteConfig, posts: tuple[Post, ...], docs: tuple[Doc, 
     from builder.taxonomy import apply_spellings, build_taxonomy
 
     tags = build_taxonomy("tags", strings["tags_title"], posts, lambda p: p.tags)
-    posts = apply_spellings(posts, tags)
+    spelt = apply_spellings(posts, tags)
+    if any(post is not before for post, before in zip(spelt, posts, strict=True)):  # else the tags hold these very posts
+        tags = build_taxonomy("tags", strings["tags_title"], spelt, lambda p: p.tags)
     return Site(
         config=config,
-        posts=posts,
+        posts=spelt,
         docs=docs,
-        countries=build_taxonomy("countries", strings["countries_title"], posts, lambda p: p.countries, countries=config.countries),
-        tags=build_taxonomy("tags", strings["tags_title"], posts, lambda p: p.tags),
+        countries=build_taxonomy("countries", strings["countries_title"], spelt, lambda p: p.countries, countries=config.countries),
+        tags=tags,
         assets=sources.assets,
     )
