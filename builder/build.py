@@ -10,11 +10,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from builder.cache import PostEntry, load_state, save_cache, snapshot_inputs
+from builder.cache import PostEntry, load_state, save_cache, save_state, snapshot_inputs
 from builder.config import SiteConfig, load_config
 from builder.errors import BuildError, ContentError, Problem
 from builder.model import Artifact, BuildReport, Doc, Page, Post, Site, publication_status
-from builder.memory import Memory, Sizes, nothing_changed
+from builder.memory import Memory, Sizes, nothing_changed, redated
 from builder.parallel import available_cores, map_in_order
 from builder.progress import NoProgress, Progress
 from builder.search import MISSING, find_pagefind, index_pages, pagefind_key
@@ -76,6 +76,8 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         with made_to_stay():
             snapshot = snapshot_inputs(config.root, (config.base_url, select.drafts, select.future, select.preview, pagefind_key(pagefind)))
         if previous and nothing_changed(previous, snapshot, select, out, sizes):
+            if previous.recent:  # files saved just before the last build, found as it read them: trusted by their times from now on
+                save_state(out, redated(previous, snapshot, started))
             posts, pages, feeds, files = previous.summary
             return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out, warnings=missing)
         with made_to_stay():  # the cached posts
@@ -91,7 +93,7 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         gc.unfreeze()
     summary = (len(rendered.site.posts), rendered.pages, rendered.feeds, written.files)
     files = frozenset(a.path for a in rendered.artifacts + index)
-    save_cache(out, memory.state(snapshot, started, rendered, summary, files, output_id(out)), rendered.entries, memory.loaded, rendered.compiled)
+    save_cache(out, memory.state(snapshot, started, rendered, summary, files, output_id(out), config.root), rendered.entries, memory.loaded, rendered.compiled)
     return BuildReport(
         posts=summary[0], pages=rendered.pages, feeds=rendered.feeds, files=written.files,
         written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings + missing,

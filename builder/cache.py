@@ -19,7 +19,7 @@ from builder.model import Body, PostMeta, quick_pickle
 
 MAGIC = b"newsroom-cache\n"
 SHARDS = 16  # posts are kept in this many files, so an edit rewrites one of them
-FORMAT = f"{__version__}/8".encode()
+FORMAT = f"{__version__}/9".encode()
 CHECKSUM = 4  # bytes
 
 
@@ -53,6 +53,7 @@ class State:
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # post path → its related posts' paths
     pages: tuple[str, ...] = ()  # the file of every page, in plan order
     summary: tuple[int, int, int, int] = (0, 0, 0, 0)  # posts, pages, feeds, files of that build
+    recent: dict[str, bytes] | None = None  # digests of the inputs saved just before that build (memory.recent_digests)
 
 
 def cache_dir(out: Path) -> Path:
@@ -160,6 +161,14 @@ def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loa
                 dump(shard_path(out, number), part)
         for key, code in sorted((compiled or {}).items()):
             dump(templates_dir(out) / f"{key}.bin", code)
+        dump(cache_dir(out) / "state.bin", state)
+    except OSError:
+        pass
+
+
+def save_state(out: Path, state: State) -> None:
+    """Keep only the small part of the cache (the posts files stay as they are); skipped if it cannot be written."""
+    try:
         dump(cache_dir(out) / "state.bin", state)
     except OSError:
         pass

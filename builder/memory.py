@@ -41,15 +41,48 @@ def taken_posts(dates: Iterable[tuple[str, float, bool]], select: Any) -> frozen
 
 
 def nothing_changed(previous: State, snapshot: tuple, select: Any, out: Path, sizes: Sizes) -> bool:
-    """True if the last build read exactly these inputs, took the same posts and its output is there."""
+    """True if the last build read exactly these inputs, took the same posts and its output is there.
+
+    A file saved just before that build could have changed since without a new time or size:
+    it is unchanged only if its bytes are the ones that build parsed.
+    """
     if previous.snapshot != snapshot or not (out / MARKER).is_file():
         return False
     trusted_before = previous.started - RACY_NS
-    if any(mtime >= trusted_before for _path, mtime, _size in snapshot[2]):
-        return False  # a file saved just before that build could have changed unseen since
+    recent = [path for path, mtime, _size in snapshot[2] if mtime >= trusted_before]
+    if recent:
+        from builder.sources import file_digest
+
+        known = previous.recent
+        if known is None or any(path not in known or file_digest(Path(path)) != known[path] for path in recent):
+            return False
     if previous.taken != taken_posts(previous.dates, select):
         return False
     return all(sizes.of(path) == size for path, (_mark, size) in previous.outputs.items())
+
+
+def redated(previous: State, snapshot: tuple, started: int) -> State:
+    """The state of the last build, for one that found nothing changed since (`started`: its
+    start), so that the next build trusts the times of the files that were too recent for it:
+    the files still too recent keep their digests (found unchanged, so the last build's)."""
+    known = previous.recent or {}  # nothing_changed() found every file too recent for the last build in it
+    recent = {path: known[path] for path, mtime, _size in snapshot[2] if mtime >= started - RACY_NS}
+    return replace(previous, started=started, recent=recent)
+
+
+def recent_digests(snapshot: tuple, started: int, entries: Mapping[str, PostEntry], root: Path) -> dict[str, bytes] | None:
+    """The digests of the input files saved so close to a build's start that the next build
+    cannot trust their times: the bytes of each post as the build parsed them, by the path the
+    snapshot names it; None if one of them is not a post (the next build then looks again)."""
+    found = {}
+    prefix = os.path.join(root, "")
+    for path, mtime, _size in snapshot[2]:
+        if mtime >= started - RACY_NS:
+            entry = entries.get(path[len(prefix) :].replace(os.sep, "/")) if path.startswith(prefix) else None
+            if entry is None or not entry.digest:
+                return None
+            found[path] = entry.digest
+    return found
 
 
 def shape_of(site: Site, preview: bool) -> str:
@@ -295,11 +328,12 @@ class Memory:
                 found[artifact.path] = (self.fingerprints[artifact.path], self.kept_sizes[artifact.path] if artifact.keep else made_size(artifact))
         return found
 
-    def state(self, snapshot: tuple, started: int, rendered: Any, summary: tuple[int, int, int, int], files: frozenset[str], output_id: tuple[int, ...]) -> State:
-        """The small part of the cache, for the next build."""
+    def state(self, snapshot: tuple, started: int, rendered: Any, summary: tuple[int, int, int, int], files: frozenset[str], output_id: tuple[int, ...], root: Path) -> State:
+        """The small part of the cache, for the next build (`root`: the site's)."""
         dates = tuple((e.meta.source, e.meta.date.timestamp(), e.meta.draft) for e in rendered.entries.values())
         return State(
             snapshot=snapshot, started=started, taken=frozenset(p.source for p in rendered.site.posts), dates=dates,
             site_key=self.site_key, theme_key=self.theme_key, outputs=rendered.outputs, summary=summary,
             shape=self.shape, docs_key=self.docs_key, scheduled=self.scheduled, related=self.related_paths, files=files, output_id=output_id, pages=self.page_files,
+            recent=recent_digests(snapshot, started, rendered.entries, root),
         )

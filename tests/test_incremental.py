@@ -16,8 +16,9 @@ from conftest import post, tree
 import builder.build
 import builder.memory
 import builder.render
+import builder.sources
 from builder.build import Selection, build_site, check_site
-from builder.cache import SHARDS, cache_dir, load_posts
+from builder.cache import SHARDS, cache_dir, load_posts, load_state
 from builder.errors import TemplateError
 from builder.model import Post
 from builder.plan import plan_pages
@@ -169,6 +170,54 @@ def test_posts_touched_or_saved_just_before_a_build_are_compared_by_their_bytes(
     reference = tmp_path / "reference"
     build_site(fixture_site, output_dir=reference, clean=True)
     assert tree(out) == tree(reference)
+
+
+def test_a_build_right_after_one_whose_posts_were_just_saved_does_nothing_unless_their_bytes_changed(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
+    """The files saved just before a build are checked by their bytes, against the digests that
+    build kept of them: unchanged, the next build ends at once (loads no cached post); changed
+    with the same size and time, it builds them."""
+    recalled: list[bool] = []
+    real = builder.memory.Memory.recall
+    monkeypatch.setattr(builder.memory.Memory, "recall", classmethod(lambda cls, *a, **k: recalled.append(True) or real(*a, **k)))
+    now = time.time_ns()
+    for path in posts_of(fixture_site):
+        os.utime(path, ns=(now, now))  # saved just now: too recent to trust their times
+    out = tmp_path / "output"
+    build_site(fixture_site, output_dir=out)
+    recalled.clear()
+    assert build_site(fixture_site, output_dir=out).written == 0 and recalled == []
+    assert load_state(out).recent  # still too recent to trust: kept with their digests
+    post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
+    stat, text = post.stat(), post.read_text(encoding="utf-8")
+    post.write_text(text.replace("short briefing", "brief briefing"), encoding="utf-8")  # the same size...
+    os.utime(post, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # ...and the same time: only the bytes tell
+    assert post.stat().st_size == stat.st_size and post.stat().st_mtime_ns == stat.st_mtime_ns
+    build_site(fixture_site, output_dir=out)
+    assert recalled == [True] and "brief briefing" in (out / "news/2017/morning-briefing-for-tajik-border-guards/index.html").read_text(encoding="utf-8")
+    monkeypatch.undo()
+    reference = tmp_path / "reference"
+    build_site(fixture_site, output_dir=reference, clean=True)
+    assert tree(out) == tree(reference)
+
+
+def test_a_build_that_finds_the_files_saved_before_the_last_as_it_read_them_trusts_their_times_from_then_on(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
+    """Else every later build would read them all again: the state is dated to the build that checked them."""
+    now = time.time_ns()
+    for path in posts_of(fixture_site):
+        os.utime(path, ns=(now, now))
+    out = tmp_path / "output"
+    build_site(fixture_site, output_dir=out)
+    first = load_state(out)
+    assert first.recent and len(first.recent) == len(posts_of(fixture_site))
+    monkeypatch.setattr(builder.memory, "RACY_NS", 0)  # as if two seconds had passed
+    build_site(fixture_site, output_dir=out)
+    second = load_state(out)
+    assert second.recent == {} and second.started > first.started and second.snapshot == first.snapshot and second.outputs == first.outputs
+    read = count_reads(monkeypatch)
+    digests: list[Path] = []
+    real = builder.sources.file_digest
+    monkeypatch.setattr(builder.sources, "file_digest", lambda path: digests.append(path) or real(path))
+    assert build_site(fixture_site, output_dir=out).written == 0 and read == [] and digests == []
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "version", "delete-output"])
