@@ -75,7 +75,7 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
     try:
         with made_to_stay():
             snapshot = snapshot_inputs(config.root, (config.base_url, select.drafts, select.future, select.preview, pagefind_key(pagefind)))
-        if previous and nothing_changed(previous, snapshot, select, out, sizes):
+        if previous and nothing_changed(previous, snapshot, select, out, sizes, config):
             if previous.recent:  # files saved just before the last build, found as it read them: trusted by their times from now on
                 save_state(out, redated(previous, snapshot, started))
             posts, pages, feeds, files = previous.summary
@@ -93,7 +93,7 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         gc.unfreeze()
     summary = (len(rendered.site.posts), rendered.pages, rendered.feeds, written.files)
     files = frozenset(a.path for a in rendered.artifacts + index)
-    save_cache(out, memory.state(snapshot, started, rendered, summary, files, output_id(out), config.root), rendered.entries, memory.loaded, rendered.compiled)
+    save_cache(out, memory.state(snapshot, started, rendered, summary, files, output_id(out), config), rendered.entries, memory.loaded, rendered.compiled)
     return BuildReport(
         posts=summary[0], pages=rendered.pages, feeds=rendered.feeds, files=written.files,
         written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings + missing,

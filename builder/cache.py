@@ -53,7 +53,7 @@ class State:
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # post path → its related posts' paths
     pages: tuple[str, ...] = ()  # the file of every page, in plan order
     summary: tuple[int, int, int, int] = (0, 0, 0, 0)  # posts, pages, feeds, files of that build
-    recent: dict[str, bytes] | None = None  # digests of the inputs saved just before that build (memory.recent_digests)
+    recent: dict[str, bytes] | None = None  # what checks the inputs saved just before that build (memory.recent_digests)
 
 
 def cache_dir(out: Path) -> Path:

@@ -19,6 +19,7 @@ from builder.write import MARKER
 
 RACY_NS = 2_000_000_000  # a file changed this close to the last build's start is checked by content
 SIZES_ASIDE_OVER = 2000  # the sizes of more output files than this are measured on another core
+BY_KEYS = b""  # a recent file checked by site_key() and theme_key(), not by its own digest
 
 
 def site_key(config: SiteConfig) -> str:
@@ -40,11 +41,12 @@ def taken_posts(dates: Iterable[tuple[str, float, bool]], select: Any) -> frozen
     return frozenset(src for src, when, draft in dates if select.takes(publication_status(draft, when, now)))
 
 
-def nothing_changed(previous: State, snapshot: tuple, select: Any, out: Path, sizes: Sizes) -> bool:
+def nothing_changed(previous: State, snapshot: tuple, select: Any, out: Path, sizes: Sizes, config: SiteConfig) -> bool:
     """True if the last build read exactly these inputs, took the same posts and its output is there.
 
     A file saved just before that build could have changed since without a new time or size:
-    it is unchanged only if its bytes are the ones that build parsed.
+    it is unchanged only if its bytes are the ones that build read (a post's, by the digest
+    of the bytes it parsed; site.toml and the templates, by the keys made of their bytes).
     """
     if previous.snapshot != snapshot or not (out / MARKER).is_file():
         return False
@@ -53,8 +55,12 @@ def nothing_changed(previous: State, snapshot: tuple, select: Any, out: Path, si
     if recent:
         from builder.sources import file_digest
 
-        known = previous.recent
-        if known is None or any(path not in known or file_digest(Path(path)) != known[path] for path in recent):
+        known = previous.recent or {}
+        if any(path not in known for path in recent):
+            return False
+        if any(known[path] == BY_KEYS for path in recent) and (site_key(config), theme_key(config)) != (previous.site_key, previous.theme_key):
+            return False
+        if any(known[path] != BY_KEYS and file_digest(Path(path)) != known[path] for path in recent):
             return False
     if previous.taken != taken_posts(previous.dates, select):
         return False
@@ -70,18 +76,25 @@ def redated(previous: State, snapshot: tuple, started: int) -> State:
     return replace(previous, started=started, recent=recent)
 
 
-def recent_digests(snapshot: tuple, started: int, entries: Mapping[str, PostEntry], root: Path) -> dict[str, bytes] | None:
-    """The digests of the input files saved so close to a build's start that the next build
-    cannot trust their times: the bytes of each post as the build parsed them, by the path the
-    snapshot names it; None if one of them is not a post (the next build then looks again)."""
+def recent_digests(snapshot: tuple, started: int, entries: Mapping[str, PostEntry], config: SiteConfig) -> dict[str, bytes] | None:
+    """What tells whether the input files saved so close to a build's start that the next
+    build cannot trust their times are still the ones the build read, by the path the snapshot
+    names them: a post's digest of the bytes it parsed; BY_KEYS for site.toml and the templates
+    (site_key and theme_key are made of their bytes). None if one is another file (a page, an
+    image): the next build then looks at every input again."""
     found = {}
-    prefix = os.path.join(root, "")
+    prefix, templates = os.path.join(config.root, ""), os.path.join(config.templates_dir, "")
+    config_file = os.path.join(config.root, CONFIG_NAME)
     for path, mtime, _size in snapshot[2]:
-        if mtime >= started - RACY_NS:
-            entry = entries.get(path[len(prefix) :].replace(os.sep, "/")) if path.startswith(prefix) else None
-            if entry is None or not entry.digest:
-                return None
-            found[path] = entry.digest
+        if mtime < started - RACY_NS:
+            continue
+        if path == config_file or path.startswith(templates):
+            found[path] = BY_KEYS
+            continue
+        entry = entries.get(path[len(prefix) :].replace(os.sep, "/")) if path.startswith(prefix) else None
+        if entry is None or not entry.digest:
+            return None
+        found[path] = entry.digest
     return found
 
 
@@ -328,12 +341,12 @@ class Memory:
                 found[artifact.path] = (self.fingerprints[artifact.path], self.kept_sizes[artifact.path] if artifact.keep else made_size(artifact))
         return found
 
-    def state(self, snapshot: tuple, started: int, rendered: Any, summary: tuple[int, int, int, int], files: frozenset[str], output_id: tuple[int, ...], root: Path) -> State:
-        """The small part of the cache, for the next build (`root`: the site's)."""
+    def state(self, snapshot: tuple, started: int, rendered: Any, summary: tuple[int, int, int, int], files: frozenset[str], output_id: tuple[int, ...], config: SiteConfig) -> State:
+        """The small part of the cache, for the next build."""
         dates = tuple((e.meta.source, e.meta.date.timestamp(), e.meta.draft) for e in rendered.entries.values())
         return State(
             snapshot=snapshot, started=started, taken=frozenset(p.source for p in rendered.site.posts), dates=dates,
             site_key=self.site_key, theme_key=self.theme_key, outputs=rendered.outputs, summary=summary,
             shape=self.shape, docs_key=self.docs_key, scheduled=self.scheduled, related=self.related_paths, files=files, output_id=output_id, pages=self.page_files,
-            recent=recent_digests(snapshot, started, rendered.entries, root),
+            recent=recent_digests(snapshot, started, rendered.entries, config),
         )

@@ -172,28 +172,39 @@ def test_posts_touched_or_saved_just_before_a_build_are_compared_by_their_bytes(
     assert tree(out) == tree(reference)
 
 
-def test_a_build_right_after_one_whose_posts_were_just_saved_does_nothing_unless_their_bytes_changed(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
-    """The files saved just before a build are checked by their bytes, against the digests that
-    build kept of them: unchanged, the next build ends at once (loads no cached post); changed
-    with the same size and time, it builds them."""
+SAME_SIZE_EDITS = {  # file: (old, new, a page that shows it)
+    "content/news/2017/2017-01-10-morning-briefing.md": ("short briefing", "brief briefing", "news/2017/morning-briefing-for-tajik-border-guards/index.html"),
+    "templates/base.html": ('<main id="main">', '<main id="mian">', "index.html"),
+    "site.toml": ("Fixture News", "Fixture Newz", "index.html"),
+}
+
+
+@pytest.mark.parametrize("edited", sorted(SAME_SIZE_EDITS))
+def test_a_build_right_after_one_whose_inputs_were_just_saved_does_nothing_unless_their_bytes_changed(fixture_site: Path, tmp_path: Path, monkeypatch, edited: str) -> None:
+    """The files saved just before a build are checked by their bytes (a post's against the
+    digest that build kept of it; site.toml and the templates by the keys made of them):
+    unchanged, the next build ends at once (loads no cached post); changed with the same size
+    and time, it builds them."""
     recalled: list[bool] = []
     real = builder.memory.Memory.recall
     monkeypatch.setattr(builder.memory.Memory, "recall", classmethod(lambda cls, *a, **k: recalled.append(True) or real(*a, **k)))
     now = time.time_ns()
-    for path in posts_of(fixture_site):
+    for path in [*posts_of(fixture_site), fixture_site / "site.toml", *(fixture_site / "templates").rglob("*.html")]:
         os.utime(path, ns=(now, now))  # saved just now: too recent to trust their times
     out = tmp_path / "output"
     build_site(fixture_site, output_dir=out)
     recalled.clear()
     assert build_site(fixture_site, output_dir=out).written == 0 and recalled == []
-    assert load_state(out).recent  # still too recent to trust: kept with their digests
-    post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
-    stat, text = post.stat(), post.read_text(encoding="utf-8")
-    post.write_text(text.replace("short briefing", "brief briefing"), encoding="utf-8")  # the same size...
-    os.utime(post, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # ...and the same time: only the bytes tell
-    assert post.stat().st_size == stat.st_size and post.stat().st_mtime_ns == stat.st_mtime_ns
+    assert load_state(out).recent  # still too recent to trust: kept with what checks them
+    path = fixture_site / edited
+    old, new, page = SAME_SIZE_EDITS[edited]
+    stat, text = path.stat(), path.read_text(encoding="utf-8")
+    assert old in text and len(old) == len(new)
+    path.write_text(text.replace(old, new), encoding="utf-8")  # the same size...
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # ...and the same time: only the bytes tell
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
     build_site(fixture_site, output_dir=out)
-    assert recalled == [True] and "brief briefing" in (out / "news/2017/morning-briefing-for-tajik-border-guards/index.html").read_text(encoding="utf-8")
+    assert recalled == [True] and new in (out / page).read_text(encoding="utf-8")
     monkeypatch.undo()
     reference = tmp_path / "reference"
     build_site(fixture_site, output_dir=reference, clean=True)
