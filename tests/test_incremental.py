@@ -347,6 +347,21 @@ def test_an_edit_that_keeps_the_shape_renders_only_the_pages_that_show_the_post(
     assert tree(out) == tree(reference)
 
 
+def edit_and_compare(root: Path, tmp_path: Path, rel: str, old: str, new: str) -> Path:
+    """Build, replace `old` by `new` in one file, build again: the output must be a clean
+    build's, whose folder is returned."""
+    out, reference = tmp_path / "output", tmp_path / "reference"
+    build_site(root, output_dir=out)
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    build_site(root, output_dir=out)
+    build_site(root, output_dir=reference, clean=True)
+    assert tree(out) == tree(reference)
+    return reference
+
+
 def shape_test_site(make_site) -> Path:
     return make_site({
         f"content/news/{n}.md": post(title=f"Item {n}", date=f"2017-03-1{n}", tags="[training, customs]" if n % 2 else "[training]", body=f"Body {n}.\n")
@@ -373,30 +388,15 @@ def test_a_post_that_falls_due_between_two_builds_loses_its_badge_when_another_p
 def test_a_tag_spelt_anew_in_an_edited_post_is_shown_so_on_every_page(make_site, tmp_path: Path) -> None:
     """A respelt tag keeps every post and page but changes the shape: the oldest post's spelling
     names the tag on pages that do not show that post (the first page of the tag's list)."""
-    root = shape_test_site(make_site)
-    out = tmp_path / "output"
-    build_site(root, output_dir=out)
-    oldest = root / "content/news/1.md"
-    oldest.write_text(oldest.read_text(encoding="utf-8").replace("customs]", "Customs]"), encoding="utf-8")
-    build_site(root, output_dir=out)
-    reference = tmp_path / "reference"
-    build_site(root, output_dir=reference, clean=True)
+    reference = edit_and_compare(shape_test_site(make_site), tmp_path, "content/news/1.md", "customs]", "Customs]")
     first_page = (reference / "tags/customs/index.html").read_text(encoding="utf-8")
     assert "Customs" in first_page and "Item 1<" not in first_page
-    assert tree(out) == tree(reference)
 
 
 def test_a_page_retitled_is_shown_so_in_the_menu_of_every_page(fixture_site: Path, tmp_path: Path) -> None:
     """No post changed, yet every page changes: the menu names the standalone pages."""
-    out = tmp_path / "output"
-    build_site(fixture_site, output_dir=out)
-    about = fixture_site / "content/pages/about.md"
-    about.write_text(about.read_text(encoding="utf-8").replace("About the fixture", "About this fixture"), encoding="utf-8")
-    build_site(fixture_site, output_dir=out)
-    reference = tmp_path / "reference"
-    build_site(fixture_site, output_dir=reference, clean=True)
+    reference = edit_and_compare(fixture_site, tmp_path, "content/pages/about.md", "About the fixture", "About this fixture")
     assert "About this fixture" in (reference / "news/2017/morning-briefing-for-tajik-border-guards/index.html").read_text(encoding="utf-8")
-    assert tree(out) == tree(reference)
 
 
 def test_builds_that_spill_pages_give_the_same_bytes_and_keep_unchanged_files(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
