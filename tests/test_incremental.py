@@ -172,6 +172,17 @@ def test_posts_touched_or_saved_just_before_a_build_are_compared_by_their_bytes(
     assert tree(out) == tree(reference)
 
 
+def saved_long_ago(site: Path, monkeypatch) -> int:
+    """Date every file of the site an hour back, and count a file as saved just before a build
+    for 10 minutes, not 2 seconds (however slow the machine, the test's builds are in time);
+    returns now, in ns."""
+    now = time.time_ns()
+    for path in site.rglob("*"):
+        os.utime(path, ns=(now - 3600 * 10**9, now - 3600 * 10**9))
+    monkeypatch.setattr(builder.memory, "RACY_NS", 600 * 10**9)
+    return now
+
+
 SAME_SIZE_EDITS = {  # file: (old, new, a page that shows it)
     "content/news/2017/2017-01-10-morning-briefing.md": ("short briefing", "brief briefing", "news/2017/morning-briefing-for-tajik-border-guards/index.html"),
     "templates/base.html": ('<main id="main">', '<main id="mian">', "index.html"),
@@ -188,8 +199,7 @@ def test_a_build_right_after_one_whose_inputs_were_just_saved_does_nothing_unles
     recalled: list[bool] = []
     real = builder.memory.Memory.recall
     monkeypatch.setattr(builder.memory.Memory, "recall", classmethod(lambda cls, *a, **k: recalled.append(True) or real(*a, **k)))
-    monkeypatch.setattr(builder.memory, "RACY_NS", 600 * 10**9)  # "just before" however slow the machine
-    now = time.time_ns()
+    now = saved_long_ago(fixture_site, monkeypatch)
     for path in [*posts_of(fixture_site), fixture_site / "site.toml", *(fixture_site / "templates").rglob("*.html")]:
         os.utime(path, ns=(now, now))  # saved just now: too recent to trust their times
     out = tmp_path / "output"
@@ -214,8 +224,7 @@ def test_a_build_right_after_one_whose_inputs_were_just_saved_does_nothing_unles
 
 def test_a_build_that_finds_the_files_saved_before_the_last_as_it_read_them_trusts_their_times_from_then_on(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
     """Else every later build would read them all again: the state is dated to the build that checked them."""
-    monkeypatch.setattr(builder.memory, "RACY_NS", 600 * 10**9)  # "just before" however slow the machine
-    now = time.time_ns()
+    now = saved_long_ago(fixture_site, monkeypatch)
     for path in posts_of(fixture_site):
         os.utime(path, ns=(now, now))
     out = tmp_path / "output"
