@@ -50,8 +50,7 @@ def nothing_changed(previous: State, snapshot: tuple, select: Any, out: Path, si
     """
     if previous.snapshot != snapshot or not (out / MARKER).is_file():
         return False
-    trusted_before = previous.started - RACY_NS
-    recent = [path for path, mtime, _size in snapshot[2] if mtime >= trusted_before]
+    recent = too_recent(snapshot, previous.started)
     if recent:
         from builder.sources import file_digest
 
@@ -67,13 +66,18 @@ def nothing_changed(previous: State, snapshot: tuple, select: Any, out: Path, si
     return all(sizes.of(path) == size for path, (_mark, size) in previous.outputs.items())
 
 
+def too_recent(snapshot: tuple, started: int) -> list[str]:
+    """The input files a snapshot saw saved so close to a build's start (`started`) that the
+    next build cannot trust their times."""
+    return [path for path, mtime, _size in snapshot[2] if mtime >= started - RACY_NS]
+
+
 def redated(previous: State, snapshot: tuple, started: int) -> State:
     """The state of the last build, for one that found nothing changed since (`started`: its
     start), so that the next build trusts the times of the files that were too recent for it:
     the files still too recent keep their digests (found unchanged, so the last build's)."""
     known = previous.recent or {}  # nothing_changed() found every file too recent for the last build in it
-    recent = {path: known[path] for path, mtime, _size in snapshot[2] if mtime >= started - RACY_NS}
-    return replace(previous, started=started, recent=recent)
+    return replace(previous, started=started, recent={path: known[path] for path in too_recent(snapshot, started)})
 
 
 def recent_digests(snapshot: tuple, started: int, entries: Mapping[str, PostEntry], config: SiteConfig) -> dict[str, bytes] | None:
@@ -85,9 +89,7 @@ def recent_digests(snapshot: tuple, started: int, entries: Mapping[str, PostEntr
     found = {}
     prefix, templates = os.path.join(config.root, ""), os.path.join(config.templates_dir, "")
     config_file = os.path.join(config.root, CONFIG_NAME)
-    for path, mtime, _size in snapshot[2]:
-        if mtime < started - RACY_NS:
-            continue
+    for path in too_recent(snapshot, started):
         if path == config_file or path.startswith(templates):
             found[path] = BY_KEYS
             continue

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import attrgetter
 from datetime import date, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Mapping
 
