@@ -1,7 +1,8 @@
-"""Templates render the same through newsroom's quick Jinja context as through Jinja's own.
+"""Templates render the same through newsroom's quick Jinja context and escape as through Jinja's own.
 
 builder/render.py (quick_context) calls macros and the url helpers without Context.call's
-questions; these tests render with it and with jinja2.runtime.Context and compare.
+questions, and its templates escape through quick_escape; these tests render with them and
+with jinja2.runtime.Context and markupsafe.escape, and compare.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import pytest
 from conftest import REPO, tree
 
@@ -16,6 +18,7 @@ import builder.render
 from builder.build import build_site
 from builder.config import load_config
 from builder.render import load_strings, make_environment
+from markupsafe import Markup
 
 TRICKY = """\
 {%- macro item(x, sep=", ") -%}[{{ x }}{{ sep }}{{ varargs|join("+") }}{{ kwargs|dictsort|join }}]{%- endmacro -%}
@@ -74,5 +77,31 @@ def test_a_site_built_with_either_context_is_the_same(fixture_site: Path, tmp_pa
     site = REPO if which == "real" else fixture_site
     build_site(site, output_dir=tmp_path / "quick")
     monkeypatch.setattr(builder.render, "quick_context", lambda plain: jinja2.runtime.Context)
+    monkeypatch.setattr(builder.render, "QUICK_TEMPLATE", jinja2.Template)
     build_site(site, output_dir=tmp_path / "plain", clean=True)
     assert tree(tmp_path / "quick") == tree(tmp_path / "plain")
+
+
+class Shown:
+    def __html__(self) -> str:
+        return "<em>shown</em>"
+
+
+VALUES = ["", "plain", "<a href=\"x\">Tom & 'Jerry'</a>", "\u00e9\u0436\U0001f600 <", Markup("<b>kept</b>"), Markup(""), 0, 12.5, None, True, Shown(), type("Sub", (str,), {})("<sub>")]
+
+
+def test_templates_escape_through_the_quick_escape_and_it_gives_what_markupsafe_gives(fixture_site: Path) -> None:
+    quick, _ = environments(fixture_site)
+    escape = quick.from_string("{{ x }}").root_render_func.__globals__["escape"]
+    assert escape is not markupsafe.escape
+    for value in VALUES:
+        made, expected = escape(value), markupsafe.escape(value)
+        assert type(made) is Markup and made == expected, value
+
+
+def test_a_template_renders_every_kind_of_value_as_jinja_does(fixture_site: Path) -> None:
+    quick, plain = environments(fixture_site)
+    plain.template_class = jinja2.Template
+    source = "{% for v in values %}[{{ v }}|{{ v|e }}|{{ v ~ '<' }}|{{ v|string }}]{% endfor %}"
+    found = [env.from_string(source).render(values=VALUES) for env in (quick, plain)]
+    assert found[0] == found[1] and "&lt;a href=&#34;x&#34;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;" in found[0] and "<b>kept</b>" in found[0]
