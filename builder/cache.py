@@ -13,6 +13,7 @@ import pickle
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from builder import __version__
 from builder.model import Body, PostMeta, quick_pickle
@@ -76,12 +77,32 @@ def checksum(payload: bytes) -> bytes:
     return zlib.crc32(payload).to_bytes(CHECKSUM, "big")
 
 
+class Summing:
+    """A file being written that keeps the checksum of what goes into it."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file, self.crc = file, 0
+
+    def write(self, data: bytes) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        return self.file.write(data)
+
+
 def dump(path: Path, value: object) -> None:
-    """Write one cache file atomically, with its checksum."""
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    """Write one cache file atomically, with its checksum.
+
+    The pickle goes to the file as it is made (in frames of 64 KB), never whole in memory: the
+    state of a 100,000-post build is some 80 MB, and a copy of it was the build's peak.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".tmp-{os.getpid()}")
-    temporary.write_bytes(MAGIC + FORMAT + b"\n" + checksum(payload) + payload)
+    head = MAGIC + FORMAT + b"\n"
+    with temporary.open("wb") as file:
+        file.write(head + bytes(CHECKSUM))
+        summing = Summing(file)
+        pickle.dump(value, summing, protocol=pickle.HIGHEST_PROTOCOL)
+        file.seek(len(head))
+        file.write(summing.crc.to_bytes(CHECKSUM, "big"))
     temporary.replace(path)
 
 

@@ -18,7 +18,7 @@ import builder.memory
 import builder.render
 import builder.sources
 from builder.build import Selection, build_site, check_site
-from builder.cache import SHARDS, cache_dir, load_posts, load_state
+from builder.cache import SHARDS, cache_dir, dump, load, load_posts, load_state
 from builder.errors import TemplateError
 from builder.model import Post
 from builder.plan import plan_pages
@@ -261,6 +261,16 @@ def test_a_damaged_cache_or_output_gives_a_correct_build(fixture_site: Path, tmp
     build_site(fixture_site, output_dir=out)
     build_site(fixture_site, output_dir=reference, clean=True)
     assert tree(out) == tree(reference)
+
+
+def test_a_cache_file_written_in_many_pieces_carries_the_checksum_of_them_all(tmp_path: Path) -> None:
+    path, value = tmp_path / "big.bin", {"numbers": list(range(200_000)), "text": "é" * 100_000}  # many 64 KB pickle frames
+    dump(path, value)
+    assert load(path, dict) == value
+    data = bytearray(path.read_bytes())
+    data[-1000] ^= 1  # one bit of the last frame
+    path.write_bytes(data)
+    assert load(path, dict) is None
 
 
 @pytest.mark.parametrize("aside", [False, True])
