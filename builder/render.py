@@ -75,6 +75,19 @@ class DateText:
         return self.s["range_other"].format(date1=self.long(start), date2=self.long(end))
 
 
+class Table(dict):
+    """A dict whose keys are also its attributes, for the tables templates read most (`t`, `site`).
+
+    Jinja reads `t.location` by asking for an attribute first and the key only when that fails:
+    on a plain dict every such read raised and caught an AttributeError (some 30 a page). Here
+    the attribute is found at once; everything else is the dict's own.
+    """
+
+    def __init__(self, items: Mapping[str, Any]) -> None:
+        super().__init__(items)
+        self.__dict__.update(self)
+
+
 class CompiledTemplates(jinja2.BytecodeCache):
     """Templates as an earlier build compiled them, from the build cache (Jinja checks each
     against its template's source). What this build compiles is kept in `made`, for the
@@ -108,8 +121,8 @@ def make_environment(config: SiteConfig, strings: Mapping[str, Any], docs: tuple
     env.filters.update(date_long=dates.long, month_name=dates.month, iso=lambda d: d.isoformat(), date_span=dates.span)
     helpers = {"url": lambda path="": base_path + str(path).lstrip("/"), "abs_url": lambda path="": base_url + str(path).lstrip("/")}
     env.globals.update(
-        site={"title": config.title, "description": config.description, "language": config.language, "base_url": base_url, "search": config.search},
-        t=strings,
+        site=Table({"title": config.title, "description": config.description, "language": config.language, "base_url": base_url, "search": config.search}),
+        t=Table(strings),
         pages=docs,
         **helpers,
     )

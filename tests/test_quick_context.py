@@ -105,3 +105,14 @@ def test_a_template_renders_every_kind_of_value_as_jinja_does(fixture_site: Path
     source = "{% for v in values %}[{{ v }}|{{ v|e }}|{{ v ~ '<' }}|{{ v|string }}]{% endfor %}"
     found = [env.from_string(source).render(values=VALUES) for env in (quick, plain)]
     assert found[0] == found[1] and "&lt;a href=&#34;x&#34;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;" in found[0] and "<b>kept</b>" in found[0]
+
+
+def test_the_strings_and_site_tables_read_as_the_dicts_they_were() -> None:
+    quick, _ = environments(REPO)
+    config = load_config(REPO)
+    strings = load_strings(config)
+    assert isinstance(quick.globals["t"], dict) and dict(quick.globals["t"]) == strings
+    source = "{{ t.read_more }}|{{ t['read_more'] }}|{{ t.get('read_more') }}|{{ 'read_more' in t }}|{{ t|length }}|{{ t.months[0] }}|{{ site.title }}|{{ site['title'] }}|{{ (t|dictsort)[0][0] }}"
+    assert quick.from_string(source).render() == "|".join([strings["read_more"]] * 3 + ["True", str(len(strings)), strings["months"][0], config.title, config.title, min(strings)])
+    with pytest.raises(jinja2.UndefinedError):
+        quick.from_string("{{ t.no_such_string }}").render()
