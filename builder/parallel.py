@@ -30,8 +30,7 @@ def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: C
     jobs = min(jobs, len(items) // MIN_ITEMS)
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return map_here(fn, items, done)
-    size = max(1, len(items) // (jobs * 4))
-    chunks = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    chunks = guided_chunks(len(items), jobs)
     _WORK = (fn, items)
     frozen = gc.get_freeze_count() > 0  # by the caller, who unfreezes
     gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: their pages stay shared
@@ -56,6 +55,19 @@ def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: C
     if frozen:  # a caller that froze what lives as long as it does: so do the results
         gc.freeze()
     return results
+
+
+def guided_chunks(count: int, jobs: int, least: int = 16) -> list[range]:
+    """Consecutive ranges over `count` items for `jobs` workers: each a (4 × jobs)th of what is
+    left, down to `least` items. Big chunks while much is left (few results to send back),
+    small ones at the end, so the workers finish together: with equal chunks of an eighth, one
+    worker was left alone for the last quarter second of a 10,000-post build's pages."""
+    chunks, start = [], 0
+    while start < count:
+        size = max(least, (count - start) // (4 * jobs))
+        chunks.append(range(start, min(start + size, count)))
+        start += size
+    return chunks
 
 
 def map_here(fn: Callable[[T], R], items: Sequence[T], done: Callable[[int], None]) -> list[R]:

@@ -261,7 +261,12 @@ def render_pages(env: jinja2.Environment, pages: list[Page], config: SiteConfig,
             env.get_template(name)
         except jinja2.TemplateError:
             pass  # each page using it says what is wrong (render_page)
-    for result in map_in_order(lambda page: render_page(env, page, config, spill, prints if marks(page) else None), pages, jobs=jobs, done=done):
+    costliest_first = sorted(range(len(pages)), key=lambda i: -len(pages[i].shows if pages[i].shows is not None else pages))  # so the workers end together
+    made = map_in_order(lambda i: render_page(env, pages[i], config, spill, prints if marks(pages[i]) else None), costliest_first, jobs=jobs, done=done)
+    results: list[Any] = [None] * len(pages)
+    for i, result in zip(costliest_first, made, strict=True):
+        results[i] = result
+    for result in results:  # in the plan's order, whatever the order of the work
         if isinstance(result, Problem):
             problems.setdefault(str(result), result)
         elif isinstance(result, WriteFailure):

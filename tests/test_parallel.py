@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from builder.parallel import Aside, map_in_order
+from builder.parallel import Aside, guided_chunks, map_in_order
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork: elsewhere Aside and map_in_order work in this process")
 
@@ -106,3 +106,30 @@ def test_map_in_order_works_here_when_no_process_can_be_forked(monkeypatch) -> N
     found = map_in_order(lambda n: (n * n, os.getpid()), list(range(1000)), jobs=2)
     assert [square for square, _ in found] == [n * n for n in range(1000)]
     assert {pid for _, pid in found} == {os.getpid()}
+
+
+@pytest.mark.parametrize("count", [1, 15, 64, 1000, 15558, 100_000])
+def test_guided_chunks_cover_every_item_once_in_order_and_shrink_to_the_end(count: int) -> None:
+    chunks = guided_chunks(count, 2)
+    assert [i for chunk in chunks for i in chunk] == list(range(count))
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes == sorted(sizes, reverse=True) and max(sizes) <= max(16, count // 8)
+    assert all(size >= 16 for size in sizes[:-1])
+
+
+def test_pages_rendered_costliest_first_come_back_in_the_plan_order(tmp_path) -> None:
+    from conftest import REPO
+
+    from builder.build import check_site
+    from builder.config import load_config
+    from builder.plan import plan_pages
+    from builder.render import load_strings, make_environment, render_pages
+    from builder.taxonomy import relate_posts
+
+    site = check_site(REPO).site
+    strings = load_strings(site.config)
+    pages = plan_pages(site, strings, relate_posts(site.posts, (site.countries, site.tags)))
+    assert len({len(page.shows) if page.shows is not None else -1 for page in pages}) > 2  # pages of different costs
+    env = make_environment(load_config(REPO), strings, site.docs)
+    artifacts = render_pages(env, pages * 3, site.config, jobs=2)  # enough pages for the workers
+    assert [artifact.path for artifact in artifacts] == [page.file for page in pages * 3]
