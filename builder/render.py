@@ -185,10 +185,10 @@ def quick_template_class() -> type[jinja2.Template]:
 
     class QuickTemplate(jinja2.Template):
         @classmethod
-        def _from_namespace(cls, environment: jinja2.Environment, namespace: dict[str, Any], globals: Any) -> jinja2.Template:  # noqa: A002 - Jinja's own signature
+        def _from_namespace(cls, environment: jinja2.Environment, namespace: dict[str, Any], *rest: Any, **named: Any) -> jinja2.Template:
             if namespace.get("escape") is escape:  # what the compiled code imported from jinja2.runtime
                 namespace["escape"] = quick_escape
-            return super()._from_namespace(environment, namespace, globals)
+            return super()._from_namespace(environment, namespace, *rest, **named)
 
     return QuickTemplate
 
