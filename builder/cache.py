@@ -126,7 +126,7 @@ def load(path: Path, kind: type) -> object | None:
 
 
 def load_state(out: Path) -> State | None:
-    return load(cache_dir(out) / "state.bin", State)
+    return load(state_path(out), State)
 
 
 def templates_dir(out: Path) -> Path:
@@ -141,6 +141,10 @@ def shard_of(source: str) -> int:
 
 def shard_path(out: Path, number: int) -> Path:
     return cache_dir(out) / f"posts-{number:02d}.bin"
+
+
+def state_path(out: Path) -> Path:
+    return cache_dir(out) / "state.bin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +186,7 @@ def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loa
                 dump(shard_path(out, number), part)
         for key, code in sorted((compiled or {}).items()):
             dump(templates_dir(out) / f"{key}.bin", code)
-        dump(cache_dir(out) / "state.bin", state)
+        dump(state_path(out), state)
     except OSError:
         pass
 
@@ -190,7 +194,7 @@ def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loa
 def save_state(out: Path, state: State) -> None:
     """Keep only the small part of the cache (the posts files stay as they are); skipped if it cannot be written."""
     try:
-        dump(cache_dir(out) / "state.bin", state)
+        dump(state_path(out), state)
     except OSError:
         pass
 
