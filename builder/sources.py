@@ -83,10 +83,20 @@ def rel_path(path: Path, root: Path) -> str:
 
 def read_capped(path: Path) -> tuple[bytes, int]:
     """A file's first MAX_SOURCE_BYTES + 1 bytes (enough to know it is too large: memory stays
-    bounded) and its size; raises OSError."""
-    with path.open("rb") as file:
-        data = file.read(MAX_SOURCE_BYTES + 1)
-        return data, max(len(data), os.fstat(file.fileno()).st_size)
+    bounded) and its size; raises OSError.
+
+    Read as the file's size says, not into a buffer of the cap: a buffered read of 5 MB
+    took 25-50 µs a post, this 5 (a file that grew since its size was taken is read on).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, min(size, MAX_SOURCE_BYTES) + 1)
+        while len(data) <= MAX_SOURCE_BYTES and (more := os.read(fd, MAX_SOURCE_BYTES + 1 - len(data))):
+            data += more
+        return data, max(len(data), size)
+    finally:
+        os.close(fd)
 
 
 def read_source(path: Path, root: Path) -> SourceFile | Problem:

@@ -566,6 +566,18 @@ def test_a_10_mb_post_is_refused_quickly_in_bounded_memory(make_site, tmp_path) 
     assert [str(p) for p in caught.value.problems] == [f"{REL}: is 10 MB: larger than the 5 MB a post may be"]
 
 
+def test_a_post_is_read_whole_up_to_the_limit_and_refused_past_it(tmp_path) -> None:
+    from builder.sources import MAX_SOURCE_BYTES, read_capped
+
+    for size in (0, 1, 4095, 4096, 4097, MAX_SOURCE_BYTES):
+        path = tmp_path / f"{size}.md"
+        path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+        assert read_capped(path) == (path.read_bytes(), size)
+    path.write_bytes(b"x" * (MAX_SOURCE_BYTES + 2))
+    data, size = read_capped(path)
+    assert (len(data), size) == (MAX_SOURCE_BYTES + 1, MAX_SOURCE_BYTES + 2)  # enough to know it is too large
+
+
 NESTED = {
     "indented lists": "".join("    " * i + "- item\n" for i in range(1_500)),  # 4.5 MB: 10,000 levels would pass the size limit
     "quotes": ">" * 10_000 + " deep\n",
