@@ -135,14 +135,14 @@ class Post:
     scheduled: bool = False  # dated after the build's "now"; only built with --future
     lines: tuple[tuple[str, int], ...] = ()  # front-matter field → line, for messages
     links: tuple[tuple[str, int], ...] = ()  # site-root links in the body and their lines
+    path: str = field(init=False, repr=False, compare=False)  # "news/2017/x/": made once, not at each of its many uses
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", f"news/{self.date.year}/{self.slug}/")
 
     def line_of(self, name: str) -> int:
         """The line of a front-matter field (1 if the field is absent)."""
         return dict(self.lines).get(name, 1)
-
-    @property
-    def path(self) -> str:
-        return f"news/{self.date.year}/{self.slug}/"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -214,10 +214,10 @@ class Page:
     updated: datetime | None = None  # newest post shown; for the sitemap's lastmod
     in_sitemap: bool = True
     shows: tuple[str, ...] | None = ()  # sources of the posts the context holds; None: any post
+    file: str = field(init=False, repr=False, compare=False)  # its output file: "news/2017/x/index.html"
 
-    @property
-    def file(self) -> str:
-        return self.path + "index.html" if self.path == "" or self.path.endswith("/") else self.path
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "file", self.path + "index.html" if self.path == "" or self.path.endswith("/") else self.path)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,6 +14,7 @@ import pytest
 from conftest import post, tree
 
 import builder.build
+import builder.cache
 import builder.memory
 import builder.render
 import builder.sources
@@ -347,6 +348,29 @@ def test_every_page_names_the_posts_it_shows(fixture_site: Path) -> None:
             assert found <= set(page.shows), page.path
         if page.template == "post.html":
             assert len(found) >= 3, page.path  # itself, a neighbour, related posts
+
+
+def test_posts_with_fields_on_the_same_lines_share_one_record_of_them(make_site, tmp_path: Path) -> None:
+    """A 100,000-post archive keeps each layout of front matter once, not once a post (twice
+    before: in the post's checked front matter and in the post), and every line stays its own."""
+    root = make_site({
+        "content/news/a.md": post(title="First"),
+        "content/news/y.md": post(title="Second"),  # in a.md's posts file
+        "content/news/c.md": post(title="Third", extra="location: Osh\n"),
+    })
+    rendered = check_site(root)
+    posts = {p.title: p for p in rendered.site.posts}
+    first, second, third = posts["First"], posts["Second"], posts["Third"]
+    assert first.lines is second.lines and first.lines == (("countries", 4), ("date", 3), ("tags", 5), ("title", 2))
+    assert rendered.entries["content/news/a.md"].meta.lines is rendered.entries["content/news/y.md"].meta.lines
+    assert third.line_of("location") == 6 and first.line_of("location") == 1
+    assert [p.path for p in (first, second, third)] == ["news/2017/first/", "news/2017/second/", "news/2017/third/"]
+    assert [p.file for p in plan_pages(rendered.site, load_strings(rendered.site.config), {p.path: () for p in posts.values()}) if p.path in ("", "news/2017/first/", "404.html")] == ["index.html", "news/2017/first/index.html", "404.html"]
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    cached = load_posts(out).posts  # shared again as they come back from the cache
+    assert builder.cache.shard_of("content/news/a.md") == builder.cache.shard_of("content/news/y.md")
+    assert cached["content/news/a.md"].meta.lines is cached["content/news/y.md"].meta.lines
 
 
 def test_an_edit_that_keeps_the_shape_renders_only_the_pages_that_show_the_post(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
