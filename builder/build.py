@@ -85,7 +85,7 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         stats = {path: (mtime, size) for path, mtime, size in snapshot[2]}  # the content's files, seen once
         rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores(), spill=spill, stats=stats)
         check_output_dir(out, config.root)
-        index = index_pages(rendered.artifacts, out, pagefind) if pagefind else []
+        index = index_pages(rendered.artifacts, out, pagefind, spill) if pagefind else []
         written = write_output(rendered.artifacts + index, out, config.root, spill, known=previous.files if previous and previous.output_id == output_id(out) else None)
     finally:
         sizes.close()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from builder.errors import OutputError, Problem
 from builder.model import Artifact
-from builder.write import make_parent
+from builder.write import Spill, make_parent, source_of
 
 INDEX_DIR = "pagefind"  # where the index and Pagefind's scripts go in the output
 MISSING = Problem(
@@ -57,11 +57,11 @@ def previous_index(out: Path) -> list[str]:
     return sorted(f"{INDEX_DIR}/{p.relative_to(folder).as_posix()}" for p in folder.rglob("*") if p.is_file())
 
 
-def copy_page(artifact: Artifact, target: Path, out: Path) -> None:
-    """One page into the scratch folder: a link to the kept file, else its bytes."""
+def copy_page(artifact: Artifact, target: Path, out: Path, spill: Spill | None = None) -> None:
+    """One page into the scratch folder: a link to the kept file (or the one a worker wrote), else its bytes."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if artifact.keep or artifact.source is not None:
-        source = out / artifact.path if artifact.keep else artifact.source
+    if artifact.keep or artifact.data is None:
+        source = out / artifact.path if artifact.keep else source_of(artifact, spill)
         try:
             os.link(source, target)
         except OSError:
@@ -70,8 +70,9 @@ def copy_page(artifact: Artifact, target: Path, out: Path) -> None:
         target.write_bytes(artifact.data or b"")
 
 
-def index_pages(artifacts: list[Artifact], out: Path, binary: Path) -> list[Artifact]:
-    """Pagefind's bundle for the HTML among `artifacts` (it indexes those with `data-pagefind-body`)."""
+def index_pages(artifacts: list[Artifact], out: Path, binary: Path, spill: Spill | None = None) -> list[Artifact]:
+    """Pagefind's bundle for the HTML among `artifacts` (it indexes those with `data-pagefind-body`;
+    `spill`: where the render workers wrote pages)."""
     pages = [a for a in artifacts if a.path.endswith(".html")]
     kept = previous_index(out)
     if kept and all(a.keep for a in pages):
@@ -84,7 +85,7 @@ def index_pages(artifacts: list[Artifact], out: Path, binary: Path) -> list[Arti
     try:
         site, bundle = scratch / "site", scratch / "bundle"
         for page in pages:
-            copy_page(page, site / page.path, out)
+            copy_page(page, site / page.path, out, spill)
         run_pagefind(binary, site, bundle)
         return [Artifact(path=f"{INDEX_DIR}/{p.relative_to(bundle).as_posix()}", data=p.read_bytes()) for p in sorted(bundle.rglob("*")) if p.is_file()]
     except OSError as exc:

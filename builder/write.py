@@ -129,18 +129,29 @@ def output_id(out: Path) -> tuple[int, ...]:
     return (folder.st_dev, folder.st_ino, marker.st_ino, marker.st_mtime_ns)
 
 
-def same_bytes(old: Path, artifact: Artifact) -> bool:
+def same_bytes(old: Path, artifact: Artifact, spill: Spill | None = None) -> bool:
     """True if the previous output already holds exactly these bytes."""
     try:
         if artifact.data is not None:
             return old.stat().st_size == len(artifact.data) and old.read_bytes() == artifact.data
-        assert artifact.source is not None
-        return old.stat().st_size == artifact.source.stat().st_size and old.read_bytes() == artifact.source.read_bytes()
+        source = source_of(artifact, spill)
+        return old.stat().st_size == source.stat().st_size and old.read_bytes() == source.read_bytes()
     except OSError:
         return False
 
 
-def place(artifact: Artifact, target: Path, old: Path | None) -> None:
+def source_of(artifact: Artifact, spill: Spill | None) -> Path:
+    """The file holding an artifact's bytes: the page a render worker wrote into `spill`, or
+    the file to copy. (A spilled page does not carry its own Path: 15,000 of them took 5 MB
+    at 10,000 posts, and making them again from the workers' results took time.)"""
+    if artifact.spilled:
+        assert spill is not None
+        return plain_target(spill.folder, artifact.path)
+    assert artifact.source is not None
+    return artifact.source
+
+
+def place(artifact: Artifact, target: Path, old: Path | None, spill: Spill | None = None) -> None:
     """Put one file in a new folder: a hard link to the old file if kept, else its bytes."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if artifact.keep:
@@ -152,11 +163,9 @@ def place(artifact: Artifact, target: Path, old: Path | None) -> None:
     elif artifact.data is not None:
         target.write_bytes(artifact.data)
     elif artifact.spilled:
-        assert artifact.source is not None
-        os.replace(artifact.source, target)
+        os.replace(source_of(artifact, spill), target)
     else:
-        assert artifact.source is not None
-        shutil.copyfile(artifact.source, target)
+        shutil.copyfile(source_of(artifact, spill), target)
 
 
 class Spill:
@@ -190,7 +199,7 @@ class Spill:
         target = plain_target(self.folder, path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        return Artifact(path=path, source=target, spilled=True, size=len(data))
+        return Artifact(path=path, spilled=True, size=len(data))
 
     def remove(self) -> None:
         """Remove what is left of the folder (nothing, once it was swapped in)."""
@@ -234,13 +243,13 @@ def write_output(artifacts: list[Artifact], out: Path, root: Path, spill: Spill 
     check_collisions(artifacts, root)
     try:
         if (out / MARKER).is_file():
-            unchanged = {a.path for a in artifacts if a.keep or same_bytes(safe_target(out, a.path), a)}
+            unchanged = {a.path for a in artifacts if a.keep or same_bytes(safe_target(out, a.path), a, spill)}
             changed = [a for a in artifacts if a.path not in unchanged]
             stale = sorted((existing_files(out) if known is None else known) - {a.path for a in artifacts})
             if len(changed) + len(stale) <= max(SMALL_CHANGE, len(artifacts) // 20):
-                update_in_place(out, changed, stale)
+                update_in_place(out, changed, stale, spill)
                 return WriteReport(files=len(artifacts), written=len(changed))
-            artifacts = [a if a.path not in unchanged or a.keep else unspill(a) for a in artifacts]
+            artifacts = [a if a.path not in unchanged or a.keep else unspill(a, spill) for a in artifacts]
         written = sum(not a.keep for a in artifacts)
         write_fresh(artifacts, out, spill.open())
     except OSError as exc:
@@ -248,10 +257,10 @@ def write_output(artifacts: list[Artifact], out: Path, root: Path, spill: Spill 
     return WriteReport(files=len(artifacts), written=written)
 
 
-def unspill(artifact: Artifact) -> Artifact:
+def unspill(artifact: Artifact, spill: Spill) -> Artifact:
     """An artifact whose bytes equal the previous output's: link the old file (its mtime stays)."""
-    if artifact.spilled and artifact.source is not None:
-        artifact.source.unlink()
+    if artifact.spilled:
+        source_of(artifact, spill).unlink()
     return Artifact(path=artifact.path, keep=True)
 
 
@@ -259,9 +268,9 @@ def write_fresh(artifacts: list[Artifact], out: Path, fresh: Path) -> None:
     """Complete the new folder beside `out` (a Spill's, which may hold pages already), then swap it in."""
     try:
         for artifact in artifacts:
+            if artifact.spilled:
+                continue  # written in place by a render worker: the spill is this folder
             target = plain_target(fresh, artifact.path)
-            if artifact.spilled and artifact.source == target:
-                continue  # written in place by a render worker
             place(artifact, target, safe_target(out, artifact.path) if artifact.keep else None)
         place(Artifact(path=MARKER, data=MARKER_TEXT), fresh / MARKER, out / MARKER)
         swap_in(fresh, out)
@@ -270,13 +279,13 @@ def write_fresh(artifacts: list[Artifact], out: Path, fresh: Path) -> None:
         raise
 
 
-def update_in_place(out: Path, changed: list[Artifact], stale: list[str]) -> None:
+def update_in_place(out: Path, changed: list[Artifact], stale: list[str], spill: Spill) -> None:
     """Stage the changed files beside `out`, write the journal, then commit by renames."""
     stage = out.parent / f".{out.name}.stage-{os.getpid()}"
     try:
         stage.mkdir()
         for artifact in changed:
-            place(artifact, safe_target(stage, artifact.path), safe_target(out, artifact.path))
+            place(artifact, safe_target(stage, artifact.path), safe_target(out, artifact.path), spill)
         moves = [a.path for a in changed]
         for rel in stale:
             safe_target(out, rel)
