@@ -11,6 +11,7 @@ from conftest import MINI_CONFIG, post, tree
 from tools import pagefind, require_tool
 
 import builder.build
+import builder.search
 from builder.build import build_site
 from builder.errors import OutputError
 from builder.search import INDEX_DIR, MISSING
@@ -112,3 +113,82 @@ def test_the_index_is_rebuilt_byte_for_byte_and_kept_when_unchanged(make_site, t
     second = index()
     assert second != first and second[f"{INDEX_DIR}/pagefind-ui.js"] == first[f"{INDEX_DIR}/pagefind-ui.js"]
     assert {p for p in second if "/fragment/" in p} != {p for p in first if "/fragment/" in p}  # b's text changed
+
+
+def record_pagefind_input(monkeypatch) -> list[list[str]]:
+    """Every run of Pagefind from here on: the HTML files it was given (it still runs)."""
+    given: list[list[str]] = []
+    real = builder.search.run_pagefind
+
+    def run(binary: Path, site: Path, bundle: Path) -> str:
+        given.append(sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")))
+        return real(binary, site, bundle)
+
+    monkeypatch.setattr(builder.search, "run_pagefind", run)
+    return given
+
+
+def html_files(folder: Path) -> list[str]:
+    """The pages of a built site (not Pagefind's own files)."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html") if INDEX_DIR not in p.relative_to(folder).parts)
+
+
+def index_of_every_page(out: Path, tmp_path: Path, binary: Path) -> dict[str, bytes]:
+    """Pagefind's own bundle for all the pages of `out`, whatever each holds."""
+    everything = tmp_path / "everything"
+    for rel in html_files(out):
+        (everything / rel).parent.mkdir(parents=True, exist_ok=True)
+        (everything / rel).write_bytes((out / rel).read_bytes())
+    builder.search.run_pagefind(binary, everything, tmp_path / "bundle")
+    return tree(tmp_path / "bundle")
+
+
+def test_pagefind_is_given_only_the_marked_pages_and_makes_the_index_it_makes_of_all(make_site, tmp_path: Path, monkeypatch) -> None:
+    binary = require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    root = make_site({"content/a.md": post(), "content/b.md": post(title="Profiling in Osh", date="2017-04-02"), "content/c.md": post(title="Dogs", date="2016-01-05")})
+    given = record_pagefind_input(monkeypatch)
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    posts = sorted(p.relative_to(out).as_posix() for p in (out / "news").rglob("index.html"))
+    assert given == [posts] and len(posts) == 3 and len(html_files(out)) > 3 * len(posts)  # one run, over the posts only
+    monkeypatch.undo()
+    assert index_of_every_page(out, tmp_path, binary) == tree(out / INDEX_DIR)
+
+
+def test_pages_that_only_mention_the_mark_are_indexed_as_pagefind_would_index_them(make_site, tmp_path: Path, monkeypatch) -> None:
+    """No template marks anything, and one post writes the name of the mark: Pagefind finds no
+    marked element among the pages that mention it, so it is run again over every page."""
+    binary = require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    root = make_site({"content/a.md": post(), "content/b.md": post(title="Profiling in Osh", date="2017-04-02", body="About `DATA-PAGEFIND-BODY` and <!-- data-pagefind-body -->.\n")})
+    template = root / "templates/post.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(" data-pagefind-body", ""), encoding="utf-8")
+    given = record_pagefind_input(monkeypatch)
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    mentioning = [rel for rel in html_files(out) if b"data-pagefind-body" in (out / rel).read_bytes().lower()]
+    assert "news/2017/profiling-in-osh/index.html" in mentioning and "news/2017/a-workshop-in-bishkek/index.html" not in mentioning
+    assert given == [mentioning, html_files(out)]
+    monkeypatch.undo()
+    assert index_of_every_page(out, tmp_path, binary) == tree(out / INDEX_DIR)
+
+
+def test_with_no_page_marked_or_mentioning_the_mark_pagefind_runs_once_over_every_page(make_site, tmp_path: Path, monkeypatch) -> None:
+    require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    root = make_site({"content/a.md": post(), "content/b.md": post(title="Profiling in Osh", date="2017-04-02")})
+    template = root / "templates/post.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(" data-pagefind-body", ""), encoding="utf-8")
+    given = record_pagefind_input(monkeypatch)
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    assert given == [html_files(out)]
+
+
+@pytest.mark.parametrize(("html", "mentions"), [
+    (b'<article class="post" data-pagefind-body>', True),
+    (b'<ARTICLE\nDATA-PAGEFIND-BODY="">', True),
+    (b"<p>About Data-Pagefind-Body</p>", True),  # not a mark, but taken: Pagefind tells
+    (b"<p>data-pagefind body</p>", False),
+    (b"", False),
+])
+def test_a_page_mentions_the_mark_in_any_case(html: bytes, mentions: bool) -> None:
+    assert builder.search.mentions_mark(html) is mentions
