@@ -86,7 +86,7 @@ def read_capped(path: Path) -> tuple[bytes, int]:
     bounded) and its size; raises OSError.
 
     Read as the file's size says, not into a buffer of the cap: a buffered read of 5 MB
-    took 25-50 µs a post, this 5 (a file that grew since its size was taken is read on).
+    took 25-50 µs a post, this about 9 (a file that grew since its size was taken is read on).
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
