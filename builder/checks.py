@@ -5,12 +5,12 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from builder.errors import Problem
-from builder.model import Artifact, Site
+from builder.model import Artifact, Site, output_file
 
 
 def target_exists(path: str, files: set[str]) -> bool:
     """True if a static host would find a file for this site-relative path."""
-    return path in files or (path == "" or path.endswith("/")) and path + "index.html" in files
+    return path in files or output_file(path) in files
 
 
 def broken_site_links(site: Site, files: set[str]) -> list[Problem]:

@@ -49,6 +49,16 @@ def quick_pickle(kind: type) -> type:
     return kind
 
 
+def post_path(when: datetime, slug: str) -> str:
+    """A post's site-relative URL path: "news/2017/x/"."""
+    return f"news/{when.year}/{slug}/"
+
+
+def output_file(path: str) -> str:
+    """The file a static host serves for a site-relative path: "x/" → "x/index.html"."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Field:
     """One front-matter value and the line it stands on."""
@@ -102,7 +112,7 @@ class PostMeta:
 
     @property
     def path(self) -> str:
-        return f"news/{self.date.year}/{self.slug}/"
+        return post_path(self.date, self.slug)
 
 
 @quick_pickle
@@ -138,7 +148,7 @@ class Post:
     path: str = field(init=False, repr=False, compare=False)  # "news/2017/x/": made once, not at each of its many uses
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "path", f"news/{self.date.year}/{self.slug}/")
+        object.__setattr__(self, "path", post_path(self.date, self.slug))
 
     def line_of(self, name: str) -> int:
         """The line of a front-matter field (1 if the field is absent)."""
@@ -217,7 +227,7 @@ class Page:
     file: str = field(init=False, repr=False, compare=False)  # its output file: "news/2017/x/index.html"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "file", self.path + "index.html" if self.path == "" or self.path.endswith("/") else self.path)
+        object.__setattr__(self, "file", output_file(self.path))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
