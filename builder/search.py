@@ -111,18 +111,25 @@ def index_pages(artifacts: list[Artifact], out: Path, binary: Path, spill: Spill
         marked, rest = [], []
         for page in pages:
             (marked if mentions_mark(page_bytes(page, out, spill)) else rest).append(page)
-        for page in marked or rest:
+        for page in marked if marked and rest else pages:
             copy_page(page, site / page.path, out, spill)
-        if not (marked and rest and FOUND_MARK in run_pagefind(binary, site, bundle)):
-            for page in rest if marked else ():  # the mentions were no marks: every page, as Pagefind would have had them
+        if marked and rest:
+            if FOUND_MARK in run_pagefind(binary, site, bundle):
+                return bundle_files(bundle)
+            shutil.rmtree(bundle)  # the mentions were no marks: every page, as Pagefind would have had them
+            for page in rest:
                 copy_page(page, site / page.path, out, spill)
-            shutil.rmtree(bundle, ignore_errors=True)
-            run_pagefind(binary, site, bundle)
-        return [Artifact(path=f"{INDEX_DIR}/{p.relative_to(bundle).as_posix()}", data=p.read_bytes()) for p in sorted(bundle.rglob("*")) if p.is_file()]
+        run_pagefind(binary, site, bundle)
+        return bundle_files(bundle)
     except OSError as exc:
         raise OutputError([Problem(str(exc.filename or scratch), None, f"cannot make the search index: {exc.strerror or exc}; the previous output is unchanged")]) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def bundle_files(bundle: Path) -> list[Artifact]:
+    """Pagefind's bundle as output files under `pagefind/`."""
+    return [Artifact(path=f"{INDEX_DIR}/{p.relative_to(bundle).as_posix()}", data=p.read_bytes()) for p in sorted(bundle.rglob("*")) if p.is_file()]
 
 
 def run_pagefind(binary: Path, site: Path, bundle: Path) -> str:
