@@ -56,18 +56,20 @@ class Rendered:
     compiled: dict[str, bytes] = field(default_factory=dict)  # templates compiled by this build, for the next
 
 
-def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | None = None, select: Selection | None = None, clean: bool = False, jobs: int | None = None, progress: Progress | None = None) -> BuildReport:
+def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | None = None, select: Selection | None = None, clean: bool = False, jobs: int | None = None, progress: Progress | None = None, search: bool = True) -> BuildReport:
     """Build the site at `root` into its output folder; raise BuildError on any problem.
 
     Unless `clean`, the cache beside the output lets an unchanged input skip all work and
     an edit redo only what depends on it; the result is byte-identical either way.
+    `search=False` leaves the search index out even if the site has search on (a preview).
     """
     config = load_config(root, base_url=base_url, output_dir=output_dir)
     select = select or Selection()
     out = config.output_dir
     started = time.time_ns()
-    pagefind = find_pagefind() if config.search else None
-    missing = (MISSING,) if config.search and not pagefind else ()
+    search = search and config.search
+    pagefind = find_pagefind() if search else None
+    missing = (MISSING,) if search and not pagefind else ()
     with made_to_stay():  # what the last build left
         previous = None if clean else load_state(out)
     sizes = Sizes(out, tuple(previous.outputs) if previous else ())  # measured while the inputs are read
@@ -79,7 +81,7 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
             if previous.recent:  # files saved just before the last build, found as it read them: trusted by their times from now on
                 save_state(out, redated(previous, snapshot, started))
             posts, pages, feeds, files = previous.summary
-            return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out, warnings=missing)
+            return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out, warnings=missing, paths=previous.files)
         with made_to_stay():  # the cached posts
             memory = Memory.recall(previous, config, out, sizes)
         stats = {path: (mtime, size) for path, mtime, size in snapshot[2]}  # the content's files, seen once
@@ -96,7 +98,7 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
     save_cache(out, memory.state(snapshot, started, rendered, summary, files, output_id(out), config), rendered.entries, memory.loaded, rendered.compiled)
     return BuildReport(
         posts=summary[0], pages=rendered.pages, feeds=rendered.feeds, files=written.files,
-        written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings + missing,
+        written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings + missing, paths=files,
     )
 
 

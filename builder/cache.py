@@ -57,9 +57,12 @@ class State:
     recent: dict[str, bytes] | None = None  # what checks the inputs saved just before that build (memory.recent_digests)
 
 
+CACHE_NAME = ".newsroom-cache"
+
+
 def cache_dir(out: Path) -> Path:
     """Where the cache of an output folder lives."""
-    return out.parent / ".newsroom-cache" / out.name
+    return out.parent / CACHE_NAME / out.name
 
 
 def digest(*parts: bytes | str) -> str:

@@ -255,3 +255,4 @@ class BuildReport:
     output_dir: Path
     left_out: tuple[str, ...] = ()
     warnings: tuple = ()
+    paths: frozenset[str] = frozenset()  # every file in the output, as output paths

@@ -160,5 +160,5 @@ def init_site(target: Path, *, title: str = "Programme News", timezone: str = "A
     created[0].write_text(SITE_TOML.format(title=title.replace('"', "'"), timezone=timezone), encoding="utf-8")
     created[1].write_text(EXAMPLE_POST.format(date=day.isoformat()), encoding="utf-8")
     shutil.copytree(theme_dir(), target / "templates", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    (target / ".gitignore").write_text("/output/\n/.output.*\n", encoding="utf-8")
+    (target / ".gitignore").write_text("/output/\n/.output.*\n/.newsroom-cache/\n", encoding="utf-8")  # what build and serve make
     return created + [target / "templates"]

@@ -1,8 +1,10 @@
-"""`newsroom serve`: build into memory, serve on loopback, rebuild on change, reload the tab.
+"""`newsroom serve`: build a preview, serve it on loopback, rebuild on change, reload the tab.
 
-Pages are served from the last build held in memory, so a request never sees a half-written
-site: it gets the old build or the new one. A build that fails keeps the last good files and
-shows its errors in place of every page until the next good save.
+The preview is built as `newsroom build` builds, with its cache, into a folder of its own in
+`.newsroom-cache/` (one per port, for the pages link to the port): a save rebuilds only what
+depends on it, on every core. Its files are written whole and in place by renames, so a
+request gets a whole file, of the last good build or of the one being committed. A build that
+fails changes none of them and shows its errors in place of every page until the next good save.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import mimetypes
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -20,10 +22,10 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
-from builder.build import Selection, render_site
-from builder.config import CONFIG_NAME, load_config
+from builder.build import Selection, build_site
+from builder.cache import CACHE_NAME
+from builder.config import CONFIG_NAME
 from builder.errors import BuildError, Problem
-from builder.progress import NoProgress
 
 VERSION_PATH = "/__newsroom/version"
 RELOAD_SCRIPT = (
@@ -33,13 +35,16 @@ RELOAD_SCRIPT = (
     ".catch(function(){setTimeout(poll,1000)})}poll()})();</script>" % VERSION_PATH
 )
 TYPES = {"feed.xml": "application/rss+xml", "atom.xml": "application/atom+xml"}
+VANISHED_WAIT = 0.05  # a file gone while the next build swaps its folder in: look again after this
+VANISHED_TRIES = 40
 
 
-@dataclass
+@dataclass(frozen=True)
 class Snapshot:
-    """One build as served: files by output path, or the problems of a failed build."""
+    """One build as served: the files in its folder, or the problems of a failed build."""
 
-    files: dict[str, bytes | Path] = field(default_factory=dict)
+    folder: Path
+    files: frozenset[str] = frozenset()
     problems: tuple[Problem, ...] = ()
     version: int = 0
 
@@ -47,30 +52,46 @@ class Snapshot:
 class Preview:
     """The state shared by the server threads and the watcher: swapped whole, never edited."""
 
-    def __init__(self, root: Path, base_url: str, report: Callable[[str], None]):
+    def __init__(self, root: Path, base_url: str, report: Callable[[str], None], folder: Path | None = None):
         self.root, self.base_url, self.report = root, base_url, report
-        self.snapshot = Snapshot()
+        port = urlsplit(base_url).port
+        self.snapshot = Snapshot(folder=folder or root / CACHE_NAME / f"preview-{port}")
         self.lock = threading.Lock()
 
     def rebuild(self) -> None:
-        """Build into memory; keep the last good files if the build fails."""
+        """Build the preview; keep the last good files if the build fails."""
         started = time.perf_counter()
+        last = self.current()
         try:
-            config = load_config(self.root, base_url=self.base_url)
-            rendered = render_site(config, select=Selection(preview=True), progress=NoProgress())
+            report = build_site(self.root, output_dir=last.folder, base_url=self.base_url, select=Selection(preview=True), search=False)
         except BuildError as exc:
             with self.lock:
-                self.snapshot = Snapshot(files=self.snapshot.files, problems=exc.problems, version=self.snapshot.version + 1)
+                self.snapshot = Snapshot(folder=last.folder, files=last.files, problems=exc.problems, version=last.version + 1)
             self.report(f"Build failed with {len(exc.problems)} problem(s):\n" + "\n".join(str(p) for p in exc.problems))
             return
-        files = {a.path: (a.data if a.data is not None else a.source) for a in rendered.artifacts}
         with self.lock:
-            self.snapshot = Snapshot(files=files, version=self.snapshot.version + 1)
-        self.report(f"Built {len(rendered.site.posts)} posts in {time.perf_counter() - started:.2f} s")
+            self.snapshot = Snapshot(folder=last.folder, files=report.paths, version=last.version + 1)
+        self.report(f"Built {report.posts} posts in {time.perf_counter() - started:.2f} s")
 
     def current(self) -> Snapshot:
         with self.lock:
             return self.snapshot
+
+    def read(self, rel: str) -> bytes | None:
+        """The bytes of a file of the current build, or None if it has none by that path.
+
+        A file can vanish for an instant while the next build swaps its folder in, or be
+        removed by it before its snapshot is current: then it is looked up again.
+        """
+        for _ in range(VANISHED_TRIES):
+            snapshot = self.current()
+            if rel not in snapshot.files:
+                return None
+            try:
+                return (snapshot.folder / rel).read_bytes()
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                time.sleep(VANISHED_WAIT)
+        return None
 
 
 def request_file(raw_path: str) -> str | None:
@@ -141,10 +162,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self.end_headers()
         if snapshot.problems and (rel.endswith(".html") or rel not in snapshot.files):
             return self.send(500, "text/html; charset=utf-8", error_page(snapshot.problems), head)
-        status, body = 200, snapshot.files.get(rel)
-        if body is None:
-            status, rel, body = 404, "404.html", snapshot.files.get("404.html", b"Not found\n")
-        data = body.read_bytes() if isinstance(body, Path) else body
+        status, data = 200, self.preview.read(rel)
+        if data is None:
+            status, rel, data = 404, "404.html", self.preview.read("404.html") or b"Not found\n"
         if rel.endswith(".html"):
             data = with_reload(data)
         self.send(status, content_type(rel), data, head)

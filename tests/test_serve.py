@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import post
 
+from builder.build import build_site
+from builder.search import find_pagefind
 from builder.serve import make_server, watch_site
 
 
@@ -91,8 +93,6 @@ def test_preview_shows_drafts_and_scheduled_posts_marked_and_carries_the_reload_
 
 
 def test_build_output_has_no_reload_script_and_no_drafts(make_site, tmp_path: Path) -> None:
-    from builder.build import build_site
-
     root = make_site({"content/news/a.md": post(), "content/news/b.md": post(title="Draft one", extra="draft: true\n")})
     build_site(root, output_dir=tmp_path / "out")
     for page in (tmp_path / "out").rglob("*.html"):
@@ -158,3 +158,62 @@ def test_serve_binds_loopback_and_stops_cleanly_on_ctrl_c(make_site) -> None:
         process.kill()
     assert process.returncode == 0, err
     assert "Stopped." in out and "Traceback" not in err
+
+
+def test_a_save_rebuilds_only_what_depends_on_it_and_leaves_the_site_output_alone(make_site) -> None:
+    """The preview is an incremental build with its own folder and cache: a page that does not
+    show the edited post is not written again, and `output/` is never made by serving."""
+    from builder.serve import Preview
+
+    root = make_site({
+        "content/news/a.md": post(title="First news", body="Original text.\n"),
+        "content/news/b.md": post(title="Other news", date="2016-05-01", countries="[Tajikistan]", tags="[equipment]"),
+    })
+    log: list[str] = []
+    preview = Preview(root, "http://127.0.0.1:8123/", log.append)
+    preview.rebuild()
+    folder = preview.current().folder
+    assert folder == root / ".newsroom-cache" / "preview-8123" and (folder / "news/2017/first-news/index.html").is_file()
+    assert preview.current().files == {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {".newsroom-output"}
+    untouched = folder / "news/2016/other-news/index.html"
+    before = untouched.stat().st_mtime_ns, untouched.stat().st_ino
+
+    (root / "content/news/a.md").write_text(post(title="First news", body="Edited text.\n"), encoding="utf-8")
+    preview.rebuild()
+    assert b"Edited text." in preview.read("news/2017/first-news/index.html")
+    assert (untouched.stat().st_mtime_ns, untouched.stat().st_ino) == before
+    assert not (root / "output").exists()
+    assert log[-1].startswith("Built 2 posts in ")
+
+    again = Preview(root, "http://127.0.0.1:8123/", log.append)  # serve started again: its last preview is kept
+    again.rebuild()
+    assert (untouched.stat().st_mtime_ns, untouched.stat().st_ino) == before
+    assert again.current().files == preview.current().files
+
+
+def test_the_preview_has_no_search_index_even_with_search_on(make_site) -> None:
+    """Pagefind indexes the whole site on every run: the preview leaves it out so a save stays fast."""
+    from builder.serve import Preview
+
+    root = make_site({"content/news/a.md": post()})  # search is on unless turned off
+    preview = Preview(root, "http://127.0.0.1:8124/", lambda _: None)
+    preview.rebuild()
+    files = preview.current().files
+    assert "search/index.html" in files and not any(f.startswith("pagefind/") for f in files)
+    if find_pagefind() is not None:  # the same site built: with its index
+        assert any(f.startswith("pagefind/") for f in build_site(root, output_dir=root.parent / "built").paths)
+
+
+def test_a_file_that_vanishes_while_the_next_build_swaps_in_is_read_when_it_is_back(make_site) -> None:
+    from builder.serve import Preview
+
+    root = make_site({"content/news/a.md": post()})
+    preview = Preview(root, "http://127.0.0.1:8125/", lambda _: None)
+    preview.rebuild()
+    folder = preview.current().folder
+    expected = (folder / "index.html").read_bytes()
+    aside = folder.with_name("aside")
+    folder.rename(aside)
+    threading.Timer(0.3, aside.rename, args=(folder,)).start()
+    assert preview.read("index.html") == expected
+    assert preview.read("no/such/file.html") is None
