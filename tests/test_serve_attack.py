@@ -187,3 +187,38 @@ def test_the_server_cannot_be_reached_from_the_network(make_site) -> None:
     finally:
         process.kill()
         process.wait(timeout=10)
+
+
+def test_a_rebuild_of_every_page_on_forked_workers_while_clients_keep_asking(make_site) -> None:
+    """A template edit re-renders every page of a site big enough for worker processes (forked
+    from the serving process, whose threads keep answering): the rebuild ends, shows the edit,
+    and every answer meanwhile is a whole page."""
+    files = {f"content/news/2017/n{i:03d}.md": post(title=f"News item {i}", date=f"2017-{1 + i % 12:02d}-{1 + i % 28:02d}", body=f"Item {i}.\n") for i in range(300)}
+    root = make_site(files)
+    server, preview = make_server(root, "127.0.0.1", 0, lambda _: None)
+    port, stop, answers = server.server_address[1], threading.Event(), []
+    threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True),
+               threading.Thread(target=watch_site, args=(preview, stop), daemon=True)]
+    for thread in threads:
+        thread.start()
+
+    def client() -> None:
+        while not stop.is_set():
+            answers.append(get(port, "/news/2017/news-item-7/"))
+
+    clients = [threading.Thread(target=client) for _ in range(4)]
+    try:
+        time.sleep(0.5)  # let the watcher start
+        for thread in clients:
+            thread.start()
+        base = root / "templates/base.html"
+        write_atomically(base, base.read_text(encoding="utf-8").replace("</body>", "<!-- edited template --></body>", 1))
+        wait_for_text(port, "/news/2017/news-item-212/", "edited template", timeout=120)
+    finally:
+        stop.set()
+        for thread in clients:
+            thread.join(timeout=30)
+        server.shutdown()
+        server.server_close()
+    assert preview.current().problems == () and len(preview.current().files) > 600
+    assert answers and all(status == 200 and body.rstrip().endswith(b"</html>") for status, body in answers)
