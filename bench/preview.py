@@ -1,0 +1,241 @@
+"""The rebuild an editor waits for: each tool's preview server, a post saved, until it shows.
+
+    python bench/preview.py [--sizes 1000,10000] [--saves 5] [--only newsroom,hugo,pelican]
+                            [--keep DIR] [--seed 1] [--newsroom-ref REF] [--timeout SECONDS]
+
+For each size: the seeded corpus of bench/corpus.py, then each tool's own preview server on a
+free loopback port, started with no output and no cache:
+
+  newsroom  `newsroom serve` (its preview folder and cache in .newsroom-cache/)
+  Hugo      `hugo server` (renders to memory; fast render, its default; no live reload)
+  Pelican   `pelican --autoreload --listen` (its content cache on, as in bench/run.py)
+
+  start   from launching the server until it answers the post to be edited (the first build);
+  save    a sentence appended to that post's file, until the server answers the post's page
+          with it (polled every 10 ms): each tool's watcher, rebuild and serving together,
+          as the editor's browser sees them. Median of --saves saves, 1.5 s apart.
+  peak MB the largest resident set of the server process and its waited-for children.
+
+Results: a table on stdout and bench/results/<date>-preview-<size>.json (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import REPO, Corpus, Post, make_corpus  # noqa: E402
+from run import LABEL, RESULTS, TOOLS, BenchError, edit_post, export_ref, hugo_binary, log, newsroom_env, ratio, versions  # noqa: E402
+
+POLL = 0.01
+SAVE_GAP = 1.5  # between saves, so that each is a rebuild of its own
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_command(tool: str, corpus: Corpus, port: int, work: Path, src: Path) -> tuple[list[str], Path, dict[str, str] | None]:
+    """argv, working folder and environment of `tool`'s preview server."""
+    if tool == "newsroom":
+        return [sys.executable, "-m", "builder", "serve", "--root", str(corpus.newsroom), "--port", str(port)], src, newsroom_env(src)
+    if tool == "hugo":
+        return [str(hugo_binary()), "server", "--source", str(corpus.hugo), "--port", str(port), "--bind", "127.0.0.1",
+                "--disableLiveReload", "--cacheDir", str(work / "hugo-cache")], corpus.hugo, None
+    return [sys.executable, "-m", "pelican", str(corpus.pelican / "content"), "-s", str(corpus.pelican / "pelicanconf.py"),
+            "-o", str(work / "out-pelican"), "--autoreload", "--listen", "--bind", "127.0.0.1", "--port", str(port)], corpus.pelican, None
+
+
+def answer(url: str) -> bytes | None:
+    """The page, or None while the server does not answer it (yet)."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read()
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+def wait_for(url: str, want: bytes, deadline: float, server: subprocess.Popen) -> None:
+    """Poll until the page at `url` holds `want`; fail if the server dies or time runs out."""
+    while True:
+        page = answer(url)
+        if page is not None and want in page:
+            return
+        if server.poll() is not None:
+            raise BenchError(f"the server exited ({server.returncode}) before {url} showed {want.decode()!r}")
+        if time.monotonic() > deadline:
+            raise BenchError(f"{url} did not show {want.decode()!r} in time")
+        time.sleep(POLL)
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    start_s: float
+    saves_s: tuple[float, ...]
+    peak_mb: float
+    cpu_s: float
+
+
+def measure_server(tool: str, corpus: Corpus, post: Post, work: Path, src: Path, saves: int, timeout: float) -> Measured:
+    port = free_port()
+    argv, cwd, env = server_command(tool, corpus, port, work, src)
+    url = f"http://127.0.0.1:{port}/news/{post.day.year}/{post.slug}/"
+    logfile = work / f"preview-{tool}.log"
+    with logfile.open("ab") as out:
+        out.write(f"\n$ {' '.join(argv)}\n".encode())
+        out.flush()
+        started = time.monotonic()
+        server = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_for(url, b"</html>", started + timeout, server)
+            start_s = time.monotonic() - started
+            times = []
+            for k in range(saves):
+                time.sleep(SAVE_GAP)
+                token = f"preview save {k} of {work.name}"
+                edit_post(corpus, tool, post, token)
+                saved = time.monotonic()
+                wait_for(url, token.encode(), saved + timeout, server)
+                times.append(time.monotonic() - saved)
+                log(f"  {tool:<8} save {k + 1}/{saves}: {times[-1]:.3f} s")
+        except BaseException:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+            raise
+        os.killpg(server.pid, signal.SIGINT)
+        try:
+            _, _, usage = os.wait4(server.pid, 0) if wait_exited(server, 20) else kill_and_reap(server)
+        except ChildProcessError:
+            raise BenchError(f"{tool}: the server was reaped elsewhere") from None
+    return Measured(start_s, tuple(times), usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
+
+
+def wait_exited(server: subprocess.Popen, seconds: float) -> bool:
+    """True once the server has exited (not reaped yet), False if it outlives `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if os.waitid(os.P_PID, server.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return True
+        except ChildProcessError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def kill_and_reap(server: subprocess.Popen):
+    os.killpg(server.pid, signal.SIGKILL)
+    return os.wait4(server.pid, 0)
+
+
+def run_size(n: int, args: argparse.Namespace, names: list[str], later: contextlib.ExitStack) -> dict:
+    if args.keep:
+        root = Path(args.keep) / f"preview-{n}"
+        root.mkdir(parents=True)
+    else:
+        root = Path(later.enter_context(tempfile.TemporaryDirectory(prefix=f"newsroom-preview-{n}-")))
+    src = export_ref(args.newsroom_ref, root / "newsroom-src") if args.newsroom_ref else REPO
+    log(f"[{n}] writing the corpus in {root} …")
+    corpus = make_corpus(root / "corpus", n, args.seed, source=src, hugo_related=args.hugo_related)
+    post = corpus.posts[n // 2]
+    found = {}
+    for tool in names:
+        work = root / f"work-{tool}"
+        work.mkdir()
+        log(f"[{n}] {LABEL[tool]}: starting its server …")
+        found[tool] = measure_server(tool, corpus, post, work, src, args.saves, args.timeout)
+        log(f"[{n}] {LABEL[tool]}: start {found[tool].start_s:.2f} s, saves {', '.join(f'{s:.3f}' for s in found[tool].saves_s)} s, peak {found[tool].peak_mb:.0f} MB")
+    return {
+        "posts": n,
+        "seed": args.seed,
+        "saves": args.saves,
+        "hugo_related": args.hugo_related,
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
+        "versions": versions(names, src, args.newsroom_ref),
+        "tools": {tool: {"start_s": round(m.start_s, 3), "save_s": round(statistics.median(m.saves_s), 3), "saves_s": [round(s, 3) for s in m.saves_s],
+                         "peak_mb": round(m.peak_mb, 1), "cpu_s": round(m.cpu_s, 2)} for tool, m in found.items()},
+    }
+
+
+def render_table(result: dict) -> str:
+    t = result["tools"]
+    lines = [f"### Preview servers, {result['posts']:,} posts — one post saved, until the server shows it (median of {result['saves']} saves)"
+             + (f" (Hugo's related posts: {result['hugo_related']}, NOT the same work as newsroom's)" if result.get("hugo_related", "full") != "full" else ""),
+             "", "| tool | start s | save s (min-max) | peak MB |", "|---|---:|---:|---:|"]
+    for name in TOOLS:
+        if name in t:
+            lines.append(f"| {LABEL[name]} | {t[name]['start_s']:.2f} | {t[name]['save_s']:.3f} ({min(t[name]['saves_s']):.3f}-{max(t[name]['saves_s']):.3f}) | {t[name]['peak_mb']:,.0f} |")
+    if "newsroom" in t:
+        for peer in ("hugo", "pelican"):
+            if peer in t:
+                lines.append(f"| newsroom/{LABEL[peer]} | {ratio(t['newsroom']['start_s'] / t[peer]['start_s'])} | {ratio(t['newsroom']['save_s'] / t[peer]['save_s'])} | {ratio(t['newsroom']['peak_mb'] / t[peer]['peak_mb'])} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time each tool's preview server from a save to the page showing it.")
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated post counts [1000,10000]")
+    parser.add_argument("--saves", type=int, default=5, help="saves measured per tool; the table shows the median [5]")
+    parser.add_argument("--only", default=",".join(TOOLS), help="comma-separated tools [newsroom,hugo,pelican]")
+    parser.add_argument("--keep", metavar="DIR", help="write the corpora under DIR/preview-<size>/ and keep them")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed [1]")
+    parser.add_argument("--newsroom-ref", metavar="REF", help="measure newsroom as committed at REF (e.g. HEAD) instead of the working tree")
+    parser.add_argument("--hugo-related", choices=("full", "tags", "off"), default="full", help="Hugo's related posts, as in bench/run.py [full]")
+    parser.add_argument("--timeout", type=float, default=600, help="give up on a server start or a save after this many seconds [600]")
+    parser.add_argument("--show", nargs="+", metavar="JSON", help="only print the tables of saved results")
+    args = parser.parse_args(argv)
+    if args.show:
+        for path in args.show:
+            print(render_table(json.loads(Path(path).read_text(encoding="utf-8"))) + "\n")
+        return 0
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    names = [t.strip() for t in args.only.split(",") if t.strip()]
+    if unknown := [t for t in names if t not in TOOLS]:
+        parser.error(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(TOOLS)}")
+    if args.saves < 1 or any(n < 10 for n in sizes):
+        parser.error("--saves must be at least 1 and every size at least 10")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.newsroom_ref:
+        resolved = subprocess.run(["git", "rev-parse", "--verify", f"{args.newsroom_ref}^{{commit}}"], cwd=REPO, capture_output=True, text=True)
+        if resolved.returncode != 0:
+            parser.error(f"--newsroom-ref {args.newsroom_ref}: not a commit")
+        args.newsroom_ref = resolved.stdout.strip()
+    try:
+        with contextlib.ExitStack() as later:
+            for n in sizes:
+                result = run_size(n, args, names, later)
+                RESULTS.mkdir(exist_ok=True)
+                path = RESULTS / f"{datetime.now().strftime('%Y-%m-%d')}-preview-{n}.json"
+                k = 1
+                while path.exists():
+                    k += 1
+                    path = RESULTS / f"{datetime.now().strftime('%Y-%m-%d')}-preview-{n}-{k}.json"
+                path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+                print(render_table(result) + f"\n\n(JSON: {path.relative_to(REPO)})\n", flush=True)
+    except BenchError as exc:
+        log(f"bench: {exc}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
