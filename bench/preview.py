@@ -13,7 +13,8 @@ free loopback port, started with no output and no cache:
   start   from launching the server until it answers the post to be edited (the first build);
   save    a sentence appended to that post's file, until the server answers the post's page
           with it (polled every 10 ms): each tool's watcher, rebuild and serving together,
-          as the editor's browser sees them. Median of --saves saves, 1.5 s apart.
+          as the editor's browser sees them. Median of --saves saves, each made once the
+          server has been idle for a second (at least 1.5 s after the last).
   peak MB the largest resident set of the server process and its waited-for children.
 
 Results: a table on stdout and bench/results/<date>-preview-<size>.json (git-ignored).
@@ -41,10 +42,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import REPO, Corpus, Post, make_corpus  # noqa: E402
-from run import LABEL, RESULTS, TOOLS, BenchError, edit_post, export_ref, hugo_binary, log, newsroom_env, ratio, versions  # noqa: E402
+from run import LABEL, RESULTS, TOOLS, BenchError, descendants, edit_post, export_ref, hugo_binary, log, newsroom_env, ratio, versions  # noqa: E402
 
 POLL = 0.01
-SAVE_GAP = 1.5  # between saves, so that each is a rebuild of its own
+SAVE_GAP = 1.5  # at least this long between saves, so that each is a rebuild of its own
+IDLE = 1.0  # a server is settled once its processes used under 2 % of a core for this long
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -86,6 +89,33 @@ def wait_for(url: str, want: bytes, deadline: float, server: subprocess.Popen) -
         time.sleep(POLL)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system time of a process tree so far, from /proc."""
+    total = 0
+    for p in descendants(pid):
+        try:
+            with open(f"/proc/{p}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / TICK
+
+
+def wait_settled(server: subprocess.Popen, deadline: float) -> None:
+    """Until the server is idle: a watcher that is still setting up (Pelican's, at 10,000
+    posts, for a while after its first build) would miss a save made now."""
+    time.sleep(SAVE_GAP)
+    before, since = cpu_seconds(server.pid), time.monotonic()
+    while time.monotonic() - since < IDLE:
+        time.sleep(0.25)
+        now = cpu_seconds(server.pid)
+        if now - before > 0.02 * (time.monotonic() - since):
+            before, since = now, time.monotonic()
+        if time.monotonic() > deadline:
+            raise BenchError("the server never settled")
+
+
 @dataclass(frozen=True, slots=True)
 class Measured:
     start_s: float
@@ -109,7 +139,7 @@ def measure_server(tool: str, corpus: Corpus, post: Post, work: Path, src: Path,
             start_s = time.monotonic() - started
             times = []
             for k in range(saves):
-                time.sleep(SAVE_GAP)
+                wait_settled(server, time.monotonic() + timeout)
                 token = f"preview save {k} of {work.name}"
                 edit_post(corpus, tool, post, token)
                 saved = time.monotonic()
