@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from builder.cache import PostEntry, load_state, save_cache, save_state, snapshot_inputs
+from builder.cache import PostEntry, Warm, load_state, save_cache, save_state, snapshot_inputs
 from builder.config import SiteConfig, load_config
 from builder.errors import BuildError, ContentError, Problem
 from builder.model import Artifact, BuildReport, Doc, Page, Post, Site, publication_status
@@ -56,12 +56,13 @@ class Rendered:
     compiled: dict[str, bytes] = field(default_factory=dict)  # templates compiled by this build, for the next
 
 
-def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | None = None, select: Selection | None = None, clean: bool = False, jobs: int | None = None, progress: Progress | None = None, search: bool = True) -> BuildReport:
+def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | None = None, select: Selection | None = None, clean: bool = False, jobs: int | None = None, progress: Progress | None = None, search: bool = True, warm: Warm | None = None) -> BuildReport:
     """Build the site at `root` into its output folder; raise BuildError on any problem.
 
     Unless `clean`, the cache beside the output lets an unchanged input skip all work and
     an edit redo only what depends on it; the result is byte-identical either way.
     `search=False` leaves the search index out even if the site has search on (a preview).
+    `warm`: the cache's posts files kept in memory from this process's last build (a preview).
     """
     config = load_config(root, base_url=base_url, output_dir=output_dir)
     select = select or Selection()
@@ -83,7 +84,7 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
             posts, pages, feeds, files = previous.summary
             return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=out, warnings=missing, paths=previous.files)
         with made_to_stay():  # the cached posts
-            memory = Memory.recall(previous, config, out, sizes)
+            memory = Memory.recall(previous, config, out, sizes, warm)
         stats = {path: (mtime, size) for path, mtime, size in snapshot[2]}  # the content's files, seen once
         rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores(), spill=spill, stats=stats)
         check_output_dir(out, config.root)
@@ -95,7 +96,7 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         gc.unfreeze()
     summary = (len(rendered.site.posts), rendered.pages, rendered.feeds, written.files)
     files = frozenset(a.path for a in rendered.artifacts + index)
-    save_cache(out, memory.state(snapshot, started, rendered, summary, files, output_id(out), config), rendered.entries, memory.loaded, rendered.compiled)
+    save_cache(out, memory.state(snapshot, started, rendered, summary, files, output_id(out), config), rendered.entries, memory.loaded, rendered.compiled, warm)
     return BuildReport(
         posts=summary[0], pages=rendered.pages, feeds=rendered.feeds, files=written.files,
         written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings + missing, paths=files,

@@ -158,23 +158,55 @@ class Loaded:
     intact: frozenset[int]
 
 
-def load_posts(out: Path) -> Loaded:
+class Warm:
+    """The posts files a process has read or written, kept in memory for its next build
+    (`newsroom serve` builds after every save). A file is taken from here only while it is
+    the very file that was read or written: same inode, time and size. Else it is read."""
+
+    def __init__(self) -> None:
+        self.files: dict[Path, tuple[tuple[int, int, int], dict[str, PostEntry]]] = {}
+
+    def get(self, path: Path) -> dict[str, PostEntry] | None:
+        kept = self.files.get(path)
+        return kept[1] if kept is not None and kept[0] == file_key(path) else None
+
+    def put(self, path: Path, part: dict[str, PostEntry]) -> None:
+        key = file_key(path)
+        if key is not None:
+            self.files[path] = (key, part)
+
+
+def file_key(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def load_posts(out: Path, warm: Warm | None = None) -> Loaded:
     """Every cached post; a damaged posts file only loses its own posts (they are parsed again)."""
     found: dict[str, PostEntry] = {}
     intact = set()
     for number in range(SHARDS):
-        part = load(shard_path(out, number), dict)
+        path = shard_path(out, number)
+        part = warm.get(path) if warm is not None else None
+        if part is None:
+            part = load(path, dict)
+            if warm is not None and isinstance(part, dict):
+                warm.put(path, part)
         if isinstance(part, dict):
             found.update(part)
             intact.add(number)
     return Loaded(found, frozenset(intact))
 
 
-def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loaded | None = None, compiled: dict[str, bytes] | None = None) -> None:
+def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loaded | None = None, compiled: dict[str, bytes] | None = None, warm: Warm | None = None) -> None:
     """Keep what this build made for the next one; a cache that cannot be written is skipped.
 
     A posts file read intact, whose entries are the very ones this build keeps, is not written again.
-    `compiled`: templates compiled by this build (Jinja's bytecode by its key).
+    `compiled`: templates compiled by this build (Jinja's bytecode by its key). `warm`: keeps
+    the posts files written, for this process's next build.
     """
     shards: list[dict[str, PostEntry]] = [{} for _ in range(SHARDS)]
     before: list[dict[str, PostEntry]] = [{} for _ in range(SHARDS)]
@@ -187,6 +219,8 @@ def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loa
             same = loaded is not None and number in loaded.intact and part.keys() == old.keys() and all(entry is old[source] for source, entry in part.items())
             if not same:
                 dump(shard_path(out, number), part)
+                if warm is not None:
+                    warm.put(shard_path(out, number), part)
         for key, code in sorted((compiled or {}).items()):
             dump(templates_dir(out) / f"{key}.bin", code)
         dump(state_path(out), state)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from builder import __version__
-from builder.cache import Loaded, PostEntry, State, digest, load_posts, templates_dir
+from builder.cache import Loaded, PostEntry, State, Warm, digest, load_posts, templates_dir
 from builder.config import CONFIG_NAME, SiteConfig
 from builder.fingerprint import Fingerprinter
 from builder.model import Artifact, Post, PostMeta, Site, publication_status
@@ -196,14 +196,14 @@ class Memory:
         return cls(out=None, site="", theme="", loaded=None, outputs={}, trusted_before=0)
 
     @classmethod
-    def recall(cls, previous: State | None, config: SiteConfig, out: Path, sizes: Sizes | None = None) -> "Memory":
+    def recall(cls, previous: State | None, config: SiteConfig, out: Path, sizes: Sizes | None = None, warm: Warm | None = None) -> "Memory":
         """What of the previous build is still valid under today's config and templates
-        (`sizes`: of the previous build's output files)."""
+        (`sizes`: of the previous build's output files; `warm`: posts files in memory)."""
         site, theme = site_key(config), theme_key(config)
         if previous is None or previous.site_key != site:
             return cls(out=out, site=site, theme=theme, loaded=None, outputs={}, trusted_before=0)
         outputs = previous.outputs if previous.theme_key == theme else {}
-        return cls(out=out, site=site, theme=theme, loaded=load_posts(out), outputs=outputs, trusted_before=previous.started - RACY_NS, previous=previous, sizes=sizes)
+        return cls(out=out, site=site, theme=theme, loaded=load_posts(out, warm), outputs=outputs, trusted_before=previous.started - RACY_NS, previous=previous, sizes=sizes)
 
     def settle(self, site: Site, preview: bool, changed: frozenset[str], entries: Mapping[str, PostEntry]) -> None:
         """Learn this build's shape and which posts are not exactly as last time (`entries`:

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 
 from builder.build import Selection, build_site
-from builder.cache import CACHE_NAME
+from builder.cache import CACHE_NAME, Warm
 from builder.config import CONFIG_NAME
 from builder.errors import BuildError, Problem
 
@@ -57,13 +57,14 @@ class Preview:
         port = urlsplit(base_url).port
         self.snapshot = Snapshot(folder=folder or root / CACHE_NAME / f"preview-{port}")
         self.lock = threading.Lock()
+        self.warm = Warm()  # the build cache's posts, read once
 
     def rebuild(self) -> None:
         """Build the preview; keep the last good files if the build fails."""
         started = time.perf_counter()
         last = self.current()
         try:
-            report = build_site(self.root, output_dir=last.folder, base_url=self.base_url, select=Selection(preview=True), search=False)
+            report = build_site(self.root, output_dir=last.folder, base_url=self.base_url, select=Selection(preview=True), search=False, warm=self.warm)
         except BuildError as exc:
             with self.lock:
                 self.snapshot = Snapshot(folder=last.folder, files=last.files, problems=exc.problems, version=last.version + 1)

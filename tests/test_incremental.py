@@ -19,7 +19,7 @@ import builder.memory
 import builder.render
 import builder.sources
 from builder.build import Selection, build_site, check_site
-from builder.cache import SHARDS, cache_dir, dump, load, load_posts, load_state
+from builder.cache import SHARDS, Warm, cache_dir, dump, load, load_posts, load_state
 from builder.errors import TemplateError
 from builder.model import Post
 from builder.plan import plan_pages
@@ -99,16 +99,19 @@ def measure_sizes_aside(monkeypatch, aside: bool) -> None:
     monkeypatch.setattr(builder.memory, "SIZES_ASIDE_OVER", 0 if aside else 10**9)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_random_edits_build_incrementally_to_exactly_a_clean_build(fixture_site: Path, tmp_path: Path, seed: int, monkeypatch) -> None:
+    """Seed 2 measures the output's sizes on another core; seed 4 keeps the cache's posts in
+    memory from build to build, as `newsroom serve` does."""
     measure_sizes_aside(monkeypatch, seed == 2)
+    warm = Warm() if seed == 4 else None
     rng = random.Random(seed)
     incremental, clean = tmp_path / "inc" / "output", tmp_path / "clean" / "output"
-    build_site(fixture_site, output_dir=incremental)
+    build_site(fixture_site, output_dir=incremental, warm=warm)
     history = []
     for step in range(14):
         history.append(mutate(fixture_site, rng, step))
-        build_site(fixture_site, output_dir=incremental)
+        build_site(fixture_site, output_dir=incremental, warm=warm)
         build_site(fixture_site, output_dir=clean, clean=True)
         wrong = differences(tree(clean), tree(incremental))
         assert not wrong, f"after {history}: incremental output differs in {wrong[:10]}"
@@ -260,6 +263,28 @@ def test_a_damaged_cache_or_output_gives_a_correct_build(fixture_site: Path, tmp
     if damage == "delete-output":
         (out / "about/index.html").unlink()
     build_site(fixture_site, output_dir=out)
+    build_site(fixture_site, output_dir=reference, clean=True)
+    assert tree(out) == tree(reference)
+
+
+def test_a_warm_build_reads_only_the_posts_files_changed_since_this_process_had_them(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
+    out, reference, warm = tmp_path / "inc" / "output", tmp_path / "ref" / "output", Warm()
+    loads: list[str] = []
+    real = builder.cache.load
+    monkeypatch.setattr(builder.cache, "load", lambda path, kind: loads.append(path.name) or real(path, kind))
+    build_site(fixture_site, output_dir=out, warm=warm)
+    post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("short briefing", "long briefing"), encoding="utf-8")
+    loads.clear()
+    build_site(fixture_site, output_dir=out, warm=warm)
+    assert loads == ["state.bin"]  # every posts file from memory: this build's own, as written
+    shards = [path for path in sorted(cache_dir(out).glob("posts-*.bin")) if path.stat().st_size > 200]
+    data = shards[0].read_bytes()
+    shards[0].write_bytes(data[:80] + b"x" * 40 + data[120:])  # damaged behind the process's back
+    post.write_text(post.read_text(encoding="utf-8").replace("long briefing", "longer briefing"), encoding="utf-8")
+    loads.clear()
+    build_site(fixture_site, output_dir=out, warm=warm)
+    assert sorted(loads) == sorted(["state.bin", shards[0].name])
     build_site(fixture_site, output_dir=reference, clean=True)
     assert tree(out) == tree(reference)
 
