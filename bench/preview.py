@@ -42,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import REPO, Corpus, Post, make_corpus  # noqa: E402
-from run import LABEL, RESULTS, TOOLS, BenchError, descendants, edit_post, export_ref, hugo_binary, log, newsroom_env, ratio, versions  # noqa: E402
+from run import LABEL, TOOLS, BenchError, descendants, edit_post, export_ref, hugo_binary, log, newsroom_env, ratio, save, sizes_and_tools, versions  # noqa: E402
 
 POLL = 0.01
 SAVE_GAP = 1.5  # at least this long between saves, so that each is a rebuild of its own
@@ -237,29 +237,15 @@ def main(argv: list[str] | None = None) -> int:
         for path in args.show:
             print(render_table(json.loads(Path(path).read_text(encoding="utf-8"))) + "\n")
         return 0
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    names = [t.strip() for t in args.only.split(",") if t.strip()]
-    if unknown := [t for t in names if t not in TOOLS]:
-        parser.error(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(TOOLS)}")
-    if args.saves < 1 or any(n < 10 for n in sizes):
-        parser.error("--saves must be at least 1 and every size at least 10")
+    sizes, names = sizes_and_tools(parser, args)
+    if args.saves < 1:
+        parser.error("--saves must be at least 1")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    if args.newsroom_ref:
-        resolved = subprocess.run(["git", "rev-parse", "--verify", f"{args.newsroom_ref}^{{commit}}"], cwd=REPO, capture_output=True, text=True)
-        if resolved.returncode != 0:
-            parser.error(f"--newsroom-ref {args.newsroom_ref}: not a commit")
-        args.newsroom_ref = resolved.stdout.strip()
     try:
         with contextlib.ExitStack() as later:
             for n in sizes:
                 result = run_size(n, args, names, later)
-                RESULTS.mkdir(exist_ok=True)
-                path = RESULTS / f"{datetime.now().strftime('%Y-%m-%d')}-preview-{n}.json"
-                k = 1
-                while path.exists():
-                    k += 1
-                    path = RESULTS / f"{datetime.now().strftime('%Y-%m-%d')}-preview-{n}-{k}.json"
-                path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+                path = save(result, "preview-")
                 print(render_table(result) + f"\n\n(JSON: {path.relative_to(REPO)})\n", flush=True)
     except BenchError as exc:
         log(f"bench: {exc}")

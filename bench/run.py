@@ -404,15 +404,33 @@ def render_table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def save(result: dict) -> Path:
+def save(result: dict, kind: str = "") -> Path:
+    """bench/results/<date>-<kind><posts>.json, numbered if there is one already."""
     RESULTS.mkdir(exist_ok=True)
-    stem = f"{datetime.now().strftime('%Y-%m-%d')}-{result['posts']}"
+    stem = f"{datetime.now().strftime('%Y-%m-%d')}-{kind}{result['posts']}"
     path, k = RESULTS / f"{stem}.json", 1
     while path.exists():
         k += 1
         path = RESULTS / f"{stem}-{k}.json"
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def sizes_and_tools(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[list[int], list[str]]:
+    """--sizes and --only, checked; --newsroom-ref resolved to one commit for every size, even
+    if the branch moves meanwhile."""
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    names = [t.strip() for t in args.only.split(",") if t.strip()]
+    if unknown := [t for t in names if t not in TOOLS]:
+        parser.error(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(TOOLS)}")
+    if any(n < 10 for n in sizes):
+        parser.error("every size must be at least 10")
+    if args.newsroom_ref:
+        resolved = subprocess.run(["git", "rev-parse", "--verify", f"{args.newsroom_ref}^{{commit}}"], cwd=REPO, capture_output=True, text=True)
+        if resolved.returncode != 0:
+            parser.error(f"--newsroom-ref {args.newsroom_ref}: not a commit")
+        args.newsroom_ref = resolved.stdout.strip()
+    return sizes, names
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -432,19 +450,11 @@ def main(argv: list[str] | None = None) -> int:
         for path in args.show:
             print(render_table(json.loads(Path(path).read_text(encoding="utf-8"))) + "\n")
         return 0
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    names = [t.strip() for t in args.only.split(",") if t.strip()]
-    if unknown := [t for t in names if t not in TOOLS]:
-        parser.error(f"unknown tool(s) {', '.join(unknown)}; choose from {', '.join(TOOLS)}")
-    if args.runs < 1 or any(n < 10 for n in sizes):
-        parser.error("--runs must be at least 1 and every size at least 10")
+    sizes, names = sizes_and_tools(parser, args)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so builds are killed and temp dirs removed
     started = time.perf_counter()
-    if args.newsroom_ref:  # one commit for every size, even if the branch moves meanwhile
-        resolved = subprocess.run(["git", "rev-parse", "--verify", f"{args.newsroom_ref}^{{commit}}"], cwd=REPO, capture_output=True, text=True)
-        if resolved.returncode != 0:
-            parser.error(f"--newsroom-ref {args.newsroom_ref}: not a commit")
-        args.newsroom_ref = resolved.stdout.strip()
     try:
         with contextlib.ExitStack() as later:  # the sizes' folders go once all are measured
             for n in sizes:
