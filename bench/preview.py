@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
-import platform
 import signal
 import socket
 import statistics
@@ -37,12 +35,11 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import REPO, Corpus, Post, make_corpus  # noqa: E402
-from run import LABEL, TOOLS, BenchError, descendants, edit_post, export_ref, hugo_binary, log, newsroom_env, ratio, save, sizes_and_tools, versions  # noqa: E402
+from run import LABEL, TOOLS, BenchError, add_common_options, run_bench, descendants, edit_post, export_ref, hugo_binary, log, newsroom_env, ratio, related_note, result_head  # noqa: E402
 
 POLL = 0.01
 SAVE_GAP = 1.5  # at least this long between saves, so that each is a rebuild of its own
@@ -194,13 +191,8 @@ def run_size(n: int, args: argparse.Namespace, names: list[str], later: contextl
         found[tool] = measure_server(tool, corpus, post, work, src, args.saves, args.timeout)
         log(f"[{n}] {LABEL[tool]}: start {found[tool].start_s:.2f} s, saves {', '.join(f'{s:.3f}' for s in found[tool].saves_s)} s, peak {found[tool].peak_mb:.0f} MB")
     return {
-        "posts": n,
-        "seed": args.seed,
+        **result_head(n, args, names, src),
         "saves": args.saves,
-        "hugo_related": args.hugo_related,
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
-        "versions": versions(names, src, args.newsroom_ref),
         "tools": {tool: {"start_s": round(m.start_s, 3), "save_s": round(statistics.median(m.saves_s), 3), "saves_s": [round(s, 3) for s in m.saves_s],
                          "peak_mb": round(m.peak_mb, 1), "cpu_s": round(m.cpu_s, 2)} for tool, m in found.items()},
     }
@@ -208,8 +200,7 @@ def run_size(n: int, args: argparse.Namespace, names: list[str], later: contextl
 
 def render_table(result: dict) -> str:
     t = result["tools"]
-    lines = [f"### Preview servers, {result['posts']:,} posts — one post saved, until the server shows it (median of {result['saves']} saves)"
-             + (f" (Hugo's related posts: {result['hugo_related']}, NOT the same work as newsroom's)" if result.get("hugo_related", "full") != "full" else ""),
+    lines = [f"### Preview servers, {result['posts']:,} posts — one post saved, until the server shows it (median of {result['saves']} saves)" + related_note(result),
              "", "| tool | start s | save s (min-max) | peak MB |", "|---|---:|---:|---:|"]
     for name in TOOLS:
         if name in t:
@@ -223,34 +214,11 @@ def render_table(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time each tool's preview server from a save to the page showing it.")
-    parser.add_argument("--sizes", default="1000,10000", help="comma-separated post counts [1000,10000]")
+    add_common_options(parser)
     parser.add_argument("--saves", type=int, default=5, help="saves measured per tool; the table shows the median [5]")
-    parser.add_argument("--only", default=",".join(TOOLS), help="comma-separated tools [newsroom,hugo,pelican]")
     parser.add_argument("--keep", metavar="DIR", help="write the corpora under DIR/preview-<size>/ and keep them")
-    parser.add_argument("--seed", type=int, default=1, help="corpus seed [1]")
-    parser.add_argument("--newsroom-ref", metavar="REF", help="measure newsroom as committed at REF (e.g. HEAD) instead of the working tree")
-    parser.add_argument("--hugo-related", choices=("full", "tags", "off"), default="full", help="Hugo's related posts, as in bench/run.py [full]")
     parser.add_argument("--timeout", type=float, default=600, help="give up on a server start or a save after this many seconds [600]")
-    parser.add_argument("--show", nargs="+", metavar="JSON", help="only print the tables of saved results")
-    args = parser.parse_args(argv)
-    if args.show:
-        for path in args.show:
-            print(render_table(json.loads(Path(path).read_text(encoding="utf-8"))) + "\n")
-        return 0
-    sizes, names = sizes_and_tools(parser, args)
-    if args.saves < 1:
-        parser.error("--saves must be at least 1")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        with contextlib.ExitStack() as later:
-            for n in sizes:
-                result = run_size(n, args, names, later)
-                path = save(result, "preview-")
-                print(render_table(result) + f"\n\n(JSON: {path.relative_to(REPO)})\n", flush=True)
-    except BenchError as exc:
-        log(f"bench: {exc}")
-        return 1
-    return 0
+    return run_bench(parser, argv, run_size, render_table, count="saves", kind="preview-")
 
 
 if __name__ == "__main__":

@@ -325,6 +325,24 @@ def run_size(n: int, args: argparse.Namespace, names: list[str], later: contextl
     return result
 
 
+def result_head(n: int, args: argparse.Namespace, names: list[str], src: Path) -> dict:
+    """What every saved result starts with: the corpus, the date, the machine, the versions."""
+    return {
+        "posts": n,
+        "seed": args.seed,
+        "hugo_related": args.hugo_related,
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
+        "versions": versions(names, src, args.newsroom_ref),
+    }
+
+
+def related_note(result: dict) -> str:
+    """The table heading's warning when Hugo did not do the same work."""
+    related = result.get("hugo_related", "full")
+    return "" if related == "full" else f" (Hugo's related posts: {related}, NOT the same work as newsroom's)"
+
+
 def summarise(n, args, tools, samples, files, corpus_seconds, words, names, src) -> dict:
     med = lambda xs: statistics.median(xs)  # noqa: E731
     table = {}
@@ -340,13 +358,8 @@ def summarise(n, args, tools, samples, files, corpus_seconds, words, names, src)
             "cold_tree_pss_mb": med([x.tree_mb or 0.0 for x in s["cold"]]),
         }
     return {
-        "posts": n,
-        "seed": args.seed,
+        **result_head(n, args, names, src),
         "runs": args.runs,
-        "hugo_related": args.hugo_related,
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
-        "versions": versions(names, src, args.newsroom_ref),
         "corpus": {"seconds": round(corpus_seconds, 2), "words_per_post": round(words)},
         "medians": table,
         "samples": {
@@ -379,8 +392,7 @@ def ratio(r: float) -> str:
 def render_table(result: dict) -> str:
     m = result["medians"]
     lines = [
-        f"### {result['posts']:,} posts — medians of {result['runs']} run{'s' * (result['runs'] != 1)}, seed {result['seed']}"
-        + (f" (Hugo's related posts: {result['hugo_related']}, NOT the same work as newsroom's)" if result.get("hugo_related", "full") != "full" else ""),
+        f"### {result['posts']:,} posts — medians of {result['runs']} run{'s' * (result['runs'] != 1)}, seed {result['seed']}" + related_note(result),
         "",
         "| tool | " + " | ".join(title for title, _ in COLUMNS) + " |",
         "|---|" + "---:|" * len(COLUMNS),
@@ -416,6 +428,17 @@ def save(result: dict, kind: str = "") -> Path:
     return path
 
 
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """The options bench/run.py and bench/preview.py share."""
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated post counts (100000 on request) [1000,10000]")
+    parser.add_argument("--only", default=",".join(TOOLS), help="comma-separated tools [newsroom,hugo,pelican]")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed [1]")
+    parser.add_argument("--newsroom-ref", metavar="REF", help="measure newsroom as committed at REF (e.g. HEAD), exported with git archive, instead of the working tree")
+    parser.add_argument("--hugo-related", choices=("full", "tags", "off"), default="full",
+                        help="Hugo's related posts: full = tags x2 + countries x1 like newsroom (the same work); tags, off: cheaper variants [full]")
+    parser.add_argument("--show", nargs="+", metavar="JSON", help="only print the tables of saved results (bench/results/*.json)")
+
+
 def sizes_and_tools(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[list[int], list[str]]:
     """--sizes and --only, checked; --newsroom-ref resolved to one commit for every size, even
     if the branch moves meanwhile."""
@@ -435,31 +458,31 @@ def sizes_and_tools(parser: argparse.ArgumentParser, args: argparse.Namespace) -
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark newsroom against Hugo and Pelican on one seeded corpus.")
-    parser.add_argument("--sizes", default="1000,10000", help="comma-separated post counts (100000 on request) [1000,10000]")
+    add_common_options(parser)
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement; the table shows medians [3]")
-    parser.add_argument("--only", default=",".join(TOOLS), help="comma-separated tools [newsroom,hugo,pelican]")
     parser.add_argument("--keep", metavar="DIR", help="write the corpora and outputs under DIR/<size>/ and keep them")
-    parser.add_argument("--seed", type=int, default=1, help="corpus seed [1]")
-    parser.add_argument("--newsroom-ref", metavar="REF", help="benchmark newsroom as committed at REF (e.g. HEAD), exported with git archive, instead of the working tree")
-    parser.add_argument("--hugo-related", choices=("full", "tags", "off"), default="full",
-                        help="Hugo's related posts: full = tags x2 + countries x1 like newsroom (the same work); tags, off: cheaper variants [full]")
-    parser.add_argument("--show", nargs="+", metavar="JSON", help="only print the tables of saved results (bench/results/*.json)")
     parser.add_argument("--timeout", type=float, help="kill a build after this many seconds (the run then fails)")
+    return run_bench(parser, argv, run_size, render_table, count="runs")
+
+
+def run_bench(parser: argparse.ArgumentParser, argv: list[str] | None, run_size: Callable, render_table: Callable[[dict], str], *, count: str, kind: str = "") -> int:
+    """Print the tables of saved results (--show), or measure every size: its table on stdout,
+    its result saved. `count`: the option (--runs, --saves) that must be at least 1."""
     args = parser.parse_args(argv)
     if args.show:
         for path in args.show:
             print(render_table(json.loads(Path(path).read_text(encoding="utf-8"))) + "\n")
         return 0
     sizes, names = sizes_and_tools(parser, args)
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so builds are killed and temp dirs removed
+    if getattr(args, count) < 1:
+        parser.error(f"--{count} must be at least 1")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so builds and servers are killed and temp dirs removed
     started = time.perf_counter()
     try:
         with contextlib.ExitStack() as later:  # the sizes' folders go once all are measured
             for n in sizes:
                 result = run_size(n, args, names, later)
-                path = save(result)
+                path = save(result, kind)
                 print(render_table(result) + f"\n\n(JSON: {path.relative_to(REPO)})\n", flush=True)
     except BenchError as exc:
         log(f"bench: {exc}")
