@@ -1,7 +1,8 @@
 """`newsroom serve`: build a preview, serve it on loopback, rebuild on change, reload the tab.
 
 The preview is built as `newsroom build` builds, with its cache, into a folder of its own in
-`.newsroom-cache/` (one per port, for the pages link to the port): a save rebuilds only what
+`.newsroom-cache/` (one per port, for the pages link to the port; a temporary folder if the
+site's folder cannot be written): a save rebuilds only what
 depends on it, on every core. Its files are written whole and in place by renames, so a
 request gets a whole file, of the last good build or of the one being committed. A build that
 fails changes none of them and shows its errors in place of every page until the next good save.
@@ -11,7 +12,10 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -54,8 +58,14 @@ class Preview:
 
     def __init__(self, root: Path, base_url: str, report: Callable[[str], None], folder: Path | None = None):
         self.root, self.base_url, self.report = root, base_url, report
-        port = urlsplit(base_url).port
-        self.snapshot = Snapshot(folder=folder or root / CACHE_NAME / f"preview-{port}")
+        self.scratch: Path | None = None  # a temporary folder made for the preview, removed by close()
+        if folder is None:
+            folder = root / CACHE_NAME / f"preview-{urlsplit(base_url).port}"
+            if not can_hold(folder.parent):
+                self.scratch = Path(tempfile.mkdtemp(prefix="newsroom-preview-"))
+                report(f"{folder.parent} cannot be written: the preview is built in {self.scratch} instead")
+                folder = self.scratch / "preview"
+        self.snapshot = Snapshot(folder=folder)
         self.lock = threading.Lock()
         self.warm = Warm()  # the build cache's posts, read once
 
@@ -73,6 +83,11 @@ class Preview:
         with self.lock:
             self.snapshot = Snapshot(folder=last.folder, files=report.paths, version=last.version + 1)
         self.report(f"Built {report.posts} posts in {time.perf_counter() - started:.2f} s")
+
+    def close(self) -> None:
+        """Remove the temporary folder the preview was built in, if it needed one."""
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     def current(self) -> Snapshot:
         with self.lock:
@@ -93,6 +108,15 @@ class Preview:
             except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
                 time.sleep(VANISHED_WAIT)
         return None
+
+
+def can_hold(folder: Path) -> bool:
+    """`folder` exists or can be made, and files can be made in it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 def request_file(raw_path: str) -> str | None:
@@ -228,3 +252,4 @@ def serve_site(root: Path, *, host: str = "127.0.0.1", port: int = 8000, report:
         stop.set()
         server.server_close()
         watcher.join(timeout=2)
+        preview.close()

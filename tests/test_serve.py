@@ -217,3 +217,21 @@ def test_a_file_that_vanishes_while_the_next_build_swaps_in_is_read_when_it_is_b
     threading.Timer(0.3, aside.rename, args=(folder,)).start()
     assert preview.read("index.html") == expected
     assert preview.read("no/such/file.html") is None
+
+
+def test_a_site_folder_that_cannot_hold_the_preview_gets_it_built_in_a_temporary_folder(make_site) -> None:
+    """A read-only site (here: .newsroom-cache is a file, so no folder can be made in it) is
+    still previewed, from a temporary folder that close() removes."""
+    from builder.serve import Preview
+
+    root = make_site({"content/news/a.md": post(title="First news")})
+    (root / ".newsroom-cache").write_text("not a folder", encoding="utf-8")
+    log: list[str] = []
+    preview = Preview(root, "http://127.0.0.1:8126/", log.append)
+    preview.rebuild()
+    folder = preview.current().folder
+    assert not folder.is_relative_to(root) and b"First news" in preview.read("news/2017/first-news/index.html")
+    assert log[0] == f"{root / '.newsroom-cache'} cannot be written: the preview is built in {folder.parent} instead"
+    assert log[-1].startswith("Built 1 posts")
+    preview.close()
+    assert not folder.exists() and (root / ".newsroom-cache").read_text(encoding="utf-8") == "not a folder"
