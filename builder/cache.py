@@ -218,9 +218,10 @@ def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loa
         for number, (part, old) in enumerate(zip(shards, before, strict=True)):
             same = loaded is not None and number in loaded.intact and part.keys() == old.keys() and all(entry is old[source] for source, entry in part.items())
             if not same:
-                dump(shard_path(out, number), part)
+                path = shard_path(out, number)
+                dump(path, part)
                 if warm is not None:
-                    warm.put(shard_path(out, number), part)
+                    warm.put(path, part)
         for key, code in sorted((compiled or {}).items()):
             dump(templates_dir(out) / f"{key}.bin", code)
         dump(state_path(out), state)

@@ -2,10 +2,10 @@
 
 The preview is built as `newsroom build` builds, with its cache, into a folder of its own in
 `.newsroom-cache/` (one per port, for the pages link to the port; a temporary folder if the
-site's folder cannot be written): a save rebuilds only what
-depends on it, on every core. Its files are written whole and in place by renames, so a
-request gets a whole file, of the last good build or of the one being committed. A build that
-fails changes none of them and shows its errors in place of every page until the next good save.
+site's folder cannot be written): a save rebuilds only what depends on it, on every core. Its
+files are written whole and in place by renames, so a request gets a whole file, of the last
+good build or of the one being committed. A build that fails changes none of them and shows
+its errors in place of every page until the next good save.
 """
 
 from __future__ import annotations
