@@ -5,19 +5,19 @@ from __future__ import annotations
 import gc
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from builder.cache import PostEntry, Warm, load_state, save_cache, save_state, snapshot_inputs
+from builder.cache import PostEntry, State, Warm, load_search, load_state, save_cache, save_state, snapshot_inputs
 from builder.config import SiteConfig, load_config
 from builder.errors import BuildError, ContentError, Problem
 from builder.model import Artifact, BuildReport, Doc, Page, Post, Site, publication_status
 from builder.memory import Memory, Sizes, nothing_changed, redated
 from builder.parallel import available_cores, map_in_order
 from builder.progress import NoProgress, Progress
-from builder.search import MISSING, find_pagefind, index_pages, pagefind_key
+from builder.search import MISSING, SearchMemory, find_pagefind, group_years, index_pages, merges_bundles, one_bundle_warning, pagefind_key
 from builder.write import Spill, check_output_dir, output_id, write_output
 
 SPILL_OVER = 200  # a build rendering more pages than this writes them beside the output as it goes
@@ -88,7 +88,7 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         stats = {path: (mtime, size) for path, mtime, size in snapshot[2]}  # the content's files, seen once
         rendered = render_site(config, select=select, progress=progress or NoProgress(), memory=memory, jobs=jobs or available_cores(), spill=spill, stats=stats)
         check_output_dir(out, config.root)
-        index = index_pages(rendered.artifacts, out, pagefind, spill) if pagefind else []
+        index, searched, index_warnings = index_site(rendered, out, pagefind, spill, previous, jobs=jobs or available_cores(), progress=progress or NoProgress()) if pagefind else ([], None, ())
         written = write_output(rendered.artifacts + index, out, config.root, spill, known=previous.files if previous and previous.output_id == output_id(out) else None)
     finally:
         sizes.close()
@@ -96,11 +96,26 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
         gc.unfreeze()
     summary = (len(rendered.site.posts), rendered.pages, rendered.feeds, written.files)
     files = frozenset(a.path for a in rendered.artifacts + index)
-    save_cache(out, memory.state(snapshot, started, rendered, summary, files, output_id(out), config), rendered.entries, memory.loaded, rendered.compiled, warm)
+    state = memory.state(snapshot, started, rendered, summary, files, output_id(out), config)
+    if searched is not None:
+        state, searched = replace(state, search_made=started), replace(searched, made=started)
+    save_cache(out, state, rendered.entries, memory.loaded, rendered.compiled, warm, searched)
     return BuildReport(
         posts=summary[0], pages=rendered.pages, feeds=rendered.feeds, files=written.files,
-        written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings + missing, paths=files,
+        written=written.written, output_dir=out, left_out=rendered.left_out, warnings=rendered.warnings + missing + index_warnings, paths=files,
     )
+
+
+def index_site(rendered: Rendered, out: Path, pagefind: Path, spill: Spill, previous: State | None, *, jobs: int, progress: Progress) -> tuple[list[Artifact], SearchMemory, tuple[Problem, ...]]:
+    """The search index's files, made again only for the groups of years whose post pages
+    changed (in one piece if the theme's search page cannot merge groups: then a warning)."""
+    memory = load_search(out, previous, SearchMemory)
+    groups = group_years((post.path + "index.html", post.date.year) for post in rendered.site.posts)
+    warnings: tuple[Problem, ...] = ()
+    if len(set(groups.values())) > 1 and not merges_bundles(rendered.artifacts, out, spill):
+        groups, warnings = {}, (one_bundle_warning(rendered.site.config.root),)
+    files, searched = index_pages(rendered.artifacts, out, pagefind, spill, groups=groups, memory=memory if isinstance(memory, SearchMemory) else None, jobs=jobs, progress=progress)
+    return files, searched, warnings
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from builder.model import Body, PostMeta, quick_pickle
 
 MAGIC = b"newsroom-cache\n"
 SHARDS = 16  # posts are kept in this many files, so an edit rewrites one of them
-FORMAT = f"{__version__}/9".encode()
+FORMAT = f"{__version__}/10".encode()
 CHECKSUM = 4  # bytes
 
 
@@ -55,6 +55,7 @@ class State:
     pages: tuple[str, ...] = ()  # the file of every page, in plan order
     summary: tuple[int, int, int, int] = (0, 0, 0, 0)  # posts, pages, feeds, files of that build
     recent: dict[str, bytes] | None = None  # what checks the inputs saved just before that build (memory.recent_digests)
+    search_made: int = 0  # the search index's memory (search.bin) is this build's if it says it was made at this `started`
 
 
 CACHE_NAME = ".newsroom-cache"
@@ -150,6 +151,17 @@ def state_path(out: Path) -> Path:
     return cache_dir(out) / "state.bin"
 
 
+def search_path(out: Path) -> Path:
+    """The search index's memory (search.SearchMemory), read only by a build that makes the index."""
+    return cache_dir(out) / "search.bin"
+
+
+def load_search(out: Path, state: State | None, kind: type) -> object | None:
+    """The search index's memory if it is that of the build `state` describes, else None."""
+    found = load(search_path(out), kind) if state is not None and state.search_made else None
+    return found if found is not None and getattr(found, "made", None) == state.search_made else None
+
+
 @dataclass(frozen=True, slots=True)
 class Loaded:
     """The cached posts, and which posts files they came from intact."""
@@ -201,12 +213,13 @@ def load_posts(out: Path, warm: Warm | None = None) -> Loaded:
     return Loaded(found, frozenset(intact))
 
 
-def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loaded | None = None, compiled: dict[str, bytes] | None = None, warm: Warm | None = None) -> None:
+def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loaded | None = None, compiled: dict[str, bytes] | None = None, warm: Warm | None = None, search: object | None = None) -> None:
     """Keep what this build made for the next one; a cache that cannot be written is skipped.
 
     A posts file read intact, whose entries are the very ones this build keeps, is not written again.
     `compiled`: templates compiled by this build (Jinja's bytecode by its key). `warm`: keeps
-    the posts files written, for this process's next build.
+    the posts files written, for this process's next build. `search`: the search index's
+    memory, written before the state that names it (state.search_made).
     """
     shards: list[dict[str, PostEntry]] = [{} for _ in range(SHARDS)]
     before: list[dict[str, PostEntry]] = [{} for _ in range(SHARDS)]
@@ -224,6 +237,8 @@ def save_cache(out: Path, state: State, posts: dict[str, PostEntry], loaded: Loa
                     warm.put(path, part)
         for key, code in sorted((compiled or {}).items()):
             dump(templates_dir(out) / f"{key}.bin", code)
+        if search is not None:
+            dump(search_path(out), search)
         dump(state_path(out), state)
     except OSError:
         pass

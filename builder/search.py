@@ -1,22 +1,35 @@
 """Search: Pagefind's index of the post pages, made before anything is written, as output files.
 
-Pagefind reads a folder of HTML and writes a folder, so this stage gives it a scratch copy of
-the pages beside the output (hard links where it can) and returns what it made as artifacts
-under `pagefind/`. The writer then treats them like any other file: unchanged ones are kept,
-and a failure here leaves the previous output untouched.
+Pagefind reads a folder of HTML and writes a folder (a "bundle"), and it has no incremental
+mode: its time grows with the pages it is given (about 1 ms a post page here, 10 s and 1.5 GB at
+10,000 posts). So the posts are indexed in groups of whole years, oldest first, each a bundle of
+its own that the search page merges in the browser (Pagefind's `mergeIndex`), and a build runs
+Pagefind again only for the groups whose pages changed: an edit re-indexes its own years.
+
+Each run is given a scratch copy of its pages beside the output (hard links where it can), and
+what it made is returned as artifacts under `pagefind/`. The writer then treats them like any
+other file: unchanged ones are kept, and a failure here leaves the previous output untouched.
+The oldest group's bundle is the primary one, at `pagefind/` with Pagefind's scripts; each
+other group's is at `pagefind/<its first year>/`, data only; `pagefind/bundles.json` lists them.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Iterable, Mapping
 
+from builder.cache import digest
 from builder.errors import OutputError, Problem
 from builder.model import Artifact
+from builder.progress import NoProgress, Progress
 from builder.write import Spill, make_parent, source_of
 
 INDEX_DIR = "pagefind"  # where the index and Pagefind's scripts go in the output
@@ -49,14 +62,6 @@ def pagefind_key(binary: Path | None) -> str:
     return f"{binary}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def previous_index(out: Path) -> list[str]:
-    """The output paths of the index the previous build left, if it left a complete one."""
-    folder = out / INDEX_DIR
-    if not (folder / "pagefind-entry.json").is_file():
-        return []
-    return sorted(f"{INDEX_DIR}/{p.relative_to(folder).as_posix()}" for p in folder.rglob("*") if p.is_file())
-
-
 def copy_page(artifact: Artifact, target: Path, out: Path, spill: Spill | None = None) -> None:
     """One page into the scratch folder: a link to the kept file (or the one a worker wrote), else its bytes."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -87,20 +92,185 @@ def mentions_mark(page: bytes) -> bool:
     return MARK in page or MARK in page.lower()
 
 
-def index_pages(artifacts: list[Artifact], out: Path, binary: Path, spill: Spill | None = None) -> list[Artifact]:
-    """Pagefind's bundle for the HTML among `artifacts` (`spill`: where the render workers wrote pages).
+# Each group is one more bundle for the browser to search (at 10,000 posts, 20 groups took 8 times
+# the bytes of one bundle to answer a query, 8 groups 2.3 times), and an edit makes its group again
+# (about 1 s of Pagefind a thousand posts).
+GROUP_POSTS = 1000  # a group of years is closed once it holds this many posts…
+MAX_GROUPS = 10  # …or twice, four times… as many, so that there are about this many groups at most
+MANIFEST = "bundles.json"  # under pagefind/: the bundles the search page merges into the primary one
+SEARCH_PAGE = "search/index.html"
+SCRIPTS = (".js", ".css")  # Pagefind's scripts and styles, and its wasm.*: only the primary bundle keeps them
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """What one Pagefind run made, as the last build left it in the output."""
+
+    folder: str  # "pagefind" or "pagefind/2009"
+    found: bool  # Pagefind said it found a marked element among the pages
+    files: tuple[tuple[str, int], ...]  # every file it made (relative to `folder`) and its size
+
+
+@dataclass(frozen=True, slots=True)
+class SearchMemory:
+    """The search index of the last build, for the next (kept in the build cache)."""
+
+    made: int = 0  # the `started` of the build that made it: the state must name the same build
+    pages: dict[str, tuple[str, bool]] = field(default_factory=dict)  # page → (digest of its bytes, mentions the mark)
+    bundles: dict[str, Bundle] = field(default_factory=dict)  # run key (see run_key) → what that run made
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One Pagefind run to make or keep: a group's pages, and its bundle once there."""
+
+    name: str
+    key: str
+    pages: tuple[Artifact, ...]
+    found: bool = False
+    made: dict[str, bytes] | None = None  # the new bundle's files, by their path in the bundle
+    kept: Bundle | None = None  # or the last build's bundle, if it was made of the very same pages
+
+
+def merges_bundles(artifacts: list[Artifact], out: Path, spill: Spill | None) -> bool:
+    """Whether the theme's search page reads pagefind/bundles.json (the built-in theme's
+    static/search.js does): a site whose own copy of the theme is older searches one bundle."""
+    wanted = MANIFEST.encode()
+    return any(wanted in page_bytes(a, out, spill) for a in artifacts if a.path == SEARCH_PAGE or (a.path.endswith(".js") and not a.path.startswith(f"{INDEX_DIR}/")))
+
+
+def one_bundle_warning(root: Path) -> Problem:
+    """Why a site with many posts gets its search index in one piece."""
+    where = "templates/static/search.js" if (root / "templates/static/search.js").is_file() else "templates/search.html"
+    return Problem(
+        where, None,
+        f"the search page does not read pagefind/{MANIFEST}, so the search index is made in one piece, all of it again after any edit"
+        " (about 1 s a thousand posts); copy static/search.js from newsroom's theme (a site made by `newsroom init` has it)"
+        " into templates/ to have each group of years indexed on its own",
+        "warning",
+    )
+
+
+def group_years(posts: Iterable[tuple[str, int]]) -> dict[str, str]:
+    """Each post page's group (`posts`: its file and year): whole years, oldest first, a group
+    closed once it holds GROUP_POSTS posts, or twice, four times… as many in an archive too big
+    for MAX_GROUPS such groups; named after its first year. Other pages go with the newest group."""
+    years: dict[int, list[str]] = {}
+    for file, year in posts:
+        years.setdefault(year, []).append(file)
+    size, total = GROUP_POSTS, sum(map(len, years.values()))
+    while total > size * MAX_GROUPS:
+        size *= 2
+    groups, name, count = {}, "", 0
+    for year in sorted(years):
+        if not name or count >= size:
+            name, count = f"{year:04d}", 0
+        groups.update((file, name) for file in years[year])
+        count += len(years[year])
+    return groups
+
+
+def run_key(kind: str, binary_key: str, pages: Iterable[Artifact], facts: Mapping[str, tuple[str, bool]]) -> str:
+    """What a run's bundle depends on: Pagefind, which pages, their bytes, and what it was asked."""
+    return digest(kind, binary_key, *(part for page in pages for part in (page.path, facts[page.path][0])))
+
+
+def index_pages(artifacts: list[Artifact], out: Path, binary: Path, spill: Spill | None = None, *, groups: Mapping[str, str] | None = None, memory: SearchMemory | None = None, jobs: int = 1, progress: Progress | None = None) -> tuple[list[Artifact], SearchMemory]:
+    """Pagefind's bundles for the HTML among `artifacts` (`spill`: where the render workers wrote
+    pages; `groups`: each post page's group, from group_years), and what the next build needs to
+    keep those that will not change (`memory`: the last build's).
 
     Once any page has an element marked `data-pagefind-body`, Pagefind indexes only the
-    marked pages. So it is first given only the pages that mention the mark: the lists and
-    term pages are not read for nothing (at 10,000 posts 9.9 -> 7.7 s, 1.84 -> 1.56 GB, the
-    same bundle byte for byte). Unless Pagefind then says it found a marked element, the
-    mentions were no marks (or it no longer says so): it is run again over every page, and
-    indexes each whole, as it would have.
+    marked pages. So each group is first given only its pages that mention the mark: the lists
+    and term pages are not read for nothing (at 10,000 posts 9.9 -> 7.7 s, 1.84 -> 1.56 GB, the
+    same bundle byte for byte). Unless Pagefind then says it found a marked element (in any
+    group), the mentions were no marks (or it no longer says so): every page is indexed whole,
+    as it would have been. A group whose pages, bytes and question are the last build's keeps
+    its bundle; the others are run again, on up to `jobs` Pagefind processes at once.
     """
+    groups = groups or {}
+    memory = memory or SearchMemory()
+    progress = progress or NoProgress()
     pages = [a for a in artifacts if a.path.endswith(".html")]
-    kept = previous_index(out)
-    if kept and all(a.keep for a in pages):
-        return [Artifact(path=path, keep=True) for path in kept]  # no page changed: neither did the index
+    facts = {page.path: page_facts(page, out, spill, memory) for page in pages}
+    names = sorted(set(groups.values()))
+    newest = names[-1] if names else "pages"
+    by_group: dict[str, list[Artifact]] = {}
+    for page in pages:
+        by_group.setdefault(groups.get(page.path, newest), []).append(page)
+    by_group = {name: sorted(group, key=lambda page: page.path) for name, group in by_group.items()}
+    key = pagefind_key(binary)
+    marked = {name: tuple(p for p in group if facts[p.path][1]) for name, group in by_group.items()}
+    runs: list[Run] = []
+    if any(marked.values()):
+        runs = [run for run in make_runs(marked, "marked", key, facts, memory, out, binary, spill, jobs, progress) if run.found]
+    if not runs:
+        runs = make_runs({name: tuple(group) for name, group in by_group.items()}, "whole", key, facts, memory, out, binary, spill, jobs, progress)
+    runs = with_scripts(runs, out, binary, spill)
+    found, bundles = place_bundles(runs, out)
+    return found, SearchMemory(pages=facts, bundles=bundles)
+
+
+def page_facts(page: Artifact, out: Path, spill: Spill | None, memory: SearchMemory) -> tuple[str, bool]:
+    """(digest, mentions the mark) of a page: the last build's for a page it left as it is."""
+    known = memory.pages.get(page.path) if page.keep else None
+    if known is not None:
+        return known
+    data = page_bytes(page, out, spill)
+    return digest(data), mentions_mark(data)
+
+
+def make_runs(selected: Mapping[str, tuple[Artifact, ...]], kind: str, binary_key: str, facts: Mapping[str, tuple[str, bool]], memory: SearchMemory, out: Path, binary: Path, spill: Spill | None, jobs: int, progress: Progress) -> list[Run]:
+    """A run for each group with pages, in group order: the last build's bundle if it was made of
+    the same pages and is still in the output, else Pagefind's new bundle."""
+    runs = []
+    for name in sorted(selected):
+        if selected[name]:
+            key = run_key(kind, binary_key, selected[name], facts)
+            kept = memory.bundles.get(key)
+            if kept is not None and present(kept, out, data_only=True):
+                runs.append(Run(name, key, selected[name], kept.found, kept=kept))
+            else:
+                runs.append(Run(name, key, selected[name]))
+    todo = [run for run in runs if run.kept is None]
+    made = {}
+    if todo:
+        progress.stage("search", len(todo))
+        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
+            for run in pool.map(lambda run: run_group(run, out, binary, spill), todo):
+                made[run.name] = run
+                progress.advance()
+    return [made.get(run.name, run) for run in runs]
+
+
+def with_scripts(runs: list[Run], out: Path, binary: Path, spill: Spill | None) -> list[Run]:
+    """The runs, the first of which (the primary bundle) has Pagefind's scripts: a kept bundle
+    that was not the primary one before has none in the output, and is made again."""
+    if runs and runs[0].kept is not None and not present(runs[0].kept, out, data_only=False):
+        return [run_group(replace(runs[0], kept=None), out, binary, spill), *runs[1:]]
+    return runs
+
+
+def present(bundle: Bundle, out: Path, *, data_only: bool) -> bool:
+    """Whether the output still holds the bundle's files (its data only, or all), at their sizes."""
+    for rel, size in bundle.files:
+        if data_only and not is_data(rel):
+            continue
+        try:
+            if (out / bundle.folder / rel).stat().st_size != size:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def is_data(rel: str) -> bool:
+    """Whether a bundle file is its index (not one of Pagefind's scripts, styles or wasm)."""
+    return "/" in rel or not (rel.endswith(SCRIPTS) or rel.startswith("wasm."))
+
+
+def run_group(run: Run, out: Path, binary: Path, spill: Spill | None) -> Run:
+    """Pagefind over one group's pages, in a scratch folder beside the output."""
     make_parent(out)
     try:
         scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-index-", dir=out.parent))  # removed by recovery if killed
@@ -108,28 +278,38 @@ def index_pages(artifacts: list[Artifact], out: Path, binary: Path, spill: Spill
         raise OutputError([Problem(str(out.parent), None, f"cannot make the search index: {exc.strerror or exc}; the previous output is unchanged")]) from None
     try:
         site, bundle = scratch / "site", scratch / "bundle"
-        marked, rest = [], []
-        for page in pages:
-            (marked if mentions_mark(page_bytes(page, out, spill)) else rest).append(page)
-        for page in marked if marked and rest else pages:
+        for page in run.pages:
             copy_page(page, site / page.path, out, spill)
-        if marked and rest:
-            if FOUND_MARK in run_pagefind(binary, site, bundle):
-                return bundle_files(bundle)
-            shutil.rmtree(bundle)  # the mentions were no marks: every page, as Pagefind would have had them
-            for page in rest:
-                copy_page(page, site / page.path, out, spill)
-        run_pagefind(binary, site, bundle)
-        return bundle_files(bundle)
+        said = run_pagefind(binary, site, bundle)
+        made = {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
+        return replace(run, found=FOUND_MARK in said, made=made, kept=None)
     except OSError as exc:
         raise OutputError([Problem(str(exc.filename or scratch), None, f"cannot make the search index: {exc.strerror or exc}; the previous output is unchanged")]) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def bundle_files(bundle: Path) -> list[Artifact]:
-    """Pagefind's bundle as output files under `pagefind/`."""
-    return [Artifact(path=f"{INDEX_DIR}/{p.relative_to(bundle).as_posix()}", data=p.read_bytes()) for p in sorted(bundle.rglob("*")) if p.is_file()]
+def place_bundles(runs: list[Run], out: Path) -> tuple[list[Artifact], dict[str, Bundle]]:
+    """The bundles as output files (the first at pagefind/, with Pagefind's scripts; the others
+    at pagefind/<group>/, data only; pagefind/bundles.json naming those), and as the next
+    build's memory."""
+    artifacts, bundles = [], {}
+    for number, run in enumerate(runs):
+        folder = INDEX_DIR if number == 0 else f"{INDEX_DIR}/{run.name}"
+        if run.made is not None:
+            files = tuple((rel, len(data)) for rel, data in run.made.items())
+            artifacts += [Artifact(path=f"{folder}/{rel}", data=data) for rel, data in run.made.items() if number == 0 or is_data(rel)]
+        else:
+            assert run.kept is not None
+            files, old = run.kept.files, run.kept.folder
+            artifacts += [
+                Artifact(path=f"{folder}/{rel}", keep=True) if old == folder else Artifact(path=f"{folder}/{rel}", source=out / old / rel)
+                for rel, _ in files if number == 0 or is_data(rel)
+            ]
+        bundles[run.key] = Bundle(folder, run.found, files)
+    merged = [f"{run.name}/" for run in runs[1:]]
+    artifacts.append(Artifact(path=f"{INDEX_DIR}/{MANIFEST}", data=(json.dumps({"merge": merged}) + "\n").encode()))
+    return artifacts, bundles
 
 
 def run_pagefind(binary: Path, site: Path, bundle: Path) -> str:

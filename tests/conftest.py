@@ -123,3 +123,13 @@ def tree(folder: Path) -> dict[str, bytes]:
 def post(title: str = "A workshop in Bishkek", date: str = "2017-03-14", countries: str = "[Kyrgyzstan]", tags: str = "[training]", body: str = "The body.\n", extra: str = "") -> str:
     """The text of a valid post, with one part changed as a test needs."""
     return f"---\ntitle: {title}\ndate: {date}\ncountries: {countries}\ntags: {tags}\n{extra}---\n{body}"
+
+
+YEARS_SITE = {  # posts in four years; with two posts a group: 2014 | 2015-2016 | 2017
+    "content/a.md": post(title="Dogs at the Dostuk crossing", date="2014-02-01", body="Sniffer dogs at the border.\n"),
+    "content/b.md": post(title="Radios for Osh", date="2014-06-01", body="Radios for the border posts.\n"),
+    "content/c.md": post(title="Profiling in Osh", date="2015-04-02", body="Profiling at the border.\n"),
+    "content/d.md": post(title="Scanners in Karakol", date="2016-05-03", body="Scanners for the border crossing.\n"),
+    "content/e.md": post(title="A workshop in Bishkek", date="2017-03-14", body="A workshop on the border.\n"),
+    "content/f.md": post(title="Drones in Naryn", date="2017-09-01", body="Drones watch the border.\n"),
+}

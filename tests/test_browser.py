@@ -176,6 +176,40 @@ def test_search_works_under_a_sub_path(context, subpath_url: str) -> None:
     assert page.url.startswith(subpath_url + "news/2017/") and page.locator("h1").count() == 1
 
 
+def all_results(page) -> list[str]:
+    """The titles of every result of the search shown, "Load more results" pressed until it is gone."""
+    page.wait_for_selector(RESULT, timeout=15000)
+    more = page.locator(".pagefind-ui__button")
+    while more.count():
+        more.click()
+        page.wait_for_timeout(300)
+    return sorted(page.locator(RESULT).all_inner_texts())
+
+
+def test_search_finds_the_posts_of_every_group_of_years(context, make_site, tmp_path: Path) -> None:
+    """A big archive's index is one bundle a group of years; the search page searches them as one."""
+    import json
+
+    from conftest import YEARS_SITE
+
+    import builder.search
+    from builder.build import build_site
+
+    out = tmp_path / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(builder.search, "GROUP_POSTS", 2)  # three groups from six posts
+        build_site(make_site(YEARS_SITE), output_dir=out)
+    assert json.loads((out / "pagefind/bundles.json").read_bytes()) == {"merge": ["2015/", "2017/"]}
+    titles = sorted(text.split("title: ", 1)[1].split("\n", 1)[0] for text in YEARS_SITE.values())
+    with serve(out) as url:
+        page = context()
+        open_page(page, url + "search/?q=border")
+        assert all_results(page) == titles  # every post has the word: found in all three bundles
+        for word, title in (("sniffer", "Dogs at the Dostuk crossing"), ("scanners", "Scanners in Karakol"), ("drones", "Drones in Naryn")):
+            page.locator(".pagefind-ui__search-input").fill(word)
+            page.wait_for_function("t => [...document.querySelectorAll('.pagefind-ui__result-link')].map(a => a.textContent.trim()).join('|') === t", arg=title, timeout=15000)
+
+
 def test_without_an_index_the_search_page_says_search_is_unavailable(context, tmp_path: Path, real_site) -> None:
     import shutil
 

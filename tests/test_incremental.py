@@ -277,14 +277,14 @@ def test_a_warm_build_reads_only_the_posts_files_changed_since_this_process_had_
     post.write_text(post.read_text(encoding="utf-8").replace("short briefing", "long briefing"), encoding="utf-8")
     loads.clear()
     build_site(fixture_site, output_dir=out, warm=warm)
-    assert loads == ["state.bin"]  # every posts file from memory: this build's own, as written
+    assert [name for name in loads if name != "search.bin"] == ["state.bin"]  # every posts file from memory: this build's own, as written
     shards = [path for path in sorted(cache_dir(out).glob("posts-*.bin")) if path.stat().st_size > 200]
     data = shards[0].read_bytes()
     shards[0].write_bytes(data[:80] + b"x" * 40 + data[120:])  # damaged behind the process's back
     post.write_text(post.read_text(encoding="utf-8").replace("long briefing", "longer briefing"), encoding="utf-8")
     loads.clear()
     build_site(fixture_site, output_dir=out, warm=warm)
-    assert sorted(loads) == sorted(["state.bin", shards[0].name])
+    assert sorted(name for name in loads if name != "search.bin") == sorted(["state.bin", shards[0].name])
     build_site(fixture_site, output_dir=reference, clean=True)
     assert tree(out) == tree(reference)
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import MINI_CONFIG, post, tree
+from conftest import MINI_CONFIG, YEARS_SITE, post, tree
 from tools import pagefind, require_tool
 
 import builder.build
@@ -133,6 +133,13 @@ def html_files(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html") if INDEX_DIR not in p.relative_to(folder).parts)
 
 
+def one_bundle(out: Path) -> dict[str, bytes]:
+    """The index of a site whose posts are one group of years: one bundle, merging nothing."""
+    index = tree(out / INDEX_DIR)
+    assert json.loads(index.pop(builder.search.MANIFEST)) == {"merge": []}
+    return index
+
+
 def index_of_every_page(out: Path, tmp_path: Path, binary: Path) -> dict[str, bytes]:
     """Pagefind's own bundle for all the pages of `out`, whatever each holds."""
     everything = tmp_path / "everything"
@@ -152,7 +159,7 @@ def test_pagefind_is_given_only_the_marked_pages_and_makes_the_index_it_makes_of
     posts = sorted(p.relative_to(out).as_posix() for p in (out / "news").rglob("index.html"))
     assert given == [posts] and len(posts) == 3 and len(html_files(out)) > 3 * len(posts)  # one run, over the posts only
     monkeypatch.undo()
-    assert index_of_every_page(out, tmp_path, binary) == tree(out / INDEX_DIR)
+    assert index_of_every_page(out, tmp_path, binary) == one_bundle(out)
 
 
 def test_pages_that_only_mention_the_mark_are_indexed_as_pagefind_would_index_them(make_site, tmp_path: Path, monkeypatch) -> None:
@@ -169,7 +176,7 @@ def test_pages_that_only_mention_the_mark_are_indexed_as_pagefind_would_index_th
     assert "news/2017/profiling-in-osh/index.html" in mentioning and "news/2017/a-workshop-in-bishkek/index.html" not in mentioning
     assert given == [mentioning, html_files(out)]
     monkeypatch.undo()
-    assert index_of_every_page(out, tmp_path, binary) == tree(out / INDEX_DIR)
+    assert index_of_every_page(out, tmp_path, binary) == one_bundle(out)
 
 
 def test_with_no_page_marked_or_mentioning_the_mark_pagefind_runs_once_over_every_page(make_site, tmp_path: Path, monkeypatch) -> None:
@@ -192,3 +199,156 @@ def test_with_no_page_marked_or_mentioning_the_mark_pagefind_runs_once_over_ever
 ])
 def test_a_page_mentions_the_mark_in_any_case(html: bytes, mentions: bool) -> None:
     assert builder.search.mentions_mark(html) is mentions
+
+
+@pytest.fixture
+def in_groups():
+    """Groups of two posts (GROUP_POSTS is a few hundred: a site needs that many to have two).
+    Its own patch, which `monkeypatch.undo()` leaves in place."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(builder.search, "GROUP_POSTS", 2)
+        yield patch
+
+
+def group_pages(out: Path) -> dict[str, list[str]]:
+    """The post pages of YEARS_SITE by the group they belong to."""
+    posts = sorted(p.relative_to(out).as_posix() for p in (out / "news").rglob("index.html") if p.parent.parent.name.isdigit())
+    by_year = {year: [p for p in posts if p.startswith(f"news/{year}/")] for year in ("2014", "2015", "2016", "2017")}
+    return {"2014": by_year["2014"], "2015": by_year["2015"] + by_year["2016"], "2017": by_year["2017"]}
+
+
+def test_the_years_are_indexed_in_groups_that_the_search_page_merges(make_site, tmp_path: Path, monkeypatch, in_groups) -> None:
+    binary = require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    root = make_site(YEARS_SITE)
+    given = record_pagefind_input(monkeypatch)
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    groups = group_pages(out)
+    assert sorted(given) == sorted(groups.values())  # one run a group, over its posts only
+    index = tree(out / INDEX_DIR)
+    assert json.loads(index[builder.search.MANIFEST]) == {"merge": ["2015/", "2017/"]}
+    monkeypatch.undo()
+    for name, pages in groups.items():  # each bundle is Pagefind's own of its group's pages
+        alone = tmp_path / f"alone-{name}"
+        for rel in pages:
+            (alone / rel).parent.mkdir(parents=True, exist_ok=True)
+            (alone / rel).write_bytes((out / rel).read_bytes())
+        builder.search.run_pagefind(binary, alone, tmp_path / f"bundle-{name}")
+        own = tree(tmp_path / f"bundle-{name}")
+        assert json.loads(own["pagefind-entry.json"])["languages"]["en"]["page_count"] == len(pages)
+        if name == "2014":  # the primary bundle, with Pagefind's scripts
+            assert {rel: data for rel, data in index.items() if "/" not in rel or rel.split("/")[0] in ("index", "fragment", "filter")} == own | {builder.search.MANIFEST: index[builder.search.MANIFEST]}
+        else:  # data only: the primary bundle's scripts search it
+            assert {rel.split("/", 1)[1]: data for rel, data in index.items() if rel.startswith(f"{name}/")} == {rel: data for rel, data in own.items() if builder.search.is_data(rel)}
+            assert not any(rel.startswith(f"{name}/") and rel.endswith((".js", ".css")) for rel in index)
+    reference = tmp_path / "reference"
+    build_site(root, output_dir=reference, clean=True)
+    assert tree(reference) == tree(out)  # the same bytes, again
+
+
+def test_an_edit_indexes_its_own_group_again_and_keeps_the_others(make_site, tmp_path: Path, monkeypatch, in_groups) -> None:
+    require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    root = make_site(YEARS_SITE)
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    build_site(root, output_dir=out)
+    inodes = {p: p.stat().st_ino for p in (out / INDEX_DIR).rglob("*") if p.is_file()}
+    given = record_pagefind_input(monkeypatch)
+    (root / "content/d.md").write_text(YEARS_SITE["content/d.md"].replace("Scanners for", "New scanners for"), encoding="utf-8")
+    build_site(root, output_dir=out)
+    assert given == [group_pages(out)["2015"]]
+    kept = {p for p in inodes if p.exists() and p.stat().st_ino == inodes[p]}
+    assert {p for p in inodes if p.relative_to(out / INDEX_DIR).parts[0] != "2015"} <= kept  # the other groups' files are left alone
+    assert (out / INDEX_DIR / "2015/fragment").is_dir() and not set((out / INDEX_DIR / "2015/fragment").iterdir()) <= kept  # d's text changed
+    given.clear()
+    build_site(root, output_dir=out)
+    assert given == []  # nothing changed: nothing indexed
+    monkeypatch.undo()
+    build_site(root, output_dir=reference, clean=True)
+    assert tree(reference) == tree(out)
+
+
+@pytest.mark.parametrize("change", ["memory damaged", "memory of another build", "memory of an older build", "bundle file deleted", "first group gone", "fewer groups", "more groups"])
+def test_the_index_kept_from_the_last_build_is_never_a_wrong_one(make_site, tmp_path: Path, monkeypatch, in_groups, change: str) -> None:
+    """Whatever happened since the last build, an incremental index is a clean build's."""
+    require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    from builder.cache import search_path
+
+    root = make_site(YEARS_SITE)
+    if change == "first group gone":  # post pages that show no other post: 2015-2016's stay as they are
+        (root / "templates/post.html").write_text('{% extends "base.html" %}{% block content %}<article data-pagefind-body><h1>{{ post.title }}</h1>{{ post.html }}</article>{% endblock %}', encoding="utf-8")
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    build_site(root, output_dir=out)
+    edit = root / "content/d.md"
+    if change != "first group gone":
+        edit.write_text(YEARS_SITE["content/d.md"].replace("Scanners for", "New scanners for"), encoding="utf-8")
+    given = record_pagefind_input(monkeypatch)
+    if change == "memory damaged":
+        data = search_path(out).read_bytes()
+        search_path(out).write_bytes(data[:60] + b"x" * 20 + data[80:])
+    elif change == "memory of another build":  # a build without search since: its pages are not the memory's
+        saved = search_path(out).read_bytes()
+        build_site(root, output_dir=out, search=False)
+        search_path(out).write_bytes(saved)
+        edit.write_text(YEARS_SITE["content/d.md"].replace("Scanners for", "Old scanners for"), encoding="utf-8")
+    elif change == "memory of an older build":  # the last build's memory lost, the one before it back
+        saved = search_path(out).read_bytes()
+        build_site(root, output_dir=out)
+        search_path(out).write_bytes(saved)
+        edit.write_text(YEARS_SITE["content/d.md"].replace("Scanners for", "Old scanners for"), encoding="utf-8")
+    elif change == "bundle file deleted":
+        next((out / INDEX_DIR / "2017" / "fragment").iterdir()).unlink()
+    elif change == "first group gone":  # 2015-2016's bundle, kept, is now the primary one, which has Pagefind's scripts
+        (root / "content/a.md").unlink()
+        (root / "content/b.md").unlink()
+        build_site(root, output_dir=out)
+        assert given == [group_pages(out)["2015"]]  # made again: the output had only its data
+    elif change == "fewer groups":
+        in_groups.setattr(builder.search, "GROUP_POSTS", 3)
+    elif change == "more groups":
+        in_groups.setattr(builder.search, "GROUP_POSTS", 1)
+    build_site(root, output_dir=out)
+    monkeypatch.undo()
+    build_site(root, output_dir=reference, clean=True)
+    assert tree(reference) == tree(out)
+    assert json.loads((out / INDEX_DIR / builder.search.MANIFEST).read_bytes())["merge"] == [p.name + "/" for p in sorted((out / INDEX_DIR).iterdir()) if p.name[:1].isdigit()]
+
+
+def test_the_years_are_grouped_oldest_first_and_a_group_holds_whole_years(monkeypatch) -> None:
+    monkeypatch.setattr(builder.search, "GROUP_POSTS", 3)
+    posts = [("a", 2010), ("b", 2010), ("c", 2011), ("d", 2011), ("e", 2012), ("f", 2013), ("g", 2013), ("h", 2013), ("i", 2015)]
+    assert builder.search.group_years(posts) == {"a": "2010", "b": "2010", "c": "2010", "d": "2010", "e": "2012", "f": "2012", "g": "2012", "h": "2012", "i": "2015"}
+    assert builder.search.group_years([]) == {}
+    monkeypatch.setattr(builder.search, "MAX_GROUPS", 2)  # 9 posts: groups of 6 (3 would make 3 groups)
+    assert builder.search.group_years(posts) == dict.fromkeys("abcdefgh", "2010") | {"i": "2015"}
+    monkeypatch.setattr(builder.search, "MAX_GROUPS", 1)  # groups of 12: one
+    assert set(builder.search.group_years(posts).values()) == {"2010"}
+
+
+ONE_BUNDLE_SCRIPT = """\
+// The theme's search.js before the index came in groups of years.
+(function () {
+  var box = document.getElementById("search");
+  if (!box || typeof window.PagefindUI !== "function") { return; }
+  var base = box.getAttribute("data-base-url") || "/";
+  new window.PagefindUI({ element: "#search", bundlePath: base + "pagefind/", baseUrl: base });
+})();
+"""
+
+
+def test_a_theme_whose_search_page_merges_no_bundles_gets_the_index_in_one_piece_and_a_warning(make_site, tmp_path: Path, in_groups) -> None:
+    """A site keeps its own copy of the theme: one made before the index came in groups searches
+    only pagefind/ itself, so it gets all the posts there, and is told how to index faster."""
+    require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    root = make_site(YEARS_SITE)
+    script = root / "templates/static/search.js"
+    old = script.read_text(encoding="utf-8")
+    script.write_text(ONE_BUNDLE_SCRIPT, encoding="utf-8")
+    out = tmp_path / "out"
+    report = build_site(root, output_dir=out)
+    assert one_bundle(out) and json.loads((out / INDEX_DIR / "pagefind-entry.json").read_bytes())["languages"]["en"]["page_count"] == 6
+    [warning] = [w for w in report.warnings if builder.search.MANIFEST in w.message]
+    assert (warning.path, warning.line, warning.severity) == ("templates/static/search.js", None, "warning") and "static/search.js from newsroom's theme" in warning.message
+    script.write_text(old, encoding="utf-8")  # the theme's script: groups, no warning
+    report = build_site(root, output_dir=out)
+    assert json.loads((out / INDEX_DIR / builder.search.MANIFEST).read_bytes()) == {"merge": ["2015/", "2017/"]}
+    assert not [w for w in report.warnings if builder.search.MANIFEST in w.message]
