@@ -92,9 +92,10 @@ def mentions_mark(page: bytes) -> bool:
     return MARK in page or MARK in page.lower()
 
 
-# Each group is one more bundle for the browser to search (at 10,000 posts, 20 groups took 8 times
-# the bytes of one bundle to answer a query, 8 groups 2.3 times), and an edit makes its group again
-# (about 1 s of Pagefind a thousand posts).
+# Each group is one more bundle for the browser to search, and an edit makes its group again
+# (about 1 s of Pagefind a thousand posts). To answer a second query, at 10,000 posts, 20 groups
+# took 8 times the bytes of one bundle and 8 groups 2.3 times; at 1,000 posts, 4 groups 3.6 times
+# (188 KB), to save 0.6 s an edit. So an archive of a thousand posts or fewer is one bundle.
 GROUP_POSTS = 1000  # a group of years is closed once it holds this many posts…
 MAX_GROUPS = 10  # …or twice, four times… as many, so that there are about this many groups at most
 MANIFEST = "bundles.json"  # under pagefind/: the bundles the search page merges into the primary one

@@ -17,6 +17,7 @@ import builder.build
 import builder.cache
 import builder.memory
 import builder.render
+import builder.search
 import builder.sources
 from builder.build import Selection, build_site, check_site
 from builder.cache import SHARDS, Warm, cache_dir, dump, load, load_posts, load_state
@@ -99,11 +100,14 @@ def measure_sizes_aside(monkeypatch, aside: bool) -> None:
     monkeypatch.setattr(builder.memory, "SIZES_ASIDE_OVER", 0 if aside else 10**9)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 8])
 def test_random_edits_build_incrementally_to_exactly_a_clean_build(fixture_site: Path, tmp_path: Path, seed: int, monkeypatch) -> None:
     """Seed 2 measures the output's sizes on another core; seed 4 keeps the cache's posts in
-    memory from build to build, as `newsroom serve` does."""
+    memory from build to build, as `newsroom serve` does; seed 8 makes the search index in
+    groups of two posts' years (a site needs a thousand posts for two groups)."""
     measure_sizes_aside(monkeypatch, seed == 2)
+    if seed == 8:
+        monkeypatch.setattr(builder.search, "GROUP_POSTS", 2)
     warm = Warm() if seed == 4 else None
     rng = random.Random(seed)
     incremental, clean = tmp_path / "inc" / "output", tmp_path / "clean" / "output"
