@@ -236,9 +236,9 @@ def newsroom_site_toml(repo_toml: str, search: bool = False) -> str:
     return text
 
 
-def write_newsroom(site: Path, posts: tuple[Post, ...], source: Path) -> None:
+def write_newsroom(site: Path, posts: tuple[Post, ...], source: Path, search: bool = False) -> None:
     site.mkdir(parents=True)
-    (site / "site.toml").write_text(newsroom_site_toml((source / "site.toml").read_text(encoding="utf-8")), encoding="utf-8")
+    (site / "site.toml").write_text(newsroom_site_toml((source / "site.toml").read_text(encoding="utf-8"), search), encoding="utf-8")
     shutil.copytree(source / "templates", site / "templates", ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc"))
     for post in posts:
         lines = ["---", f"title: {q(post.title)}", f"date: {post.day.isoformat()}",
@@ -392,12 +392,13 @@ def write_hugo(top: Path, posts: tuple[Post, ...], site: dict, source: Path, rel
         (news / str(post.day.year) / f"{post.stem}.md").write_text("\n".join(lines) + post.body, encoding="utf-8")
 
 
-def make_corpus(root: Path, n: int, seed: int = 1, source: Path = REPO, hugo_related: str = "full") -> Corpus:
+def make_corpus(root: Path, n: int, seed: int = 1, source: Path = REPO, hugo_related: str = "full", newsroom_search: bool = False) -> Corpus:
     """Write the same `n` posts for newsroom, Pelican and Hugo under `root` (must not exist or be empty).
 
     `source` is the newsroom checkout whose site.toml and templates/ the site takes (this repo
     by default; bench/run.py --newsroom-ref passes an exported commit). `hugo_related`: see
-    write_hugo; only "full" is the same work as newsroom's related posts.
+    write_hugo; only "full" is the same work as newsroom's related posts. `newsroom_search`:
+    newsroom's site makes its search index, which Hugo's and Pelican's do not.
     """
     root = Path(root)
     if root.exists() and any(root.iterdir()):
@@ -410,7 +411,7 @@ def make_corpus(root: Path, n: int, seed: int = 1, source: Path = REPO, hugo_rel
         raise SystemExit("bench/corpus.py: the repo's site.toml names no countries")
     posts = make_posts(n, seed, countries)
     corpus = Corpus(root=root, n=n, seed=seed, posts=posts, newsroom=root / "newsroom", pelican=root / "pelican", hugo=root / "hugo")
-    write_newsroom(corpus.newsroom, posts, source)
+    write_newsroom(corpus.newsroom, posts, source, newsroom_search)
     write_pelican(corpus.pelican, posts, site)
     write_hugo(corpus.hugo, posts, site, source, hugo_related)
     return corpus

@@ -289,7 +289,7 @@ def run_size(n: int, args: argparse.Namespace, names: list[str], later: contextl
     log(f"[{n}] writing the corpus in {root} …")
     t0 = time.perf_counter()
     src = export_ref(args.newsroom_ref, root / "newsroom-src") if args.newsroom_ref else REPO
-    corpus = make_corpus(root / "corpus", n, args.seed, source=src, hugo_related=args.hugo_related)
+    corpus = make_corpus(root / "corpus", n, args.seed, source=src, hugo_related=args.hugo_related, newsroom_search=args.newsroom_search)
     corpus_seconds = time.perf_counter() - t0
     words = sum(len(p.body.split()) for p in corpus.posts) / max(n, 1)
     log(f"[{n}] corpus: {n} posts, {words:.0f} words on average, written in {corpus_seconds:.1f} s")
@@ -331,6 +331,7 @@ def result_head(n: int, args: argparse.Namespace, names: list[str], src: Path) -
         "posts": n,
         "seed": args.seed,
         "hugo_related": args.hugo_related,
+        "newsroom_search": getattr(args, "newsroom_search", False),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
         "versions": versions(names, src, args.newsroom_ref),
@@ -338,9 +339,10 @@ def result_head(n: int, args: argparse.Namespace, names: list[str], src: Path) -
 
 
 def related_note(result: dict) -> str:
-    """The table heading's warning when Hugo did not do the same work."""
+    """The table heading's warning when the tools did not do the same work."""
     related = result.get("hugo_related", "full")
-    return "" if related == "full" else f" (Hugo's related posts: {related}, NOT the same work as newsroom's)"
+    note = "" if related == "full" else f" (Hugo's related posts: {related}, NOT the same work as newsroom's)"
+    return note + (" (newsroom makes its search index, which Hugo and Pelican do not: NOT the same work)" if result.get("newsroom_search") else "")
 
 
 def summarise(n, args, tools, samples, files, corpus_seconds, words, names, src) -> dict:
@@ -462,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement; the table shows medians [3]")
     parser.add_argument("--keep", metavar="DIR", help="write the corpora and outputs under DIR/<size>/ and keep them")
     parser.add_argument("--timeout", type=float, help="kill a build after this many seconds (the run then fails)")
+    parser.add_argument("--newsroom-search", action="store_true", help="newsroom makes its search index ([search] on, as in a new site); Hugo and Pelican make none")
     return run_bench(parser, argv, run_size, render_table, count="runs")
 
 
