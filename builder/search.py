@@ -98,6 +98,7 @@ def mentions_mark(page: bytes) -> bool:
 # (188 KB), to save 0.6 s an edit. So an archive of a thousand posts or fewer is one bundle.
 GROUP_POSTS = 1000  # a group of years is closed once it holds this many posts…
 MAX_GROUPS = 10  # …or twice, four times… as many, so that there are about this many groups at most
+PAGES_AT_ONCE = 20_000  # Pagefind runs side by side only while they index no more pages than this in all
 MANIFEST = "bundles.json"  # under pagefind/: the bundles the search page merges into the primary one
 SEARCH_PAGE = "search/index.html"
 SCRIPTS = (".js", ".css")  # Pagefind's scripts and styles, and its wasm.*: only the primary bundle keeps them
@@ -187,7 +188,8 @@ def index_pages(artifacts: list[Artifact], out: Path, binary: Path, spill: Spill
     same bundle byte for byte). Unless Pagefind then says it found a marked element (in any
     group), the mentions were no marks (or it no longer says so): every page is indexed whole,
     as it would have been. A group whose pages, bytes and question are the last build's keeps
-    its bundle; the others are run again, on up to `jobs` Pagefind processes at once.
+    its bundle; the others are run again, on up to `jobs` Pagefind processes at once (fewer for
+    big groups: see PAGES_AT_ONCE).
     """
     groups = groups or {}
     memory = memory or SearchMemory()
@@ -237,7 +239,8 @@ def make_runs(selected: Mapping[str, tuple[Artifact, ...]], kind: str, binary_ke
     made = {}
     if todo:
         progress.stage("search", len(todo))
-        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
+        at_once = PAGES_AT_ONCE // max(len(run.pages) for run in todo)  # Pagefind holds about 150 KB a page
+        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo), at_once))) as pool:
             for run in pool.map(lambda run: run_group(run, out, binary, spill), todo):
                 made[run.name] = run
                 progress.advance()

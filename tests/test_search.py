@@ -352,3 +352,33 @@ def test_a_theme_whose_search_page_merges_no_bundles_gets_the_index_in_one_piece
     report = build_site(root, output_dir=out)
     assert json.loads((out / INDEX_DIR / builder.search.MANIFEST).read_bytes()) == {"merge": ["2015/", "2017/"]}
     assert not [w for w in report.warnings if builder.search.MANIFEST in w.message]
+
+
+@pytest.mark.parametrize(("pages_at_once", "side_by_side"), [(4, 2), (3, 1)])
+def test_pagefind_runs_side_by_side_only_while_the_pages_it_holds_stay_few(make_site, tmp_path: Path, monkeypatch, in_groups, pages_at_once: int, side_by_side: int) -> None:
+    """Pagefind holds about 150 KB a page: at 100,000 posts two runs over groups of 20,000
+    would hold some 6 GB. Groups of two posts, two cores: two runs at once only if 4 pages may be."""
+    import threading
+
+    require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    monkeypatch.setattr(builder.search, "PAGES_AT_ONCE", pages_at_once)
+    running, most, lock = [0], [0], threading.Lock()
+    meet = threading.Barrier(2, timeout=5)  # two runs at once meet here; the first alone waits 5 s and goes on
+    real = builder.search.run_pagefind
+
+    def run(binary: Path, site: Path, bundle: Path) -> str:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            meet.wait()
+            meet.abort()  # met: the runs after these two need not wait
+        except threading.BrokenBarrierError:
+            pass
+        with lock:
+            running[0] -= 1
+        return real(binary, site, bundle)
+
+    monkeypatch.setattr(builder.search, "run_pagefind", run)
+    build_site(make_site(YEARS_SITE), output_dir=tmp_path / "out", jobs=2)
+    assert most[0] == side_by_side
