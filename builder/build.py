@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 from builder.cache import PostEntry, State, Warm, load_search, load_state, save_cache, save_state, snapshot_inputs
 from builder.config import SiteConfig, load_config
 from builder.errors import BuildError, ContentError, Problem
-from builder.model import Artifact, BuildReport, Doc, Page, Post, Site, publication_status
+from builder.model import Artifact, BuildReport, Doc, Page, Post, Site, output_file, publication_status
 from builder.memory import Memory, Sizes, nothing_changed, redated
 from builder.parallel import available_cores, map_in_order
 from builder.progress import NoProgress, Progress
@@ -109,12 +109,12 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
 def index_site(rendered: Rendered, out: Path, pagefind: Path, spill: Spill, previous: State | None, *, jobs: int, progress: Progress) -> tuple[list[Artifact], SearchMemory, tuple[Problem, ...]]:
     """The search index's files, made again only for the groups of years whose post pages
     changed (in one piece if the theme's search page cannot merge groups: then a warning)."""
-    memory = load_search(out, previous, SearchMemory)
-    groups = group_years((post.path + "index.html", post.date.year) for post in rendered.site.posts)
+    memory = load_search(out, previous, SearchMemory)  # a SearchMemory or None
+    groups = group_years((output_file(post.path), post.date.year) for post in rendered.site.posts)
     warnings: tuple[Problem, ...] = ()
     if len(set(groups.values())) > 1 and not merges_bundles(rendered.artifacts, out, spill):
-        groups, warnings = {}, (one_bundle_warning(rendered.site.config.root),)
-    files, searched = index_pages(rendered.artifacts, out, pagefind, spill, groups=groups, memory=memory if isinstance(memory, SearchMemory) else None, jobs=jobs, progress=progress)
+        groups, warnings = {}, (one_bundle_warning(rendered.artifacts),)
+    files, searched = index_pages(rendered.artifacts, out, pagefind, spill, groups=groups, memory=memory, jobs=jobs, progress=progress)  # type: ignore[arg-type]
     return files, searched, warnings
 
 

@@ -66,7 +66,7 @@ def copy_page(artifact: Artifact, target: Path, out: Path, spill: Spill | None =
     """One page into the scratch folder: a link to the kept file (or the one a worker wrote), else its bytes."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if artifact.keep or artifact.data is None:
-        source = out / artifact.path if artifact.keep else source_of(artifact, spill)
+        source = page_file(artifact, out, spill)
         try:
             os.link(source, target)
         except OSError:
@@ -75,11 +75,15 @@ def copy_page(artifact: Artifact, target: Path, out: Path, spill: Spill | None =
         target.write_bytes(artifact.data or b"")
 
 
+def page_file(artifact: Artifact, out: Path, spill: Spill | None) -> Path:
+    """The file holding a page whose bytes are not in memory: the last build's file kept, the
+    one a render worker wrote, or the file to copy."""
+    return out / artifact.path if artifact.keep else source_of(artifact, spill)
+
+
 def page_bytes(artifact: Artifact, out: Path, spill: Spill | None) -> bytes:
-    """What a page holds: its bytes, the file a worker wrote, or the last build's file kept."""
-    if artifact.data is not None:
-        return artifact.data
-    return (out / artifact.path if artifact.keep else source_of(artifact, spill)).read_bytes()
+    """What a page holds: its bytes, or those of its file."""
+    return artifact.data if artifact.data is not None else page_file(artifact, out, spill).read_bytes()
 
 
 MARK = b"data-pagefind-body"
@@ -141,9 +145,10 @@ def merges_bundles(artifacts: list[Artifact], out: Path, spill: Spill | None) ->
     return any(wanted in page_bytes(a, out, spill) for a in artifacts if a.path == SEARCH_PAGE or (a.path.endswith(".js") and not a.path.startswith(f"{INDEX_DIR}/")))
 
 
-def one_bundle_warning(root: Path) -> Problem:
-    """Why a site with many posts gets its search index in one piece."""
-    where = "templates/static/search.js" if (root / "templates/static/search.js").is_file() else "templates/search.html"
+def one_bundle_warning(artifacts: list[Artifact]) -> Problem:
+    """Why a site with many posts gets its search index in one piece (named after the theme's
+    search script if the site has one, else its search page)."""
+    where = "templates/static/search.js" if any(a.path == "static/search.js" for a in artifacts) else "templates/search.html"
     return Problem(
         where, None,
         f"the search page does not read pagefind/{MANIFEST}, so the search index is made in one piece, all of it again after any edit"
