@@ -140,14 +140,18 @@ def one_bundle(out: Path) -> dict[str, bytes]:
     return index
 
 
+def own_index(out: Path, pages: list[str], folder: Path, binary: Path) -> dict[str, bytes]:
+    """Pagefind's own bundle for these pages of `out` (copied into `folder`), whatever each holds."""
+    for rel in pages:
+        (folder / "site" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "site" / rel).write_bytes((out / rel).read_bytes())
+    builder.search.run_pagefind(binary, folder / "site", folder / "bundle")
+    return tree(folder / "bundle")
+
+
 def index_of_every_page(out: Path, tmp_path: Path, binary: Path) -> dict[str, bytes]:
     """Pagefind's own bundle for all the pages of `out`, whatever each holds."""
-    everything = tmp_path / "everything"
-    for rel in html_files(out):
-        (everything / rel).parent.mkdir(parents=True, exist_ok=True)
-        (everything / rel).write_bytes((out / rel).read_bytes())
-    builder.search.run_pagefind(binary, everything, tmp_path / "bundle")
-    return tree(tmp_path / "bundle")
+    return own_index(out, html_files(out), tmp_path / "everything", binary)
 
 
 def test_pagefind_is_given_only_the_marked_pages_and_makes_the_index_it_makes_of_all(make_site, tmp_path: Path, monkeypatch) -> None:
@@ -229,12 +233,7 @@ def test_the_years_are_indexed_in_groups_that_the_search_page_merges(make_site, 
     assert json.loads(index[builder.search.MANIFEST]) == {"merge": ["2015/", "2017/"]}
     monkeypatch.undo()
     for name, pages in groups.items():  # each bundle is Pagefind's own of its group's pages
-        alone = tmp_path / f"alone-{name}"
-        for rel in pages:
-            (alone / rel).parent.mkdir(parents=True, exist_ok=True)
-            (alone / rel).write_bytes((out / rel).read_bytes())
-        builder.search.run_pagefind(binary, alone, tmp_path / f"bundle-{name}")
-        own = tree(tmp_path / f"bundle-{name}")
+        own = own_index(out, pages, tmp_path / f"alone-{name}", binary)
         assert json.loads(own["pagefind-entry.json"])["languages"]["en"]["page_count"] == len(pages)
         if name == "2014":  # the primary bundle, with Pagefind's scripts
             assert {rel: data for rel, data in index.items() if "/" not in rel or rel.split("/")[0] in ("index", "fragment", "filter")} == own | {builder.search.MANIFEST: index[builder.search.MANIFEST]}
