@@ -10,22 +10,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from builder.cache import PostEntry, State, Warm, load_search, load_state, save_cache, save_state, snapshot_inputs
-from builder.config import SiteConfig, load_config
+from builder.incremental.cache import PostEntry, State, Warm, load_search, load_state, save_cache, save_state, snapshot_inputs
+from builder.pipeline.config import SiteConfig, load_config
 from builder.errors import BuildError, ContentError, Problem
 from builder.model import Artifact, BuildReport, Doc, Page, Post, Site, output_file, publication_status
-from builder.memory import Memory, Sizes, nothing_changed, redated
+from builder.incremental.memory import Memory, Sizes, nothing_changed, redated
 from builder.parallel import available_cores, map_in_order
 from builder.progress import NoProgress, Progress
-from builder.search import MISSING, SearchMemory, find_pagefind, group_years, index_pages, merges_bundles, one_bundle_warning, pagefind_key
-from builder.write import Spill, check_output_dir, output_id, write_output
+from builder.pipeline.search import MISSING, SearchMemory, find_pagefind, group_years, index_pages, merges_bundles, one_bundle_warning, pagefind_key
+from builder.pipeline.write import Spill, check_output_dir, output_id, write_output
 
 SPILL_OVER = 200  # a build rendering more pages than this writes them beside the output as it goes
 
 # The stages that need Markdown, Jinja2, YAML and feedgen are imported when a build has
 # work to do, so that a build with nothing to do starts and ends at once.
 if TYPE_CHECKING:
-    from builder.sources import Scan
+    from builder.pipeline.sources import Scan
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,12 +141,12 @@ def check_site(root: Path, *, select: Selection | None = None, progress: Progres
 def render_site(config: SiteConfig, *, select: Selection, progress: Progress, memory: Memory | None = None, jobs: int = 1, spill: Spill | None = None, stats: Mapping[str, tuple[int, int]] | None = None) -> Rendered:
     """Every stage between reading the sources and writing the output (`stats`: the inputs'
     stats if the caller took them)."""
-    from builder.checks import find_site_warnings
-    from builder.feeds import render_feeds
-    from builder.render import CompiledTemplates, make_environment, page_value, render_pages
-    from builder.sitemap import render_robots, render_sitemap
-    from builder.sources import scan_sources
-    from builder.taxonomy import relate_posts
+    from builder.editorial.checks import find_site_warnings
+    from builder.pipeline.feeds import render_feeds
+    from builder.pipeline.render import CompiledTemplates, make_environment, page_value, render_pages
+    from builder.pipeline.sitemap import render_robots, render_sitemap
+    from builder.pipeline.sources import scan_sources
+    from builder.pipeline.taxonomy import relate_posts
 
     try:
         memory = memory or Memory.forget(config)
@@ -183,7 +183,7 @@ def plan_needed_pages(site: Site, strings: Mapping[str, Any], related: Mapping[s
     A build of the same shape as the last plans only the pages that may show a changed post;
     every other page is the same as last time. Else (or if a file to keep is gone) all pages.
     """
-    from builder.plan import plan_pages
+    from builder.pipeline.plan import plan_pages
 
     if memory.only is not None:
         pages = plan_pages(site, strings, related, preview=preview, only=memory.only)
@@ -197,7 +197,7 @@ def plan_needed_pages(site: Site, strings: Mapping[str, Any], related: Mapping[s
 
 def load_strings_or_problems(config: SiteConfig) -> tuple[Mapping[str, Any], list[Problem]]:
     """The strings table, or the problems with it (reported with the content's)."""
-    from builder.render import load_strings
+    from builder.pipeline.render import load_strings
 
     try:
         return load_strings(config), []
@@ -225,9 +225,9 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
     otherwise once they are is rendered again. A post whose file did not change keeps its
     checked front matter and, if every link it makes still resolves the same way, its body.
     """
-    from builder.markup import MarkdownRenderer
-    from builder.posts import check_unique_paths, make_post, parse_doc, sort_posts
-    from builder.sources import file_digest, read_all
+    from builder.pipeline.markup import MarkdownRenderer
+    from builder.pipeline.posts import check_unique_paths, make_post, parse_doc, sort_posts
+    from builder.pipeline.sources import file_digest, read_all
 
     progress.stage("parse", len(scan.posts))
     problems = [*scan.problems, *problems]
@@ -292,8 +292,8 @@ def parse_sources(scan: Scan, config: SiteConfig, *, select: Selection, progress
 def read_post(path: Path, config: SiteConfig, alone: Any, select: Selection) -> Any:
     """Read one post: (its PostMeta, its Body rendered by `alone` or None if the build does
     not take the post, the digest of its bytes), or its problems."""
-    from builder.posts import parse_meta, post_status, render_body
-    from builder.sources import read_source
+    from builder.pipeline.posts import parse_meta, post_status, render_body
+    from builder.pipeline.sources import read_source
 
     source = read_source(path, config.root)
     if isinstance(source, Problem):
@@ -306,8 +306,8 @@ def read_post(path: Path, config: SiteConfig, alone: Any, select: Selection) -> 
 
 def render_post(meta: Any, path: Path, renderer: Any, config: SiteConfig) -> Any:
     """Read one post again and render its body: a Body, or the Problem of reading it."""
-    from builder.posts import render_body
-    from builder.sources import read_source
+    from builder.pipeline.posts import render_body
+    from builder.pipeline.sources import read_source
 
     source = read_source(path, config.root)
     return source if isinstance(source, Problem) else render_body(meta, source, renderer, content_rel(meta.source))
@@ -325,7 +325,7 @@ def content_rel(rel: str) -> str:
 
 def assemble_site(config: SiteConfig, posts: tuple[Post, ...], docs: tuple[Doc, ...], sources: Scan, strings: Mapping[str, Any]) -> Site:
     """Group the posts into countries and tags; show each tag with one spelling."""
-    from builder.taxonomy import apply_spellings, build_taxonomy
+    from builder.pipeline.taxonomy import apply_spellings, build_taxonomy
 
     tags = build_taxonomy("tags", strings["tags_title"], posts, lambda p: p.tags)
     spelt = apply_spellings(posts, tags)

@@ -13,8 +13,8 @@ import click
 
 from builder import __version__  # commands import the rest of the library when they run
 from builder.build import Selection, build_site, check_site
-from builder.config import load_config
-from builder.datetext import LANGUAGES
+from builder.pipeline.config import load_config
+from builder.editorial.datetext import LANGUAGES
 from builder.errors import BuildError, Problem
 
 root_option = click.option(
@@ -164,7 +164,7 @@ def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> Non
 @root_option
 def new(title: str, countries: tuple[str, ...], tags: tuple[str, ...], day, root: Path) -> None:
     """Start a new post called TITLE; prints the path of the file to edit."""
-    from builder.scaffold import create_post
+    from builder.editorial.scaffold import create_post
     try:
         path = create_post(load_config(root), title, countries=countries, tags=tags, day=day.date() if day else None)
     except BuildError as exc:
@@ -180,7 +180,7 @@ def new(title: str, countries: tuple[str, ...], tags: tuple[str, ...], day, root
 @click.option("--title", default="Programme News", show_default=True, help="The site's title.")
 def init(folder: Path, title: str) -> None:
     """Create a new site in FOLDER (empty or new), ready to build."""
-    from builder.scaffold import init_site
+    from builder.editorial.scaffold import init_site
     try:
         created = init_site(folder, title=title)
     except BuildError as exc:
@@ -196,7 +196,7 @@ def init(folder: Path, title: str) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
 def serve(root: Path, host: str, port: int) -> None:
     """Preview the site with drafts and scheduled posts; rebuild and reload on every save."""
-    from builder.serve import serve_site
+    from builder.preview.serve import serve_site
     try:
         serve_site(root, host=host, port=port, report=lambda line: click.echo(line, err=True), ready=lambda url: click.echo(f"Serving {url} (Ctrl-C to stop)"))
     except BuildError as exc:
@@ -213,7 +213,7 @@ def serve(root: Path, host: str, port: int) -> None:
 @click.option("--scheduled", is_flag=True, help="Only posts dated in the future.")
 def list_command(root: Path, drafts: bool, scheduled: bool) -> None:
     """One line per post, newest first: date, status, countries, file."""
-    from builder.catalog import list_posts
+    from builder.editorial.catalog import list_posts
     try:
         listings, problems = list_posts(root, now=datetime.now(timezone.utc))
     except BuildError as exc:
@@ -234,7 +234,7 @@ def list_command(root: Path, drafts: bool, scheduled: bool) -> None:
 def import_command(bulletin: Path, year: int | None, lang: str, root: Path) -> None:
     """Draft one post per news paragraph of a plain-text BULLETIN (as draft: true); print what needs review."""
     progress = BarProgress()
-    from builder.bulletins import import_bulletin, summary_lines
+    from builder.editorial.bulletins import import_bulletin, summary_lines
     try:
         report = import_bulletin(load_config(root), bulletin, year=year, lang=lang, progress=progress)
     except BuildError as exc:

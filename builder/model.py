@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from markupsafe import Markup
 
-from builder.config import SiteConfig
+from builder.pipeline.config import SiteConfig
 
 
 def publication_status(draft: bool, when: float, now: float) -> str:

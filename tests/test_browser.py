@@ -192,12 +192,12 @@ def test_search_finds_the_posts_of_every_group_of_years(context, make_site, tmp_
 
     from conftest import YEARS_SITE
 
-    import builder.search
+    import builder.pipeline.search
     from builder.build import build_site
 
     out = tmp_path / "out"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(builder.search, "GROUP_POSTS", 2)  # three groups from six posts
+        patch.setattr(builder.pipeline.search, "GROUP_POSTS", 2)  # three groups from six posts
         build_site(make_site(YEARS_SITE), output_dir=out)
     assert json.loads((out / "pagefind/bundles.json").read_bytes()) == {"merge": ["2015/", "2017/"]}
     titles = sorted(text.split("title: ", 1)[1].split("\n", 1)[0] for text in YEARS_SITE.values())

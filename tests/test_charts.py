@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 from conftest import REPO
 
 from builder.build import check_site
-from builder.charts import PLOT, ChartText, year_chart
+from builder.pipeline.charts import PLOT, ChartText, year_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 TEXT = ChartText(title="News per year: <Kyrgyz & Co>", description="2015: 0; 2016: 1; 2017: 4", year="Year", count="News items")

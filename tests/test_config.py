@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from builder.cli import cli
-from builder.config import load_config
+from builder.pipeline.config import load_config
 from builder.errors import ConfigError
 from conftest import MINI_CONFIG, post
 

@@ -31,7 +31,7 @@ from click.testing import CliRunner
 
 import builder.build
 from builder.build import build_site
-from builder.cache import SHARDS, cache_dir
+from builder.incremental.cache import SHARDS, cache_dir
 from builder.cli import cli
 from builder.errors import BuildError
 from conftest import MINI_CONFIG, REPO, post, tree

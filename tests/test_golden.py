@@ -13,7 +13,7 @@ from pathlib import Path
 from conftest import GOLDEN, tree
 
 from builder.build import build_site
-from builder.search import INDEX_DIR, find_pagefind
+from builder.pipeline.search import INDEX_DIR, find_pagefind
 
 
 def ours(files: dict[str, bytes]) -> dict[str, bytes]:

@@ -25,13 +25,13 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder import front_matter
+from builder.pipeline import front_matter
 from builder.build import build_site
 from builder.cli import cli
-from builder.config import load_config
+from builder.pipeline.config import load_config
 from builder.errors import BuildError
-from builder import markup
-from builder.markup import MarkdownRenderer
+from builder.pipeline import markup
+from builder.pipeline.markup import MarkdownRenderer
 from conftest import MINI_CONFIG, post, tree
 
 REL = "content/news/2017/2017-03-14-workshop.md"
@@ -417,7 +417,7 @@ def test_markup_in_text_fields_reads_as_written_in_the_search_index(hostile_site
 
 
 def test_markup_in_an_error_is_inert_on_the_serve_error_page(make_site) -> None:
-    from builder.serve import make_server
+    from builder.preview.serve import make_server
     from test_serve import fetch
 
     root = make_site({REL: post(countries=json.dumps([COUNTRY.replace('"', "")]))})
@@ -567,7 +567,7 @@ def test_a_10_mb_post_is_refused_quickly_in_bounded_memory(make_site, tmp_path) 
 
 
 def test_a_post_is_read_whole_up_to_the_limit_and_refused_past_it(tmp_path) -> None:
-    from builder.sources import MAX_SOURCE_BYTES, read_capped
+    from builder.pipeline.sources import MAX_SOURCE_BYTES, read_capped
 
     for size in (0, 1, 4095, 4096, 4097, MAX_SOURCE_BYTES):
         path = tmp_path / f"{size}.md"

@@ -11,13 +11,13 @@ from pathlib import Path
 import frontmatter
 import pytest
 
-from builder.bulletins import import_bulletin, summary_lines
+from builder.editorial.bulletins import import_bulletin, summary_lines
 from builder.cli import cli
-from builder.config import load_config
-from builder.datetext import find_dates, resolve_dates
+from builder.pipeline.config import load_config
+from builder.editorial.datetext import find_dates, resolve_dates
 from builder.errors import BuildError, ConfigError
-from builder.gazetteer import load_gazetteer
-from builder.importer import draft_items, draft_title, split_paragraphs
+from builder.editorial.gazetteer import load_gazetteer
+from builder.editorial.importer import draft_items, draft_title, split_paragraphs
 from conftest import MINI_CONFIG, REPO, tree
 
 SEEDS = sorted((REPO.parent / "shared" / "seeds").glob("*.txt")) or sorted(Path("/work/shared/seeds").glob("*.txt"))

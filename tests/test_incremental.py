@@ -14,18 +14,18 @@ import pytest
 from conftest import post, tree
 
 import builder.build
-import builder.cache
-import builder.memory
-import builder.render
-import builder.search
-import builder.sources
+import builder.incremental.cache
+import builder.incremental.memory
+import builder.pipeline.render
+import builder.pipeline.search
+import builder.pipeline.sources
 from builder.build import Selection, build_site, check_site
-from builder.cache import SHARDS, Warm, cache_dir, dump, load, load_posts, load_state
+from builder.incremental.cache import SHARDS, Warm, cache_dir, dump, load, load_posts, load_state
 from builder.errors import TemplateError
 from builder.model import Post
-from builder.plan import plan_pages
-from builder.render import load_strings
-from builder.taxonomy import relate_posts
+from builder.pipeline.plan import plan_pages
+from builder.pipeline.render import load_strings
+from builder.pipeline.taxonomy import relate_posts
 from markupsafe import Markup
 
 COUNTRIES = ["Kazakhstan", "Kyrgyzstan", "Tajikistan"]
@@ -97,7 +97,7 @@ def differences(clean: dict[str, bytes], incremental: dict[str, bytes]) -> list[
 
 def measure_sizes_aside(monkeypatch, aside: bool) -> None:
     """Builds measure the output's sizes on another core (as at 10,000 posts), or as they go."""
-    monkeypatch.setattr(builder.memory, "SIZES_ASIDE_OVER", 0 if aside else 10**9)
+    monkeypatch.setattr(builder.incremental.memory, "SIZES_ASIDE_OVER", 0 if aside else 10**9)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 8])
@@ -107,7 +107,7 @@ def test_random_edits_build_incrementally_to_exactly_a_clean_build(fixture_site:
     groups of two posts' years (a site needs a thousand posts for two groups)."""
     measure_sizes_aside(monkeypatch, seed == 2)
     if seed == 8:
-        monkeypatch.setattr(builder.search, "GROUP_POSTS", 2)
+        monkeypatch.setattr(builder.pipeline.search, "GROUP_POSTS", 2)
     warm = Warm() if seed == 4 else None
     rng = random.Random(seed)
     incremental, clean = tmp_path / "inc" / "output", tmp_path / "clean" / "output"
@@ -187,7 +187,7 @@ def saved_long_ago(site: Path, monkeypatch) -> int:
     now = time.time_ns()
     for path in site.rglob("*"):
         os.utime(path, ns=(now - 3600 * 10**9, now - 3600 * 10**9))
-    monkeypatch.setattr(builder.memory, "RACY_NS", 600 * 10**9)
+    monkeypatch.setattr(builder.incremental.memory, "RACY_NS", 600 * 10**9)
     return now
 
 
@@ -205,8 +205,8 @@ def test_a_build_right_after_one_whose_inputs_were_just_saved_does_nothing_unles
     unchanged, the next build ends at once (loads no cached post); changed with the same size
     and time, it builds them."""
     recalled: list[bool] = []
-    real = builder.memory.Memory.recall
-    monkeypatch.setattr(builder.memory.Memory, "recall", classmethod(lambda cls, *a, **k: recalled.append(True) or real(*a, **k)))
+    real = builder.incremental.memory.Memory.recall
+    monkeypatch.setattr(builder.incremental.memory.Memory, "recall", classmethod(lambda cls, *a, **k: recalled.append(True) or real(*a, **k)))
     now = saved_long_ago(fixture_site, monkeypatch)
     for path in [*posts_of(fixture_site), fixture_site / "site.toml", *(fixture_site / "templates").rglob("*.html")]:
         os.utime(path, ns=(now, now))  # saved just now: too recent to trust their times
@@ -239,14 +239,14 @@ def test_a_build_that_finds_the_files_saved_before_the_last_as_it_read_them_trus
     build_site(fixture_site, output_dir=out)
     first = load_state(out)
     assert first.recent and len(first.recent) == len(posts_of(fixture_site))
-    monkeypatch.setattr(builder.memory, "RACY_NS", 0)  # as if two seconds had passed
+    monkeypatch.setattr(builder.incremental.memory, "RACY_NS", 0)  # as if two seconds had passed
     build_site(fixture_site, output_dir=out)
     second = load_state(out)
     assert second.recent == {} and second.started > first.started and second.snapshot == first.snapshot and second.outputs == first.outputs
     read = count_reads(monkeypatch)
     digests: list[Path] = []
-    real = builder.sources.file_digest
-    monkeypatch.setattr(builder.sources, "file_digest", lambda path: digests.append(path) or real(path))
+    real = builder.pipeline.sources.file_digest
+    monkeypatch.setattr(builder.pipeline.sources, "file_digest", lambda path: digests.append(path) or real(path))
     assert build_site(fixture_site, output_dir=out).written == 0 and read == [] and digests == []
 
 
@@ -274,8 +274,8 @@ def test_a_damaged_cache_or_output_gives_a_correct_build(fixture_site: Path, tmp
 def test_a_warm_build_reads_only_the_posts_files_changed_since_this_process_had_them(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
     out, reference, warm = tmp_path / "inc" / "output", tmp_path / "ref" / "output", Warm()
     loads: list[str] = []
-    real = builder.cache.load
-    monkeypatch.setattr(builder.cache, "load", lambda path, kind: loads.append(path.name) or real(path, kind))
+    real = builder.incremental.cache.load
+    monkeypatch.setattr(builder.incremental.cache, "load", lambda path, kind: loads.append(path.name) or real(path, kind))
     build_site(fixture_site, output_dir=out, warm=warm)
     post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
     post.write_text(post.read_text(encoding="utf-8").replace("short briefing", "long briefing"), encoding="utf-8")
@@ -398,7 +398,7 @@ def test_posts_with_fields_on_the_same_lines_share_one_record_of_them(make_site,
     out = tmp_path / "out"
     build_site(root, output_dir=out)
     cached = load_posts(out).posts  # shared again as they come back from the cache
-    assert builder.cache.shard_of("content/news/a.md") == builder.cache.shard_of("content/news/y.md")
+    assert builder.incremental.cache.shard_of("content/news/a.md") == builder.incremental.cache.shard_of("content/news/y.md")
     assert cached["content/news/a.md"].meta.lines is cached["content/news/y.md"].meta.lines
 
 
@@ -406,8 +406,8 @@ def test_an_edit_that_keeps_the_shape_renders_only_the_pages_that_show_the_post(
     out = tmp_path / "output"
     build_site(fixture_site, output_dir=out)
     rendered: list[str] = []
-    real = builder.render.render_pages
-    monkeypatch.setattr(builder.render, "render_pages", lambda env, pages, *a, **k: rendered.extend(p.path for p in pages) or real(env, pages, *a, **k))
+    real = builder.pipeline.render.render_pages
+    monkeypatch.setattr(builder.pipeline.render, "render_pages", lambda env, pages, *a, **k: rendered.extend(p.path for p in pages) or real(env, pages, *a, **k))
     post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
     post.write_text(post.read_text(encoding="utf-8").replace("short briefing", "long briefing"), encoding="utf-8")
     build_site(fixture_site, output_dir=out)

@@ -33,7 +33,7 @@ def test_init_refuses_a_folder_that_is_not_empty(runner, tmp_path: Path) -> None
 
 def test_a_new_sites_git_sees_only_its_sources_after_build_and_serve(runner, tmp_path: Path) -> None:
     """What build and serve make (output, the build cache, the preview) is ignored by git."""
-    from builder.serve import Preview
+    from builder.preview.serve import Preview
 
     git = require_tool("git", lambda: shutil.which("git"), "apt-get install git")
     site = tmp_path / "new-site"

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import builder.markup as markup
-from builder.config import load_config
-from builder.posts import parse_meta, render_body
-from builder.sources import read_source, scan_sources
+import builder.pipeline.markup as markup
+from builder.pipeline.config import load_config
+from builder.pipeline.posts import parse_meta, render_body
+from builder.pipeline.sources import read_source, scan_sources
 from conftest import REPO
 
 FUZZ = settings(max_examples=400, deadline=None, derandomize=True, database=None, print_blob=False)

@@ -121,10 +121,10 @@ def test_pages_rendered_costliest_first_come_back_in_the_plan_order(tmp_path) ->
     from conftest import REPO
 
     from builder.build import check_site
-    from builder.config import load_config
-    from builder.plan import plan_pages
-    from builder.render import load_strings, make_environment, render_pages
-    from builder.taxonomy import relate_posts
+    from builder.pipeline.config import load_config
+    from builder.pipeline.plan import plan_pages
+    from builder.pipeline.render import load_strings, make_environment, render_pages
+    from builder.pipeline.taxonomy import relate_posts
 
     site = check_site(REPO).site
     strings = load_strings(site.config)

@@ -14,10 +14,10 @@ import markupsafe
 import pytest
 from conftest import REPO, tree
 
-import builder.render
+import builder.pipeline.render
 from builder.build import build_site
-from builder.config import load_config
-from builder.render import load_strings, make_environment
+from builder.pipeline.config import load_config
+from builder.pipeline.render import load_strings, make_environment
 from markupsafe import Markup
 
 TRICKY = """\
@@ -76,8 +76,8 @@ def test_an_undefined_macro_argument_fails_the_same(fixture_site: Path) -> None:
 def test_a_site_built_with_either_context_is_the_same(fixture_site: Path, tmp_path: Path, monkeypatch, which: str) -> None:
     site = REPO if which == "real" else fixture_site
     build_site(site, output_dir=tmp_path / "quick")
-    monkeypatch.setattr(builder.render, "quick_context", lambda plain: jinja2.runtime.Context)
-    monkeypatch.setattr(builder.render, "QUICK_TEMPLATE", jinja2.Template)
+    monkeypatch.setattr(builder.pipeline.render, "quick_context", lambda plain: jinja2.runtime.Context)
+    monkeypatch.setattr(builder.pipeline.render, "QUICK_TEMPLATE", jinja2.Template)
     build_site(site, output_dir=tmp_path / "plain", clean=True)
     assert tree(tmp_path / "quick") == tree(tmp_path / "plain")
 

@@ -11,10 +11,10 @@ from conftest import MINI_CONFIG, YEARS_SITE, post, tree
 from tools import pagefind, require_tool
 
 import builder.build
-import builder.search
+import builder.pipeline.search
 from builder.build import build_site
 from builder.errors import OutputError
-from builder.search import INDEX_DIR, MISSING
+from builder.pipeline.search import INDEX_DIR, MISSING
 
 SCRIPT = re.compile(r"<script\b([^>]*)>")
 
@@ -118,13 +118,13 @@ def test_the_index_is_rebuilt_byte_for_byte_and_kept_when_unchanged(make_site, t
 def record_pagefind_input(monkeypatch) -> list[list[str]]:
     """Every run of Pagefind from here on: the HTML files it was given (it still runs)."""
     given: list[list[str]] = []
-    real = builder.search.run_pagefind
+    real = builder.pipeline.search.run_pagefind
 
     def run(binary: Path, site: Path, bundle: Path) -> str:
         given.append(sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")))
         return real(binary, site, bundle)
 
-    monkeypatch.setattr(builder.search, "run_pagefind", run)
+    monkeypatch.setattr(builder.pipeline.search, "run_pagefind", run)
     return given
 
 
@@ -136,7 +136,7 @@ def html_files(folder: Path) -> list[str]:
 def one_bundle(out: Path) -> dict[str, bytes]:
     """The index of a site whose posts are one group of years: one bundle, merging nothing."""
     index = tree(out / INDEX_DIR)
-    assert json.loads(index.pop(builder.search.MANIFEST)) == {"merge": []}
+    assert json.loads(index.pop(builder.pipeline.search.MANIFEST)) == {"merge": []}
     return index
 
 
@@ -145,7 +145,7 @@ def own_index(out: Path, pages: list[str], folder: Path, binary: Path) -> dict[s
     for rel in pages:
         (folder / "site" / rel).parent.mkdir(parents=True, exist_ok=True)
         (folder / "site" / rel).write_bytes((out / rel).read_bytes())
-    builder.search.run_pagefind(binary, folder / "site", folder / "bundle")
+    builder.pipeline.search.run_pagefind(binary, folder / "site", folder / "bundle")
     return tree(folder / "bundle")
 
 
@@ -202,7 +202,7 @@ def test_with_no_page_marked_or_mentioning_the_mark_pagefind_runs_once_over_ever
     (b"", False),
 ])
 def test_a_page_mentions_the_mark_in_any_case(html: bytes, mentions: bool) -> None:
-    assert builder.search.mentions_mark(html) is mentions
+    assert builder.pipeline.search.mentions_mark(html) is mentions
 
 
 @pytest.fixture
@@ -210,7 +210,7 @@ def in_groups():
     """Groups of two posts (GROUP_POSTS is a few hundred: a site needs that many to have two).
     Its own patch, which `monkeypatch.undo()` leaves in place."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(builder.search, "GROUP_POSTS", 2)
+        patch.setattr(builder.pipeline.search, "GROUP_POSTS", 2)
         yield patch
 
 
@@ -230,15 +230,15 @@ def test_the_years_are_indexed_in_groups_that_the_search_page_merges(make_site, 
     groups = group_pages(out)
     assert sorted(given) == sorted(groups.values())  # one run a group, over its posts only
     index = tree(out / INDEX_DIR)
-    assert json.loads(index[builder.search.MANIFEST]) == {"merge": ["2015/", "2017/"]}
+    assert json.loads(index[builder.pipeline.search.MANIFEST]) == {"merge": ["2015/", "2017/"]}
     monkeypatch.undo()
     for name, pages in groups.items():  # each bundle is Pagefind's own of its group's pages
         own = own_index(out, pages, tmp_path / f"alone-{name}", binary)
         assert json.loads(own["pagefind-entry.json"])["languages"]["en"]["page_count"] == len(pages)
         if name == "2014":  # the primary bundle, with Pagefind's scripts
-            assert {rel: data for rel, data in index.items() if "/" not in rel or rel.split("/")[0] in ("index", "fragment", "filter")} == own | {builder.search.MANIFEST: index[builder.search.MANIFEST]}
+            assert {rel: data for rel, data in index.items() if "/" not in rel or rel.split("/")[0] in ("index", "fragment", "filter")} == own | {builder.pipeline.search.MANIFEST: index[builder.pipeline.search.MANIFEST]}
         else:  # data only: the primary bundle's scripts search it
-            assert {rel.split("/", 1)[1]: data for rel, data in index.items() if rel.startswith(f"{name}/")} == {rel: data for rel, data in own.items() if builder.search.is_data(rel)}
+            assert {rel.split("/", 1)[1]: data for rel, data in index.items() if rel.startswith(f"{name}/")} == {rel: data for rel, data in own.items() if builder.pipeline.search.is_data(rel)}
             assert not any(rel.startswith(f"{name}/") and rel.endswith((".js", ".css")) for rel in index)
     reference = tmp_path / "reference"
     build_site(root, output_dir=reference, clean=True)
@@ -270,7 +270,7 @@ def test_an_edit_indexes_its_own_group_again_and_keeps_the_others(make_site, tmp
 def test_the_index_kept_from_the_last_build_is_never_a_wrong_one(make_site, tmp_path: Path, monkeypatch, in_groups, change: str) -> None:
     """Whatever happened since the last build, an incremental index is a clean build's."""
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
-    from builder.cache import search_path
+    from builder.incremental.cache import search_path
 
     root = make_site(YEARS_SITE)
     if change == "first group gone":  # post pages that show no other post: 2015-2016's stay as they are
@@ -302,25 +302,25 @@ def test_the_index_kept_from_the_last_build_is_never_a_wrong_one(make_site, tmp_
         build_site(root, output_dir=out)
         assert given == [group_pages(out)["2015"]]  # made again: the output had only its data
     elif change == "fewer groups":
-        in_groups.setattr(builder.search, "GROUP_POSTS", 3)
+        in_groups.setattr(builder.pipeline.search, "GROUP_POSTS", 3)
     elif change == "more groups":
-        in_groups.setattr(builder.search, "GROUP_POSTS", 1)
+        in_groups.setattr(builder.pipeline.search, "GROUP_POSTS", 1)
     build_site(root, output_dir=out)
     monkeypatch.undo()
     build_site(root, output_dir=reference, clean=True)
     assert tree(reference) == tree(out)
-    assert json.loads((out / INDEX_DIR / builder.search.MANIFEST).read_bytes())["merge"] == [p.name + "/" for p in sorted((out / INDEX_DIR).iterdir()) if p.name[:1].isdigit()]
+    assert json.loads((out / INDEX_DIR / builder.pipeline.search.MANIFEST).read_bytes())["merge"] == [p.name + "/" for p in sorted((out / INDEX_DIR).iterdir()) if p.name[:1].isdigit()]
 
 
 def test_the_years_are_grouped_oldest_first_and_a_group_holds_whole_years(monkeypatch) -> None:
-    monkeypatch.setattr(builder.search, "GROUP_POSTS", 3)
+    monkeypatch.setattr(builder.pipeline.search, "GROUP_POSTS", 3)
     posts = [("a", 2010), ("b", 2010), ("c", 2011), ("d", 2011), ("e", 2012), ("f", 2013), ("g", 2013), ("h", 2013), ("i", 2015)]
-    assert builder.search.group_years(posts) == {"a": "2010", "b": "2010", "c": "2010", "d": "2010", "e": "2012", "f": "2012", "g": "2012", "h": "2012", "i": "2015"}
-    assert builder.search.group_years([]) == {}
-    monkeypatch.setattr(builder.search, "MAX_GROUPS", 2)  # 9 posts: groups of 6 (3 would make 3 groups)
-    assert builder.search.group_years(posts) == dict.fromkeys("abcdefgh", "2010") | {"i": "2015"}
-    monkeypatch.setattr(builder.search, "MAX_GROUPS", 1)  # groups of 12: one
-    assert set(builder.search.group_years(posts).values()) == {"2010"}
+    assert builder.pipeline.search.group_years(posts) == {"a": "2010", "b": "2010", "c": "2010", "d": "2010", "e": "2012", "f": "2012", "g": "2012", "h": "2012", "i": "2015"}
+    assert builder.pipeline.search.group_years([]) == {}
+    monkeypatch.setattr(builder.pipeline.search, "MAX_GROUPS", 2)  # 9 posts: groups of 6 (3 would make 3 groups)
+    assert builder.pipeline.search.group_years(posts) == dict.fromkeys("abcdefgh", "2010") | {"i": "2015"}
+    monkeypatch.setattr(builder.pipeline.search, "MAX_GROUPS", 1)  # groups of 12: one
+    assert set(builder.pipeline.search.group_years(posts).values()) == {"2010"}
 
 
 ONE_BUNDLE_SCRIPT = """\
@@ -345,12 +345,12 @@ def test_a_theme_whose_search_page_merges_no_bundles_gets_the_index_in_one_piece
     out = tmp_path / "out"
     report = build_site(root, output_dir=out)
     assert one_bundle(out) and json.loads((out / INDEX_DIR / "pagefind-entry.json").read_bytes())["languages"]["en"]["page_count"] == 6
-    [warning] = [w for w in report.warnings if builder.search.MANIFEST in w.message]
+    [warning] = [w for w in report.warnings if builder.pipeline.search.MANIFEST in w.message]
     assert (warning.path, warning.line, warning.severity) == ("templates/static/search.js", None, "warning") and "static/search.js from newsroom's theme" in warning.message
     script.write_text(old, encoding="utf-8")  # the theme's script: groups, no warning
     report = build_site(root, output_dir=out)
-    assert json.loads((out / INDEX_DIR / builder.search.MANIFEST).read_bytes()) == {"merge": ["2015/", "2017/"]}
-    assert not [w for w in report.warnings if builder.search.MANIFEST in w.message]
+    assert json.loads((out / INDEX_DIR / builder.pipeline.search.MANIFEST).read_bytes()) == {"merge": ["2015/", "2017/"]}
+    assert not [w for w in report.warnings if builder.pipeline.search.MANIFEST in w.message]
 
 
 @pytest.mark.parametrize(("pages_at_once", "side_by_side"), [(4, 2), (3, 1)])
@@ -360,10 +360,10 @@ def test_pagefind_runs_side_by_side_only_while_the_pages_it_holds_stay_few(make_
     import threading
 
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
-    monkeypatch.setattr(builder.search, "PAGES_AT_ONCE", pages_at_once)
+    monkeypatch.setattr(builder.pipeline.search, "PAGES_AT_ONCE", pages_at_once)
     running, most, lock = [0], [0], threading.Lock()
     meet = threading.Barrier(2, timeout=5)  # two runs at once meet here; the first alone waits 5 s and goes on
-    real = builder.search.run_pagefind
+    real = builder.pipeline.search.run_pagefind
 
     def run(binary: Path, site: Path, bundle: Path) -> str:
         with lock:
@@ -378,6 +378,6 @@ def test_pagefind_runs_side_by_side_only_while_the_pages_it_holds_stay_few(make_
             running[0] -= 1
         return real(binary, site, bundle)
 
-    monkeypatch.setattr(builder.search, "run_pagefind", run)
+    monkeypatch.setattr(builder.pipeline.search, "run_pagefind", run)
     build_site(make_site(YEARS_SITE), output_dir=tmp_path / "out", jobs=2)
     assert most[0] == side_by_side

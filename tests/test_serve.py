@@ -16,8 +16,8 @@ import pytest
 from conftest import post
 
 from builder.build import build_site
-from builder.search import find_pagefind
-from builder.serve import make_server, watch_site
+from builder.pipeline.search import find_pagefind
+from builder.preview.serve import make_server, watch_site
 
 
 @pytest.fixture
@@ -163,7 +163,7 @@ def test_serve_binds_loopback_and_stops_cleanly_on_ctrl_c(make_site) -> None:
 def test_a_save_rebuilds_only_what_depends_on_it_and_leaves_the_site_output_alone(make_site) -> None:
     """The preview is an incremental build with its own folder and cache: a page that does not
     show the edited post is not written again, and `output/` is never made by serving."""
-    from builder.serve import Preview
+    from builder.preview.serve import Preview
 
     root = make_site({
         "content/news/a.md": post(title="First news", body="Original text.\n"),
@@ -193,7 +193,7 @@ def test_a_save_rebuilds_only_what_depends_on_it_and_leaves_the_site_output_alon
 
 def test_the_preview_has_no_search_index_even_with_search_on(make_site) -> None:
     """Pagefind indexes the whole site on every run: the preview leaves it out so a save stays fast."""
-    from builder.serve import Preview
+    from builder.preview.serve import Preview
 
     root = make_site({"content/news/a.md": post()})  # search is on unless turned off
     preview = Preview(root, "http://127.0.0.1:8124/", lambda _: None)
@@ -205,7 +205,7 @@ def test_the_preview_has_no_search_index_even_with_search_on(make_site) -> None:
 
 
 def test_a_file_that_vanishes_while_the_next_build_swaps_in_is_read_when_it_is_back(make_site) -> None:
-    from builder.serve import Preview
+    from builder.preview.serve import Preview
 
     root = make_site({"content/news/a.md": post()})
     preview = Preview(root, "http://127.0.0.1:8125/", lambda _: None)
@@ -222,7 +222,7 @@ def test_a_file_that_vanishes_while_the_next_build_swaps_in_is_read_when_it_is_b
 def test_a_site_folder_that_cannot_hold_the_preview_gets_it_built_in_a_temporary_folder(make_site) -> None:
     """A read-only site (here: .newsroom-cache is a file, so no folder can be made in it) is
     still previewed, from a temporary folder that close() removes."""
-    from builder.serve import Preview
+    from builder.preview.serve import Preview
 
     root = make_site({"content/news/a.md": post(title="First news")})
     (root / ".newsroom-cache").write_text("not a folder", encoding="utf-8")

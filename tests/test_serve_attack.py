@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import post
 
-from builder.serve import make_server, serve_site, watch_site
+from builder.preview.serve import make_server, serve_site, watch_site
 
 CLIENTS = 200
 URLS = ("/", "/news/2017/news-item-0/", "/feed.xml", "/countries/kyrgyzstan/", "/static/style.css", "/no/such/page/")

@@ -9,7 +9,7 @@ import feedparser
 from conftest import REPO, SUBPATH_URL
 from links import broken_links
 
-from builder.config import load_config
+from builder.pipeline.config import load_config
 
 
 def source_posts() -> list[dict]:

@@ -75,6 +75,6 @@ def chromium() -> Path | None:
 
 def pagefind() -> Path | None:
     """The Pagefind binary the build runs."""
-    from builder.search import find_pagefind
+    from builder.pipeline.search import find_pagefind
 
     return find_pagefind()

@@ -6,7 +6,7 @@ import heapq
 from dataclasses import replace
 from typing import Callable
 
-from builder.config import Country
+from builder.pipeline.config import Country
 from builder.model import Post, Taxonomy, Term, TermRef
 from builder.parallel import map_in_order
 

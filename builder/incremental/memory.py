@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from builder import __version__
-from builder.cache import Loaded, PostEntry, State, Warm, digest, load_posts, templates_dir
-from builder.config import CONFIG_NAME, SiteConfig
-from builder.fingerprint import Fingerprinter
+from builder.incremental.cache import Loaded, PostEntry, State, Warm, digest, load_posts, templates_dir
+from builder.pipeline.config import CONFIG_NAME, SiteConfig
+from builder.incremental.fingerprint import Fingerprinter
 from builder.model import Artifact, Post, PostMeta, Site, publication_status
 from builder.parallel import Aside
-from builder.write import MARKER
+from builder.pipeline.write import MARKER
 
 RACY_NS = 2_000_000_000  # a file changed this close to the last build's start is checked by content
 SIZES_ASIDE_OVER = 2000  # the sizes of more output files than this are measured on another core
@@ -52,7 +52,7 @@ def nothing_changed(previous: State, snapshot: tuple, select: Any, out: Path, si
         return False
     recent = too_recent(snapshot, previous.started)
     if recent:
-        from builder.sources import file_digest
+        from builder.pipeline.sources import file_digest
 
         known = previous.recent or {}
         if any(path not in known for path in recent):

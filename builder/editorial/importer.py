@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from builder.config import SiteConfig
-from builder.datetext import LANGUAGES, DatePhrase, find_dates, resolve_dates
+from builder.pipeline.config import SiteConfig
+from builder.editorial.datetext import LANGUAGES, DatePhrase, find_dates, resolve_dates
 from builder.errors import ContentError, Problem
-from builder.gazetteer import Gazetteer, find_mentions
+from builder.editorial.gazetteer import Gazetteer, find_mentions
 
 TITLE_LIMIT = 90
 HEADING_WORDS = 12

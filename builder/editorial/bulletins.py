@@ -9,14 +9,14 @@ from pathlib import Path
 
 import yaml
 
-from builder.config import SiteConfig
+from builder.pipeline.config import SiteConfig
 from builder.errors import ContentError, Problem
-from builder.gazetteer import load_gazetteer
-from builder.importer import DANGLING, DraftItem, NotNews, draft_items, fingerprint
+from builder.editorial.gazetteer import load_gazetteer
+from builder.editorial.importer import DANGLING, DraftItem, NotNews, draft_items, fingerprint
 from builder.progress import NoProgress, Progress
-from builder.scaffold import unique_slug, used_slugs, write_new_file
-from builder.slugs import slugify
-from builder.sources import MARKDOWN_SUFFIXES, is_ignored, rel_path
+from builder.editorial.scaffold import unique_slug, used_slugs, write_new_file
+from builder.pipeline.slugs import slugify
+from builder.pipeline.sources import MARKDOWN_SUFFIXES, is_ignored, rel_path
 
 MARKER_RE = re.compile(r"^# imported from .*\bsha1 ([0-9a-f]{40})\s*$", re.MULTILINE)
 BODY_RE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n(.*)\Z", re.DOTALL)

@@ -27,8 +27,8 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 
 from builder.build import Selection, build_site
-from builder.cache import CACHE_NAME, Warm
-from builder.config import CONFIG_NAME
+from builder.incremental.cache import CACHE_NAME, Warm
+from builder.pipeline.config import CONFIG_NAME
 from builder.errors import BuildError, Problem
 
 VERSION_PATH = "/__newsroom/version"

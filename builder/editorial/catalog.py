@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from builder.config import load_config
+from builder.pipeline.config import load_config
 from builder.errors import Problem
-from builder.posts import parse_meta, post_status
-from builder.sources import read_sources
+from builder.pipeline.posts import parse_meta, post_status
+from builder.pipeline.sources import read_sources
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

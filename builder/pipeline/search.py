@@ -26,11 +26,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from builder.cache import digest
+from builder.incremental.cache import digest
 from builder.errors import OutputError, Problem
 from builder.model import Artifact
 from builder.progress import NoProgress, Progress
-from builder.write import Spill, make_parent, source_of
+from builder.pipeline.write import Spill, make_parent, source_of
 
 INDEX_DIR = "pagefind"  # where the index and Pagefind's scripts go in the output
 MISSING = Problem(

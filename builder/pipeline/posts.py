@@ -8,11 +8,11 @@ import re
 from datetime import date, datetime
 from typing import Any, Callable, Mapping
 
-from builder.config import Country, SiteConfig
+from builder.pipeline.config import Country, SiteConfig
 from builder.errors import Problem
-from builder.markup import MarkdownRenderer, cut_at_word, find_too_complex, first_paragraph
+from builder.pipeline.markup import MarkdownRenderer, cut_at_word, find_too_complex, first_paragraph
 from builder.model import Body, Doc, Post, PostMeta, SourceFile, TermRef, publication_status
-from builder.slugs import MAX_SLUG, is_slug, slugify
+from builder.pipeline.slugs import MAX_SLUG, is_slug, slugify
 
 POST_FIELDS = ("title", "date", "end_date", "countries", "tags", "summary", "slug", "draft", "location")
 DOC_FIELDS = ("title", "summary", "slug")

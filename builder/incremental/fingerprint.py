@@ -10,7 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from builder.model import Doc, Post, Taxonomy, Term, TermRef
-from builder.plan import FeedLink, TermHead
+from builder.pipeline.plan import FeedLink, TermHead
 
 SHARED = (Post, Term, Taxonomy, Doc, TermRef, FeedLink, TermHead)  # objects many pages show: hashed once per build
 FIELDS: dict[type, tuple[str, ...]] = {}

@@ -10,9 +10,9 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from builder.characters import unshowable_message
+from builder.pipeline.characters import unshowable_message
 from builder.errors import ConfigError, Problem
-from builder.slugs import slugify
+from builder.pipeline.slugs import slugify
 
 CONFIG_NAME = "site.toml"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -8,7 +8,7 @@ from typing import Any, Callable, Mapping
 
 from markupsafe import Markup
 
-from builder.charts import ChartText, year_chart
+from builder.pipeline.charts import ChartText, year_chart
 from builder.model import Page, Post, Site, Taxonomy, Term
 
 RSS, ATOM = "application/rss+xml", "application/atom+xml"

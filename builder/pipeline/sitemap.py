@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from html import escape
 
-from builder.config import SiteConfig
+from builder.pipeline.config import SiteConfig
 from builder.model import Artifact, Page
 
 

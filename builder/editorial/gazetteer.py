@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from builder.config import Country, SiteConfig, find_key_line
+from builder.pipeline.config import Country, SiteConfig, find_key_line
 from builder.errors import ConfigError, Problem
 
 GAZETTEER_NAME = "gazetteer.toml"

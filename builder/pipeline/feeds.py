@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urlsplit
 
 from builder.model import Artifact, Post, Site
-from builder.plan import term_feed_title
+from builder.pipeline.plan import term_feed_title
 
 if TYPE_CHECKING:  # feedgen (with lxml and dateutil) is imported only by a build that makes a feed
     from feedgen.feed import FeedGenerator

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from builder.config import SiteConfig
+from builder.pipeline.config import SiteConfig
 from builder.model import Post
 
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from builder.characters import find_unshowable, unshowable_message
-from builder.config import SiteConfig
+from builder.pipeline.characters import find_unshowable, unshowable_message
+from builder.pipeline.config import SiteConfig
 from builder.errors import ContentError, Problem
-from builder.front_matter import split_front_matter
+from builder.pipeline.front_matter import split_front_matter
 from builder.model import SourceFile
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from builder.config import SiteConfig
+from builder.pipeline.config import SiteConfig
 from builder.errors import ContentError, Problem
-from builder.posts import FieldError, country_index, tag_ref
-from builder.slugs import slugify
-from builder.sources import is_ignored
+from builder.pipeline.posts import FieldError, country_index, tag_ref
+from builder.pipeline.slugs import slugify
+from builder.pipeline.sources import is_ignored
 
 BODY_HINT = "Write the news here. The first paragraph is the summary shown on lists and in feeds.\n"
 
@@ -93,7 +93,7 @@ def theme_dir() -> Path:
             return installed
     except ModuleNotFoundError:
         pass
-    return Path(__file__).resolve().parent.parent / "templates"
+    return Path(__file__).resolve().parents[2] / "templates"
 
 
 SITE_TOML = '''\

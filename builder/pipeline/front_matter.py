@@ -8,7 +8,7 @@ from frontmatter.default_handlers import YAMLHandler
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from builder.characters import describe_character, unshowable_message
+from builder.pipeline.characters import describe_character, unshowable_message
 from builder.errors import Problem
 from builder.model import Field
 

@@ -12,14 +12,14 @@ import jinja2
 import markupsafe
 from markupsafe import Markup
 
-from builder.cache import load
-from builder.config import SiteConfig
+from builder.incremental.cache import load
+from builder.pipeline.config import SiteConfig
 from builder.errors import OutputError, Problem, TemplateError
-from builder.fingerprint import Fingerprinter
+from builder.incremental.fingerprint import Fingerprinter
 from builder.model import Artifact, Doc, Page, Post
 from builder.parallel import map_in_order
-from builder.structured_data import news_article
-from builder.write import Spill, write_failure
+from builder.pipeline.structured_data import news_article
+from builder.pipeline.write import Spill, write_failure
 
 REQUIRED_STRINGS = (
     "months", "date_format", "range_same_month", "range_same_year", "range_other",

@@ -1,0 +1,1 @@
+"""What editors use besides the build: new posts and sites, checks, listing, importing bulletins."""

@@ -1,0 +1,1 @@
+"""`newsroom serve`: the preview server."""
