@@ -1,13 +1,14 @@
-"""The quick inline and block stages give exactly Python-Markdown's HTML.
+"""builder/speedups/markdown.py gives exactly Python-Markdown's HTML.
 
-newsroom's Markdown renderer skips the tries of an inline pattern on text that lacks the
-pattern's trigger (builder/markup.py, QuickInlineProcessor), and the questions of a block
-processor on a block that lacks its trigger (quicken_blocks). These tests render the same
-bodies with them and with Python-Markdown's own processors and compare the results.
+It skips the tries of an inline pattern on text that lacks the pattern's trigger
+(QuickInlineProcessor), the questions of a block processor on a block that lacks its trigger
+(quicken_blocks) and the preprocessors' runs over bodies they cannot change. These tests
+render the same bodies with and without it (NEWSROOM_SPEEDUPS=0) and compare the results.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import builder.pipeline.markup as markup
+import builder.speedups.markdown as quick
 from builder.pipeline.config import load_config
 from builder.pipeline.posts import parse_meta, render_body
 from builder.pipeline.sources import read_source, scan_sources
+from builder.speedups import SWITCH
 from conftest import REPO
 
 FUZZ = settings(max_examples=400, deadline=None, derandomize=True, database=None, print_blob=False)
@@ -34,29 +37,28 @@ PIECES = st.sampled_from([
 
 
 def renderers() -> tuple[markup.MarkdownRenderer, markup.MarkdownRenderer]:
-    quick = markup.MarkdownRenderer(base_path="/", pages={"other.md": "news/2017/other/"}, files=frozenset({"a.png"}))
-    real = markup.quicken, markup.quicken_blocks, markup.quicken_preprocessors
-    markup.quicken = markup.quicken_blocks = markup.quicken_preprocessors = lambda processor: None
+    fast = markup.MarkdownRenderer(base_path="/", pages={"other.md": "news/2017/other/"}, files=frozenset({"a.png"}))
+    os.environ[SWITCH] = "0"
     try:
         plain = markup.MarkdownRenderer(base_path="/", pages={"other.md": "news/2017/other/"}, files=frozenset({"a.png"}))
-        assert plain.md is not None  # made now, while the quicken functions do nothing
+        assert plain.md is not None  # made now, with the speed-ups off
     finally:
-        markup.quicken, markup.quicken_blocks, markup.quicken_preprocessors = real
-    return quick, plain
+        del os.environ[SWITCH]
+    return fast, plain
 
 
 QUICK, PLAIN = renderers()
 
 
 def test_the_quick_processor_is_in_use() -> None:
-    assert type(QUICK.md.treeprocessors["inline"]) is markup.QuickInlineProcessor
-    assert type(QUICK.md.treeprocessors["smarty"]) is markup.QuickInlineProcessor
-    assert type(PLAIN.md.treeprocessors["inline"]) is markup.InlineProcessor
-    for table, method in ((markup.BLOCK_TESTS, "test"), (markup.BLOCK_RUNS, "run")):
+    assert type(QUICK.md.treeprocessors["inline"]) is quick.QuickInlineProcessor
+    assert type(QUICK.md.treeprocessors["smarty"]) is quick.QuickInlineProcessor
+    assert type(PLAIN.md.treeprocessors["inline"]) is quick.InlineProcessor
+    for table, method in ((quick.BLOCK_TESTS, "test"), (quick.BLOCK_RUNS, "run")):
         for name in table:  # each named processor is there and quickened in QUICK only
             assert method in vars(QUICK.md.parser.blockprocessors[name]), name
             assert method not in vars(PLAIN.md.parser.blockprocessors[name]), name
-    for name in markup.PRE_RUNS:
+    for name in quick.PRE_RUNS:
         assert "run" in vars(QUICK.md.preprocessors[name]) and "run" not in vars(PLAIN.md.preprocessors[name]), name
 
 
