@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -22,31 +21,6 @@ def publication_status(draft: bool, when: float, now: float) -> str:
     if draft:
         return "draft"
     return "scheduled" if when > now else "published"
-
-
-def quick_pickle(kind: type) -> type:
-    """Make a slotted frozen dataclass quick to unpickle (a build cache holds tens of
-    thousands): it is pickled as its fields in order, and made again by one generated
-    function that sets them through the slots' own descriptors (a frozen dataclass refuses
-    setattr). A Markup field is kept as its text: unpickling a Markup calls its Python
-    constructor, and the text is all there is to it.
-    """
-    names = kind.__slots__
-    markup = {name for name in names if kind.__dataclass_fields__[name].type == "Markup"}
-    made = {name: f"as_markup(str_type, {name})" if name in markup else name for name in names}
-    source = f"def restore({', '.join(names)}):\n    self = new(kind)\n" + "".join(f"    set_{name}(self, {made[name]})\n" for name in names) + "    return self\n"
-    namespace = {"new": object.__new__, "kind": kind, "as_markup": str.__new__, "str_type": Markup} | {f"set_{name}": getattr(kind, name).__set__ for name in names}
-    exec(source, namespace)  # noqa: S102 - the source is made above from the class's own field names
-    restore = namespace["restore"]
-    restore.__module__, restore.__qualname__ = kind.__module__, f"{kind.__qualname__}.restore"
-    kind.restore = staticmethod(restore)  # where pickle finds it again
-    fields = attrgetter(*names)
-    if markup:
-        plain = [name in markup for name in names]
-        kind.__reduce__ = lambda self: (restore, tuple([str(value) if text else value for value, text in zip(fields(self), plain, strict=True)]))
-    else:
-        kind.__reduce__ = lambda self: (restore, fields(self))
-    return kind
 
 
 def post_path(when: datetime, slug: str) -> str:
@@ -79,7 +53,6 @@ class SourceFile:
     digest: bytes = b""  # of the file's bytes (sources.digest_bytes): a cache compares it
 
 
-@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TermRef:
     """A post's link to one term of a taxonomy."""
@@ -93,7 +66,6 @@ class TermRef:
         return f"{self.taxonomy}/{self.slug}/"
 
 
-@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PostMeta:
     """A post's checked front matter: everything but the rendered body."""
@@ -115,7 +87,6 @@ class PostMeta:
         return post_path(self.date, self.slug)
 
 
-@quick_pickle
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Body:
     """A post's rendered body: what the Markdown stage makes, and a cache keeps."""
@@ -125,6 +96,16 @@ class Body:
     warnings: tuple  # of Problem
     lookups: tuple[tuple[str, str], ...]  # relative link target → what it resolved to
     links: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParsedPost:
+    """One post file as the parse stage made it: its front matter checked and, if the build takes
+    the post, its body rendered; `digest` is of the bytes it was made from."""
+
+    meta: PostMeta
+    body: Body | None  # None: the build does not take the post (a draft, a scheduled post)
+    digest: bytes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -212,35 +193,6 @@ class Site:
     countries: Taxonomy
     tags: Taxonomy
     assets: tuple[tuple[str, Path], ...]  # (output path, source file)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Page:
-    """One HTML page to render: its URL path, its template and its context."""
-
-    path: str  # site-relative URL path: "" for home, "news/2017/x/", "404.html"
-    template: str
-    context: Mapping[str, Any]
-    updated: datetime | None = None  # newest post shown; for the sitemap's lastmod
-    in_sitemap: bool = True
-    shows: tuple[str, ...] | None = ()  # sources of the posts the context holds; None: any post
-    file: str = field(init=False, repr=False, compare=False)  # its output file: "news/2017/x/index.html"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "file", output_file(self.path))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Artifact:
-    """One output file: its path under output/ and either its bytes or a file to copy."""
-
-    path: str
-    data: bytes | None = None
-    source: Path | None = None
-    keep: bool = False  # the previous output already holds exactly this file: link it
-    spilled: bool = False  # `source` is this file, already written beside the output by a render worker
-    mark: str | None = None  # the fingerprint of what the page shows, when the render stage took it
-    size: int | None = None  # of a spilled file, as its worker wrote it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

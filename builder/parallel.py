@@ -6,7 +6,10 @@ import gc
 import multiprocessing
 import os
 import signal
+from dataclasses import dataclass
 from typing import Callable, Sequence, TypeVar
+
+from builder.errors import BuildError, Problem
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,6 +58,39 @@ def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: C
     if frozen:  # a caller that froze what lives as long as it does: so do the results
         gc.freeze()
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """What an item whose work raised a BuildError gives back from its worker."""
+
+    kind: type[BuildError]
+    problems: tuple[Problem, ...]
+
+
+def map_collecting(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: Callable[[int], None] = lambda count: None) -> tuple[list[R | None], list[Failed]]:
+    """map_in_order, where an item whose `fn` raises a BuildError gives None and its error is
+    collected (so that every problem of a run is reported at once)."""
+
+    def attempt(item: T) -> R | Failed:
+        try:
+            return fn(item)
+        except BuildError as exc:
+            return Failed(type(exc), exc.problems)
+
+    results: list[R | None] = []
+    failures: list[Failed] = []
+    for result in map_in_order(attempt, items, jobs=jobs, done=done):
+        if isinstance(result, Failed):
+            failures.append(result)
+            results.append(None)
+        else:
+            results.append(result)
+    return results, failures
+
+
+def problems_of(failures: list[Failed]) -> list[Problem]:
+    return [problem for failure in failures for problem in failure.problems]
 
 
 def guided_chunks(count: int, jobs: int, least: int = 16) -> list[range]:

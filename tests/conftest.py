@@ -133,3 +133,15 @@ YEARS_SITE = {  # posts in four years; with two posts a group: 2014 | 2015-2016 
     "content/e.md": post(title="A workshop in Bishkek", date="2017-03-14", body="A workshop on the border.\n"),
     "content/f.md": post(title="Drones in Naryn", date="2017-09-01", body="Drones watch the border.\n"),
 }
+
+
+def planned_pages(site, related=None, **options) -> list:
+    """The pages the plan stage makes of a site (with its related posts unless given)."""
+    from builder.outputs import Page
+    from builder.pipeline.plan import plan_site
+    from builder.pipeline.related import relate_posts
+    from builder.pipeline.theme import load_theme
+
+    strings = load_theme(site.config).strings
+    related = relate_posts(site) if related is None else related
+    return [output for output in plan_site(site, strings, related, **options) if isinstance(output, Page)]

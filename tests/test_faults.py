@@ -30,8 +30,9 @@ import pytest
 from click.testing import CliRunner
 
 import builder.build
+import builder.pipeline.write
 from builder.build import build_site
-from builder.incremental.cache import SHARDS, cache_dir
+from builder.incremental.store import SHARDS, cache_dir
 from builder.cli import cli
 from builder.errors import BuildError
 from conftest import MINI_CONFIG, REPO, post, tree
@@ -276,7 +277,7 @@ FAULTS = [  # (error, whether rendered pages are spilled beside the output as th
 @pytest.mark.parametrize(("code", "spill"), FAULTS)
 def test_a_write_failing_at_any_point_leaves_the_output_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, code: int, spill: bool) -> None:
     if spill:
-        monkeypatch.setattr(builder.build, "SPILL_OVER", 0)
+        monkeypatch.setattr(builder.pipeline.write, "STAGE_PAGES_OVER", 0)
     template = tmp_path / "template"
     root, out = prepare(template, CHANGES[change])
     expected = clean_build(root, tmp_path / "scratch")

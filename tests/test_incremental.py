@@ -11,21 +11,23 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import post, tree
+from conftest import planned_pages, post, tree
 
 import builder.build
-import builder.incremental.cache
-import builder.incremental.memory
+import builder.incremental.store
+import builder.incremental.posts
+import builder.incremental.sizes
+import builder.incremental.unchanged
+import builder.pipeline.parse
 import builder.pipeline.render
 import builder.pipeline.search
 import builder.pipeline.sources
+import builder.pipeline.write
 from builder.build import Selection, build_site, check_site
-from builder.incremental.cache import SHARDS, Warm, cache_dir, dump, load, load_posts, load_state
+from builder.incremental.state import BuildState
+from builder.incremental.store import SHARDS, Warm, cache_dir, dump, load, load_posts, state_path
 from builder.errors import TemplateError
 from builder.model import Post
-from builder.pipeline.plan import plan_pages
-from builder.pipeline.render import load_strings
-from builder.pipeline.taxonomy import relate_posts
 from markupsafe import Markup
 
 COUNTRIES = ["Kazakhstan", "Kyrgyzstan", "Tajikistan"]
@@ -91,13 +93,19 @@ def mutate(site: Path, rng: random.Random, step: int) -> str:
     return f"{kind} {target.name}"
 
 
+def load_state(out: Path) -> BuildState:
+    state = load(state_path(out), BuildState)
+    assert isinstance(state, BuildState)
+    return state
+
+
 def differences(clean: dict[str, bytes], incremental: dict[str, bytes]) -> list[str]:
     return sorted(set(clean) ^ set(incremental)) + [p for p in sorted(set(clean) & set(incremental)) if clean[p] != incremental[p]]
 
 
 def measure_sizes_aside(monkeypatch, aside: bool) -> None:
     """Builds measure the output's sizes on another core (as at 10,000 posts), or as they go."""
-    monkeypatch.setattr(builder.incremental.memory, "SIZES_ASIDE_OVER", 0 if aside else 10**9)
+    monkeypatch.setattr(builder.incremental.sizes, "SIZES_ASIDE_OVER", 0 if aside else 10**9)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 8])
@@ -147,10 +155,10 @@ def test_one_edit_rewrites_only_the_files_that_show_it(fixture_site: Path, tmp_p
 
 
 def count_reads(monkeypatch) -> list[str]:
-    """The posts a build reads and parses (builder.build.read_post), by file name."""
+    """The posts a build reads and parses (builder.pipeline.parse.read_post), by file name."""
     read: list[str] = []
-    real = builder.build.read_post
-    monkeypatch.setattr(builder.build, "read_post", lambda path, *a: read.append(path.name) or real(path, *a))
+    real = builder.pipeline.parse.read_post
+    monkeypatch.setattr(builder.pipeline.parse, "read_post", lambda path, *a: read.append(path.name) or real(path, *a))
     return read
 
 
@@ -187,7 +195,7 @@ def saved_long_ago(site: Path, monkeypatch) -> int:
     now = time.time_ns()
     for path in site.rglob("*"):
         os.utime(path, ns=(now - 3600 * 10**9, now - 3600 * 10**9))
-    monkeypatch.setattr(builder.incremental.memory, "RACY_NS", 600 * 10**9)
+    monkeypatch.setattr(builder.incremental.unchanged, "RACY_NS", 600 * 10**9)
     return now
 
 
@@ -205,8 +213,8 @@ def test_a_build_right_after_one_whose_inputs_were_just_saved_does_nothing_unles
     unchanged, the next build ends at once (loads no cached post); changed with the same size
     and time, it builds them."""
     recalled: list[bool] = []
-    real = builder.incremental.memory.Memory.recall
-    monkeypatch.setattr(builder.incremental.memory.Memory, "recall", classmethod(lambda cls, *a, **k: recalled.append(True) or real(*a, **k)))
+    real = builder.build.earlier_posts
+    monkeypatch.setattr(builder.build, "earlier_posts", lambda *a, **k: recalled.append(True) or real(*a, **k))
     now = saved_long_ago(fixture_site, monkeypatch)
     for path in [*posts_of(fixture_site), fixture_site / "site.toml", *(fixture_site / "templates").rglob("*.html")]:
         os.utime(path, ns=(now, now))  # saved just now: too recent to trust their times
@@ -239,14 +247,15 @@ def test_a_build_that_finds_the_files_saved_before_the_last_as_it_read_them_trus
     build_site(fixture_site, output_dir=out)
     first = load_state(out)
     assert first.recent and len(first.recent) == len(posts_of(fixture_site))
-    monkeypatch.setattr(builder.incremental.memory, "RACY_NS", 0)  # as if two seconds had passed
+    monkeypatch.setattr(builder.incremental.unchanged, "RACY_NS", 0)  # as if two seconds had passed
     build_site(fixture_site, output_dir=out)
     second = load_state(out)
     assert second.recent == {} and second.started > first.started and second.snapshot == first.snapshot and second.outputs == first.outputs
     read = count_reads(monkeypatch)
     digests: list[Path] = []
     real = builder.pipeline.sources.file_digest
-    monkeypatch.setattr(builder.pipeline.sources, "file_digest", lambda path: digests.append(path) or real(path))
+    for module in (builder.incremental.unchanged, builder.incremental.posts):  # where a cached file is compared by its bytes
+        monkeypatch.setattr(module, "file_digest", lambda path: digests.append(path) or real(path))
     assert build_site(fixture_site, output_dir=out).written == 0 and read == [] and digests == []
 
 
@@ -274,21 +283,21 @@ def test_a_damaged_cache_or_output_gives_a_correct_build(fixture_site: Path, tmp
 def test_a_warm_build_reads_only_the_posts_files_changed_since_this_process_had_them(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
     out, reference, warm = tmp_path / "inc" / "output", tmp_path / "ref" / "output", Warm()
     loads: list[str] = []
-    real = builder.incremental.cache.load
-    monkeypatch.setattr(builder.incremental.cache, "load", lambda path, kind: loads.append(path.name) or real(path, kind))
+    real = builder.incremental.store.load
+    monkeypatch.setattr(builder.incremental.store, "load", lambda path, kind: loads.append(path.name) or real(path, kind))
     build_site(fixture_site, output_dir=out, warm=warm)
     post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
     post.write_text(post.read_text(encoding="utf-8").replace("short briefing", "long briefing"), encoding="utf-8")
     loads.clear()
     build_site(fixture_site, output_dir=out, warm=warm)
-    assert [name for name in loads if name != "search.bin"] == ["state.bin"]  # every posts file from memory: this build's own, as written
+    assert [name for name in loads if name.startswith(("state", "posts-"))] == ["state.bin"]  # every posts file from memory: this build's own, as written
     shards = [path for path in sorted(cache_dir(out).glob("posts-*.bin")) if path.stat().st_size > 200]
     data = shards[0].read_bytes()
     shards[0].write_bytes(data[:80] + b"x" * 40 + data[120:])  # damaged behind the process's back
     post.write_text(post.read_text(encoding="utf-8").replace("long briefing", "longer briefing"), encoding="utf-8")
     loads.clear()
     build_site(fixture_site, output_dir=out, warm=warm)
-    assert sorted(name for name in loads if name != "search.bin") == sorted(["state.bin", shards[0].name])
+    assert sorted(name for name in loads if name.startswith(("state", "posts-"))) == sorted(["state.bin", shards[0].name])
     build_site(fixture_site, output_dir=reference, clean=True)
     assert tree(out) == tree(reference)
 
@@ -316,19 +325,19 @@ def test_a_file_deleted_from_the_output_comes_back_even_with_nothing_changed(fix
 
 
 def test_the_cache_gives_back_every_post_as_it_was_parsed(fixture_site: Path, tmp_path: Path) -> None:
-    """Cached posts are pickled field by field (model.quick_pickle): each comes back equal, its
-    body's HTML still Markup (as text it would be escaped on every page), its terms equal."""
+    """Cached posts are pickled field by field (incremental/records.py): each comes back equal,
+    its body's HTML still Markup (as text it would be escaped on every page), its terms equal."""
     out = tmp_path / "output"
-    rendered = check_site(fixture_site)
+    parsed = check_site(fixture_site).parsed
     build_site(fixture_site, output_dir=out)
     loaded = load_posts(out).posts
-    assert loaded.keys() == rendered.entries.keys() and sum(entry.body is not None for entry in loaded.values()) > 5
-    for source, entry in rendered.entries.items():
-        again = loaded[source]
-        assert dataclasses.replace(again, stat=entry.stat, digest=entry.digest) == entry
-        if entry.body is not None:  # None: a draft, not rendered
-            assert type(again.body.html) is Markup and again.body.html == entry.body.html
-        assert [type(ref) for ref in again.meta.tags] == [type(ref) for ref in entry.meta.tags]
+    assert loaded.keys() == parsed.keys() and sum(entry.post.body is not None for entry in loaded.values()) > 5
+    for source, made in parsed.items():
+        again = loaded[source].post
+        assert again == made
+        if made.body is not None:  # None: a draft, not rendered
+            assert type(again.body.html) is Markup and again.body.html == made.body.html
+        assert [type(ref) for ref in again.meta.tags] == [type(ref) for ref in made.meta.tags]
 
 
 def test_clean_option_ignores_the_cache(fixture_site: Path, tmp_path: Path, runner) -> None:
@@ -367,8 +376,7 @@ def posts_in(value: object, seen: set[int] | None = None) -> set[str]:
 def test_every_page_names_the_posts_it_shows(fixture_site: Path) -> None:
     """The contract of the fast path: a page shows only the posts in its `shows` (None: any)."""
     site = check_site(fixture_site).site
-    related = relate_posts(site.posts, (site.countries, site.tags))
-    pages = plan_pages(site, load_strings(site.config), related)
+    pages = planned_pages(site)
     named = [page for page in pages if page.shows is not None]
     assert len(named) > len(pages) - 5  # only the archive and the lists of terms show any post
     for page in pages:
@@ -391,15 +399,15 @@ def test_posts_with_fields_on_the_same_lines_share_one_record_of_them(make_site,
     posts = {p.title: p for p in rendered.site.posts}
     first, second, third = posts["First"], posts["Second"], posts["Third"]
     assert first.lines is second.lines and first.lines == (("countries", 4), ("date", 3), ("tags", 5), ("title", 2))
-    assert rendered.entries["content/news/a.md"].meta.lines is rendered.entries["content/news/y.md"].meta.lines
+    assert rendered.parsed["content/news/a.md"].meta.lines is rendered.parsed["content/news/y.md"].meta.lines
     assert third.line_of("location") == 6 and first.line_of("location") == 1
     assert [p.path for p in (first, second, third)] == ["news/2017/first/", "news/2017/second/", "news/2017/third/"]
-    assert [p.file for p in plan_pages(rendered.site, load_strings(rendered.site.config), {p.path: () for p in posts.values()}) if p.path in ("", "news/2017/first/", "404.html")] == ["index.html", "news/2017/first/index.html", "404.html"]
+    assert [p.file for p in planned_pages(rendered.site, {p.path: () for p in posts.values()}) if p.path in ("", "news/2017/first/", "404.html")] == ["index.html", "news/2017/first/index.html", "404.html"]
     out = tmp_path / "out"
     build_site(root, output_dir=out)
     cached = load_posts(out).posts  # shared again as they come back from the cache
-    assert builder.incremental.cache.shard_of("content/news/a.md") == builder.incremental.cache.shard_of("content/news/y.md")
-    assert cached["content/news/a.md"].meta.lines is cached["content/news/y.md"].meta.lines
+    assert builder.incremental.store.shard_of("content/news/a.md") == builder.incremental.store.shard_of("content/news/y.md")
+    assert cached["content/news/a.md"].post.meta.lines is cached["content/news/y.md"].post.meta.lines
 
 
 def test_an_edit_that_keeps_the_shape_renders_only_the_pages_that_show_the_post(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
@@ -413,7 +421,7 @@ def test_an_edit_that_keeps_the_shape_renders_only_the_pages_that_show_the_post(
     build_site(fixture_site, output_dir=out)
     monkeypatch.undo()
     site = check_site(fixture_site).site
-    pages = plan_pages(site, load_strings(site.config), relate_posts(site.posts, (site.countries, site.tags)))
+    pages = planned_pages(site)
     showing = sorted(p.path for p in pages if p.shows is None or post.relative_to(fixture_site).as_posix() in p.shows)
     assert sorted(rendered) == showing and "news/2017/morning-briefing-for-tajik-border-guards/" in rendered and len(rendered) < len(pages) // 2
     reference = tmp_path / "reference"
@@ -477,7 +485,7 @@ def test_builds_that_spill_pages_give_the_same_bytes_and_keep_unchanged_files(fi
     """A big build writes pages beside the output as they are rendered (on every core): same result."""
     reference = tmp_path / "reference"
     build_site(fixture_site, output_dir=reference, clean=True)
-    monkeypatch.setattr(builder.build, "SPILL_OVER", 0)
+    monkeypatch.setattr(builder.pipeline.write, "STAGE_PAGES_OVER", 0)
     out = tmp_path / "output"
     build_site(fixture_site, output_dir=out, jobs=2)
     assert tree(out) == tree(reference)
@@ -495,7 +503,7 @@ def test_builds_that_spill_pages_give_the_same_bytes_and_keep_unchanged_files(fi
 
 
 def test_a_template_error_after_pages_were_spilled_leaves_the_output_and_no_folder(fixture_site: Path, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(builder.build, "SPILL_OVER", 0)
+    monkeypatch.setattr(builder.pipeline.write, "STAGE_PAGES_OVER", 0)
     out = tmp_path / "output"
     build_site(fixture_site, output_dir=out)
     expected = tree(out)
@@ -514,7 +522,7 @@ def test_an_edit_after_a_kept_file_was_deleted_by_hand_puts_it_back(fixture_site
     post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
     if victim == "a post's page":  # one that does not show the edited post
         site = check_site(fixture_site).site
-        pages = plan_pages(site, load_strings(site.config), relate_posts(site.posts, (site.countries, site.tags)))
+        pages = planned_pages(site)
         victim = next(p.file for p in pages if p.template == "post.html" and post.relative_to(fixture_site).as_posix() not in p.shows)
     out = tmp_path / "output"
     build_site(fixture_site, output_dir=out)

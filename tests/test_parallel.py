@@ -118,18 +118,17 @@ def test_guided_chunks_cover_every_item_once_in_order_and_shrink_to_the_end(coun
 
 
 def test_pages_rendered_costliest_first_come_back_in_the_plan_order(tmp_path) -> None:
-    from conftest import REPO
+    from conftest import REPO, planned_pages
 
     from builder.build import check_site
-    from builder.pipeline.config import load_config
-    from builder.pipeline.plan import plan_pages
-    from builder.pipeline.render import load_strings, make_environment, render_pages
-    from builder.pipeline.taxonomy import relate_posts
+    from builder.pipeline.render import render_pages
+    from builder.pipeline.templates import make_environment
+    from builder.pipeline.theme import load_theme
+    from builder.pipeline.write import PageSink
 
     site = check_site(REPO).site
-    strings = load_strings(site.config)
-    pages = plan_pages(site, strings, relate_posts(site.posts, (site.countries, site.tags)))
+    pages = planned_pages(site)
     assert len({len(page.shows) if page.shows is not None else -1 for page in pages}) > 2  # pages of different costs
-    env = make_environment(load_config(REPO), strings, site.docs)
-    artifacts = render_pages(env, pages * 3, site.config, jobs=2)  # enough pages for the workers
-    assert [artifact.path for artifact in artifacts] == [page.file for page in pages * 3]
+    env = make_environment(site.config, load_theme(site.config), site.docs)
+    files = render_pages(env, pages * 3, site.config, PageSink(), jobs=2)  # enough pages for the workers
+    assert [file.path for file in files] == [page.file for page in pages * 3]

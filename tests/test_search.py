@@ -270,7 +270,7 @@ def test_an_edit_indexes_its_own_group_again_and_keeps_the_others(make_site, tmp
 def test_the_index_kept_from_the_last_build_is_never_a_wrong_one(make_site, tmp_path: Path, monkeypatch, in_groups, change: str) -> None:
     """Whatever happened since the last build, an incremental index is a clean build's."""
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
-    from builder.incremental.cache import search_path
+    from builder.incremental.store import search_path
 
     root = make_site(YEARS_SITE)
     if change == "first group gone":  # post pages that show no other post: 2015-2016's stay as they are

@@ -18,7 +18,8 @@ from conftest import REPO, tree
 
 from builder.build import build_site
 from builder.pipeline.config import load_config
-from builder.pipeline.render import load_strings, make_environment
+from builder.pipeline.templates import make_environment
+from builder.pipeline.theme import load_theme
 from builder.speedups import SWITCH
 from markupsafe import Markup
 
@@ -41,10 +42,10 @@ TRICKY = """\
 
 def environments(site: Path) -> tuple[jinja2.Environment, jinja2.Environment]:
     config = load_config(site)
-    quick = make_environment(config, load_strings(config), ())
+    quick = make_environment(config, load_theme(config), ())
     os.environ[SWITCH] = "0"
     try:
-        plain = make_environment(config, load_strings(config), ())
+        plain = make_environment(config, load_theme(config), ())
     finally:
         del os.environ[SWITCH]
     assert plain.context_class is jinja2.runtime.Context and plain.template_class is jinja2.Template
@@ -115,7 +116,7 @@ def test_a_template_renders_every_kind_of_value_as_jinja_does(fixture_site: Path
 def test_the_strings_and_site_tables_read_as_the_dicts_they_were() -> None:
     quick, _ = environments(REPO)
     config = load_config(REPO)
-    strings = load_strings(config)
+    strings = load_theme(config).strings
     assert isinstance(quick.globals["t"], dict) and dict(quick.globals["t"]) == strings
     source = "{{ t.read_more }}|{{ t['read_more'] }}|{{ t.get('read_more') }}|{{ 'read_more' in t }}|{{ t|length }}|{{ t.months[0] }}|{{ site.title }}|{{ site['title'] }}|{{ (t|dictsort)[0][0] }}"
     assert quick.from_string(source).render() == "|".join([strings["read_more"]] * 3 + ["True", str(len(strings)), strings["months"][0], config.title, config.title, min(strings)])

@@ -19,7 +19,7 @@ import builder.pipeline.markup as markup
 import builder.speedups.markdown as quick
 from builder.pipeline.config import load_config
 from builder.pipeline.posts import parse_meta, render_body
-from builder.pipeline.sources import read_source, scan_sources
+from builder.pipeline.sources import find_sources, read_source
 from builder.speedups import SWITCH
 from conftest import REPO
 
@@ -77,7 +77,7 @@ def test_random_bodies_render_the_same(body: str) -> None:
 @pytest.mark.parametrize("site", [REPO, REPO / "tests/fixtures/site"], ids=["real", "fixture"])
 def test_the_sites_posts_render_the_same(site: Path) -> None:
     config = load_config(site)
-    sources = [read_source(config.root / rel, config.root) for rel, _ in scan_sources(config).posts]
+    sources = [read_source(config.root / rel, config.root) for rel, _ in find_sources(config).posts]
     metas = [(parse_meta(source, config), source) for source in sources]
     assert metas
     for meta, source in metas:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from builder.errors import Problem
-from builder.model import Artifact, Site, output_file
+from builder.model import Site, output_file
 
 
 def target_exists(path: str, files: set[str]) -> bool:
@@ -43,8 +43,8 @@ def spelling_variants(site: Site) -> list[Problem]:
     return problems
 
 
-def find_site_warnings(site: Site, artifacts: list[Artifact]) -> list[Problem]:
-    """Every site-wide warning, for `newsroom check` and the build's report."""
-    files = {artifact.path for artifact in artifacts}
-    return broken_site_links(site, files) + spelling_variants(site)
+def find_site_warnings(site: Site, paths: set[str]) -> list[Problem]:
+    """Every site-wide warning, for `newsroom check` and the build's report (`paths`: every
+    file of the output)."""
+    return broken_site_links(site, paths) + spelling_variants(site)
 

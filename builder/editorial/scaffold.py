@@ -12,7 +12,7 @@ import yaml
 
 from builder.pipeline.config import SiteConfig
 from builder.errors import ContentError, Problem
-from builder.pipeline.posts import FieldError, country_index, tag_ref
+from builder.pipeline.fields import FieldError, country_index, tag_ref
 from builder.pipeline.slugs import slugify
 from builder.pipeline.sources import is_ignored
 

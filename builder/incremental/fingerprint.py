@@ -10,7 +10,8 @@ from typing import Any
 from markupsafe import Markup
 
 from builder.model import Doc, Post, Taxonomy, Term, TermRef
-from builder.pipeline.plan import FeedLink, TermHead
+from builder.outputs import Feed, Page, Planned, Robots, Sitemap
+from builder.pipeline.contexts import FeedLink, TermHead
 
 SHARED = (Post, Term, Taxonomy, Doc, TermRef, FeedLink, TermHead)  # objects many pages show: hashed once per build
 FIELDS: dict[type, tuple[str, ...]] = {}
@@ -72,3 +73,18 @@ class Fingerprinter:
         for name in names:
             self.feed(h, getattr(value, name))
         return h.digest()
+
+
+def value_of(output: Planned) -> tuple:
+    """What an output's bytes depend on under given templates and settings: its fingerprint is
+    taken of this."""
+    match output:
+        case Page():
+            return ("page", output.template, output.path, output.context)
+        case Feed():
+            return ("feed", output.format, output.path, output.title, output.home, output.posts)
+        case Sitemap():
+            return ("sitemap", output.pages)
+        case Robots():
+            return ("robots",)
+    raise TypeError(output)

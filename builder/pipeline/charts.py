@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from markupsafe import Markup, escape
+
+from builder.model import Post, Site, Taxonomy, Term
 
 SLOT = 44  # horizontal room per bar, in SVG units
 BAR = 28
@@ -60,3 +62,35 @@ def year_chart(counts: Sequence[tuple[int, int]], *, ident: str, text: ChartText
         f"<tbody>{rows}</tbody></table>"
     )
     return Markup(f'<div class="year-chart">{"".join(parts)}{table}</div>')
+
+
+def years_of(site: Site) -> range:
+    """Every year from the oldest post to the newest (none for a site with no posts)."""
+    return range(site.posts[-1].date.year, site.posts[0].date.year + 1) if site.posts else range(0)
+
+
+def per_year(posts: tuple[Post, ...], years: range) -> tuple[tuple[int, int], ...]:
+    """(year, number of posts) for each year, zeros included."""
+    counts = {year: 0 for year in years}
+    for post in posts:
+        counts[post.date.year] += 1
+    return tuple(counts.items())
+
+
+def term_chart(site: Site, term: Term, strings: Mapping[str, Any], tallest: int | None = None) -> Markup:
+    """A term's news per year as a bar chart (on its own scale, or up to `tallest`)."""
+    counts = per_year(term.posts, years_of(site))
+    text = ChartText(
+        title=strings["chart_title"].format(name=term.name),
+        description="; ".join(strings["chart_item"].format(year=y, count=c) for y, c in counts),
+        year=strings["chart_year"],
+        count=strings["chart_count"],
+    )
+    return year_chart(counts, ident=f"chart-{term.taxonomy}-{term.slug}", text=text, tallest=tallest)
+
+
+def country_charts(site: Site, taxonomy: Taxonomy, strings: Mapping[str, Any]) -> dict[str, Markup]:
+    """Each term with news → its chart, all on one scale (for the list of countries)."""
+    years = years_of(site)
+    tallest = max((count for term in taxonomy.terms for _, count in per_year(term.posts, years)), default=0)
+    return {term.slug: term_chart(site, term, strings, tallest) for term in taxonomy.terms if term.posts}

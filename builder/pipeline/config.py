@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from builder.pipeline.characters import unshowable_message
+from builder.digest import digest_bytes
 from builder.errors import ConfigError, Problem
 from builder.pipeline.slugs import slugify
 
@@ -47,6 +48,7 @@ class SiteConfig:
     import_tags: tuple[tuple[str, tuple[str, ...]], ...] = ()  # [import.tags]: (tag, keywords) for `newsroom import`
     raw_html: bool = True  # [content] raw_html: HTML written in a post is kept (trusted editors) or shown as text
     search: bool = True  # [search] enabled: a /search/ page and Pagefind's index of the posts
+    digest: str = ""  # of site.toml's bytes: what was parsed under one config is valid under the same
 
     @property
     def base_path(self) -> str:
@@ -181,7 +183,8 @@ def load_config(
     root = Path(root).resolve()
     path = root / CONFIG_NAME
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError([Problem(CONFIG_NAME, None, f"not found in {root} (is --root the site folder?)")]) from None
     except UnicodeDecodeError as exc:
@@ -221,6 +224,7 @@ def load_config(
         countries=countries,
         import_tags=import_tags,
         output_dir=Path(output_dir).resolve() if output_dir else root / "output",
+        digest=digest_bytes(raw).hex(),
     )
 
 

@@ -9,7 +9,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from builder.pipeline.characters import describe_character, unshowable_message
-from builder.errors import Problem
+from builder.errors import ContentError, Problem
 from builder.model import Field
 
 HANDLER = YAMLHandler()
@@ -20,8 +20,16 @@ MAX_FRONT_MATTER = 64 * 1024
 HOW = "a file starts with a line '---', then fields such as 'title: …', then a line '---'"
 
 
-def split_front_matter(text: str, rel: str) -> tuple[dict[str, Field], str, int] | Problem:
-    """Return (fields, body, body_line) for a normalised text, or the problem found."""
+def split_front_matter(text: str, rel: str) -> tuple[dict[str, Field], str, int]:
+    """Return (fields, body, body_line) for a normalised text; raise ContentError."""
+    found = split_or_problem(text, rel)
+    if isinstance(found, Problem):
+        raise ContentError([found])
+    return found
+
+
+def split_or_problem(text: str, rel: str) -> tuple[dict[str, Field], str, int] | Problem:
+    """(fields, body, body_line), or the problem found."""
     if not text.strip():
         return Problem(rel, 1, f"the file is empty ({HOW})")
     if not HANDLER.detect(text):

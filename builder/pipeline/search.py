@@ -26,11 +26,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from builder.incremental.cache import digest
+from builder.digest import digest
 from builder.errors import OutputError, Problem
-from builder.model import Artifact
+from builder.model import Site, output_file
+from builder.outputs import Bytes, Copy, Kept, OutputFile
 from builder.progress import NoProgress, Progress
-from builder.pipeline.write import Spill, make_parent, source_of
+from builder.pipeline.write import OutputFolder, make_parent
 
 INDEX_DIR = "pagefind"  # where the index and Pagefind's scripts go in the output
 MISSING = Problem(
@@ -62,28 +63,17 @@ def pagefind_key(binary: Path | None) -> str:
     return f"{binary}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def copy_page(artifact: Artifact, target: Path, out: Path, spill: Spill | None = None) -> None:
-    """One page into the scratch folder: a link to the kept file (or the one a worker wrote), else its bytes."""
+def copy_page(page: OutputFile, target: Path, output: OutputFolder) -> None:
+    """One page into the scratch folder: a link to the file holding it, else its bytes."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if artifact.keep or artifact.data is None:
-        source = page_file(artifact, out, spill)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
-    else:
-        target.write_bytes(artifact.data or b"")
-
-
-def page_file(artifact: Artifact, out: Path, spill: Spill | None) -> Path:
-    """The file holding a page whose bytes are not in memory: the last build's file kept, the
-    one a render worker wrote, or the file to copy."""
-    return out / artifact.path if artifact.keep else source_of(artifact, spill)
-
-
-def page_bytes(artifact: Artifact, out: Path, spill: Spill | None) -> bytes:
-    """What a page holds: its bytes, or those of its file."""
-    return artifact.data if artifact.data is not None else page_file(artifact, out, spill).read_bytes()
+    source = output.location(page)
+    if source is None:
+        target.write_bytes(output.read(page))
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 MARK = b"data-pagefind-body"
@@ -132,20 +122,20 @@ class Run:
 
     name: str
     key: str
-    pages: tuple[Artifact, ...]
+    pages: tuple[OutputFile, ...]
     found: bool = False
     made: dict[str, bytes] | None = None  # the new bundle's files, by their path in the bundle
     kept: Bundle | None = None  # or the last build's bundle, if it was made of the very same pages
 
 
-def merges_bundles(artifacts: list[Artifact], out: Path, spill: Spill | None) -> bool:
+def merges_bundles(artifacts: list[OutputFile], output: OutputFolder) -> bool:
     """Whether the theme's search page reads pagefind/bundles.json (the built-in theme's
     static/search.js does): a site whose own copy of the theme is older searches one bundle."""
     wanted = MANIFEST.encode()
-    return any(wanted in page_bytes(a, out, spill) for a in artifacts if a.path == SEARCH_PAGE or (a.path.endswith(".js") and not a.path.startswith(f"{INDEX_DIR}/")))
+    return any(wanted in output.read(a) for a in artifacts if a.path == SEARCH_PAGE or (a.path.endswith(".js") and not a.path.startswith(f"{INDEX_DIR}/")))
 
 
-def one_bundle_warning(artifacts: list[Artifact]) -> Problem:
+def one_bundle_warning(artifacts: list[OutputFile]) -> Problem:
     """Why a site with many posts gets its search index in one piece (named after the theme's
     search script if the site has one, else its search page)."""
     where = "templates/static/search.js" if any(a.path == "static/search.js" for a in artifacts) else "templates/search.html"
@@ -177,12 +167,12 @@ def group_years(posts: Iterable[tuple[str, int]]) -> dict[str, str]:
     return groups
 
 
-def run_key(kind: str, binary_key: str, pages: Iterable[Artifact], facts: Mapping[str, tuple[str, bool]]) -> str:
+def run_key(kind: str, binary_key: str, pages: Iterable[OutputFile], facts: Mapping[str, tuple[str, bool]]) -> str:
     """What a run's bundle depends on: Pagefind, which pages, their bytes, and what it was asked."""
     return digest(kind, binary_key, *(part for page in pages for part in (page.path, facts[page.path][0])))
 
 
-def index_pages(artifacts: list[Artifact], out: Path, binary: Path, spill: Spill | None = None, *, groups: Mapping[str, str] | None = None, memory: SearchMemory | None = None, jobs: int = 1, progress: Progress | None = None) -> tuple[list[Artifact], SearchMemory]:
+def index_pages(artifacts: list[OutputFile], output: OutputFolder, binary: Path, *, groups: Mapping[str, str] | None = None, memory: SearchMemory | None = None, jobs: int = 1, progress: Progress | None = None) -> tuple[list[OutputFile], SearchMemory]:
     """Pagefind's bundles for the HTML among `artifacts` (`spill`: where the render workers wrote
     pages; `groups`: each post page's group, from group_years), and what the next build needs to
     keep those that will not change (`memory`: the last build's).
@@ -200,10 +190,10 @@ def index_pages(artifacts: list[Artifact], out: Path, binary: Path, spill: Spill
     memory = memory or SearchMemory()
     progress = progress or NoProgress()
     pages = [a for a in artifacts if a.path.endswith(".html")]
-    facts = {page.path: page_facts(page, out, spill, memory) for page in pages}
+    facts = {page.path: page_facts(page, output, memory) for page in pages}
     names = sorted(set(groups.values()))
     newest = names[-1] if names else "pages"
-    by_group: dict[str, list[Artifact]] = {}
+    by_group: dict[str, list[OutputFile]] = {}
     for page in pages:
         by_group.setdefault(groups.get(page.path, newest), []).append(page)
     by_group = {name: sorted(group, key=lambda page: page.path) for name, group in by_group.items()}
@@ -211,24 +201,24 @@ def index_pages(artifacts: list[Artifact], out: Path, binary: Path, spill: Spill
     marked = {name: tuple(p for p in group if facts[p.path][1]) for name, group in by_group.items()}
     runs: list[Run] = []
     if any(marked.values()):
-        runs = [run for run in make_runs(marked, "marked", key, facts, memory, out, binary, spill, jobs, progress) if run.found]
+        runs = [run for run in make_runs(marked, "marked", key, facts, memory, output, binary, jobs, progress) if run.found]
     if not runs:
-        runs = make_runs({name: tuple(group) for name, group in by_group.items()}, "whole", key, facts, memory, out, binary, spill, jobs, progress)
-    runs = with_scripts(runs, out, binary, spill)
-    found, bundles = place_bundles(runs, out)
+        runs = make_runs({name: tuple(group) for name, group in by_group.items()}, "whole", key, facts, memory, output, binary, jobs, progress)
+    runs = with_scripts(runs, output, binary)
+    found, bundles = place_bundles(runs, output.out)
     return found, SearchMemory(pages=facts, bundles=bundles)
 
 
-def page_facts(page: Artifact, out: Path, spill: Spill | None, memory: SearchMemory) -> tuple[str, bool]:
+def page_facts(page: OutputFile, output: OutputFolder, memory: SearchMemory) -> tuple[str, bool]:
     """(digest, mentions the mark) of a page: the last build's for a page it left as it is."""
-    known = memory.pages.get(page.path) if page.keep else None
+    known = memory.pages.get(page.path) if isinstance(page, Kept) else None
     if known is not None:
         return known
-    data = page_bytes(page, out, spill)
+    data = output.read(page)
     return digest(data), mentions_mark(data)
 
 
-def make_runs(selected: Mapping[str, tuple[Artifact, ...]], kind: str, binary_key: str, facts: Mapping[str, tuple[str, bool]], memory: SearchMemory, out: Path, binary: Path, spill: Spill | None, jobs: int, progress: Progress) -> list[Run]:
+def make_runs(selected: Mapping[str, tuple[OutputFile, ...]], kind: str, binary_key: str, facts: Mapping[str, tuple[str, bool]], memory: SearchMemory, output: OutputFolder, binary: Path, jobs: int, progress: Progress) -> list[Run]:
     """A run for each group with pages, in group order: the last build's bundle if it was made of
     the same pages and is still in the output, else Pagefind's new bundle."""
     runs = []
@@ -236,7 +226,7 @@ def make_runs(selected: Mapping[str, tuple[Artifact, ...]], kind: str, binary_ke
         if selected[name]:
             key = run_key(kind, binary_key, selected[name], facts)
             kept = memory.bundles.get(key)
-            if kept is not None and present(kept, out, data_only=True):
+            if kept is not None and present(kept, output.out, data_only=True):
                 runs.append(Run(name, key, selected[name], kept.found, kept=kept))
             else:
                 runs.append(Run(name, key, selected[name]))
@@ -246,17 +236,17 @@ def make_runs(selected: Mapping[str, tuple[Artifact, ...]], kind: str, binary_ke
         progress.stage("search", len(todo))
         at_once = PAGES_AT_ONCE // max(len(run.pages) for run in todo)  # Pagefind holds about 150 KB a page
         with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo), at_once))) as pool:
-            for run in pool.map(lambda run: run_group(run, out, binary, spill), todo):
+            for run in pool.map(lambda run: run_group(run, output, binary), todo):
                 made[run.name] = run
                 progress.advance()
     return [made.get(run.name, run) for run in runs]
 
 
-def with_scripts(runs: list[Run], out: Path, binary: Path, spill: Spill | None) -> list[Run]:
+def with_scripts(runs: list[Run], output: OutputFolder, binary: Path) -> list[Run]:
     """The runs, the first of which (the primary bundle) has Pagefind's scripts: a kept bundle
     that was not the primary one before has none in the output, and is made again."""
-    if runs and runs[0].kept is not None and not present(runs[0].kept, out, data_only=False):
-        return [run_group(replace(runs[0], kept=None), out, binary, spill), *runs[1:]]
+    if runs and runs[0].kept is not None and not present(runs[0].kept, output.out, data_only=False):
+        return [run_group(replace(runs[0], kept=None), output, binary), *runs[1:]]
     return runs
 
 
@@ -278,8 +268,9 @@ def is_data(rel: str) -> bool:
     return "/" in rel or not (rel.endswith(SCRIPTS) or rel.startswith("wasm."))
 
 
-def run_group(run: Run, out: Path, binary: Path, spill: Spill | None) -> Run:
+def run_group(run: Run, output: OutputFolder, binary: Path) -> Run:
     """Pagefind over one group's pages, in a scratch folder beside the output."""
+    out = output.out
     make_parent(out)
     try:
         scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-index-", dir=out.parent))  # removed by recovery if killed
@@ -288,7 +279,7 @@ def run_group(run: Run, out: Path, binary: Path, spill: Spill | None) -> Run:
     try:
         site, bundle = scratch / "site", scratch / "bundle"
         for page in run.pages:
-            copy_page(page, site / page.path, out, spill)
+            copy_page(page, site / page.path, output)
         said = run_pagefind(binary, site, bundle)
         made = {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
         return replace(run, found=FOUND_MARK in said, made=made, kept=None)
@@ -298,7 +289,7 @@ def run_group(run: Run, out: Path, binary: Path, spill: Spill | None) -> Run:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def place_bundles(runs: list[Run], out: Path) -> tuple[list[Artifact], dict[str, Bundle]]:
+def place_bundles(runs: list[Run], out: Path) -> tuple[list[OutputFile], dict[str, Bundle]]:
     """The bundles as output files (the first at pagefind/, with Pagefind's scripts; the others
     at pagefind/<group>/, data only; pagefind/bundles.json naming those), and as the next
     build's memory."""
@@ -307,17 +298,17 @@ def place_bundles(runs: list[Run], out: Path) -> tuple[list[Artifact], dict[str,
         folder = INDEX_DIR if number == 0 else f"{INDEX_DIR}/{run.name}"
         if run.made is not None:
             files = tuple((rel, len(data)) for rel, data in run.made.items())
-            artifacts += [Artifact(path=f"{folder}/{rel}", data=data) for rel, data in run.made.items() if number == 0 or is_data(rel)]
+            artifacts += [Bytes(f"{folder}/{rel}", data) for rel, data in run.made.items() if number == 0 or is_data(rel)]
         else:
             assert run.kept is not None
             files, old = run.kept.files, run.kept.folder
             artifacts += [
-                Artifact(path=f"{folder}/{rel}", keep=True) if old == folder else Artifact(path=f"{folder}/{rel}", source=out / old / rel)
+                Kept(f"{folder}/{rel}") if old == folder else Copy(f"{folder}/{rel}", out / old / rel)
                 for rel, _ in files if number == 0 or is_data(rel)
             ]
         bundles[run.key] = Bundle(folder, run.found, files)
     merged = [f"{run.name}/" for run in runs[1:]]
-    artifacts.append(Artifact(path=f"{INDEX_DIR}/{MANIFEST}", data=(json.dumps({"merge": merged}) + "\n").encode()))
+    artifacts.append(Bytes(f"{INDEX_DIR}/{MANIFEST}", (json.dumps({"merge": merged}) + "\n").encode()))
     return artifacts, bundles
 
 
@@ -331,3 +322,28 @@ def run_pagefind(binary: Path, site: Path, bundle: Path) -> str:
         said = " ".join((run.stderr or run.stdout[-500:]).split())[:500] or f"exit status {run.returncode}"
         raise OutputError([Problem(str(binary), None, f"Pagefind failed to make the search index: {said}; the previous output is unchanged")])
     return run.stdout
+
+
+def index_search(files: list[OutputFile], site: Site, output: OutputFolder, binary: Path | None,
+                 progress: Progress, *, earlier: SearchMemory | None, jobs: int) -> Index:
+    """The search index's files, made again only for the groups of years whose post pages
+    changed (in one piece if the theme's search page cannot merge groups: then a warning).
+    Without Pagefind, no index and a warning."""
+    if binary is None:
+        return Index((), None, (MISSING,))
+    groups = group_years((output_file(post.path), post.date.year) for post in site.posts)
+    warnings: tuple[Problem, ...] = ()
+    if len(set(groups.values())) > 1 and not merges_bundles(files, output):
+        groups, warnings = {}, (one_bundle_warning(files),)
+    made, memory = index_pages(files, output, binary, groups=groups, memory=earlier, jobs=jobs, progress=progress)
+    return Index(tuple(made), memory, warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """What the index stage made: the index's files, what the next build needs to keep those
+    that will not change, and its warnings."""
+
+    files: tuple[OutputFile, ...]
+    memory: SearchMemory | None
+    warnings: tuple[Problem, ...]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable
 
 from builder.pipeline.characters import find_unshowable, unshowable_message
-from builder.pipeline.config import SiteConfig
+from builder.digest import digest_bytes
+from builder.pipeline.config import CONFIG_NAME, SiteConfig
 from builder.errors import ContentError, Problem
 from builder.pipeline.front_matter import split_front_matter
 from builder.model import SourceFile
@@ -19,25 +19,18 @@ MAX_SOURCE_BYTES = 5 * 1024 * 1024
 PAGES_FOLDER = "pages"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Sources:
-    """Everything read from content/ and templates/static/."""
-
-    posts: tuple[SourceFile, ...]
-    docs: tuple[SourceFile, ...]
-    assets: tuple[tuple[str, Path], ...]  # (output path, file to copy)
-    problems: tuple[Problem, ...]  # files that could not be read
-
-
 def is_ignored(name: str) -> bool:
     """Hidden files and editors' temporary files are not part of the site."""
     return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
 
 
-def walk_files(top: Path, root: Path, problems: list[Problem]) -> list[os.DirEntry]:
-    """The directory entry of every file below `top` in sorted order (a folder's files before
-    its subfolders'); links that leave the site are refused."""
-    found: list[os.DirEntry] = []
+Stat = tuple[int, int]  # (mtime_ns, size)
+
+
+def walk_files(top: Path, root: Path, problems: list[Problem]) -> list[tuple[os.DirEntry, Stat]]:
+    """The directory entry and stat of every file below `top` in sorted order (a folder's files
+    before its subfolders'); links that leave the site, pipes and devices are refused."""
+    found: list[tuple[os.DirEntry, Stat]] = []
     if not top.is_dir():
         return found
     real_root = root.resolve()
@@ -65,7 +58,12 @@ def walk_files(top: Path, root: Path, problems: list[Problem]) -> list[os.DirEnt
             elif not entry.is_file(follow_symlinks=False):  # reading a named pipe or a device would never end
                 problems.append(Problem(rel_path(Path(entry.path), root), None, "is not a regular file (a named pipe, socket or device): remove it"))
                 continue
-            found.append(entry)
+            try:
+                stat = entry.stat()
+            except OSError as exc:
+                problems.append(Problem(rel_path(Path(entry.path), root), None, f"cannot be read: {exc.strerror or exc}"))
+                continue
+            found.append((entry, (stat.st_mtime_ns, stat.st_size)))
         for sub in folders:
             visit(sub)
 
@@ -99,37 +97,33 @@ def read_capped(path: Path) -> tuple[bytes, int]:
         os.close(fd)
 
 
-def read_source(path: Path, root: Path) -> SourceFile | Problem:
-    """Read one Markdown file: strict UTF-8 (BOM allowed), any newline style."""
+def read_source(path: Path, root: Path) -> SourceFile:
+    """Read one Markdown file: strict UTF-8 (BOM allowed), any newline style; raise ContentError."""
     rel = rel_path(path, root)
     try:
         data, size = read_capped(path)
     except OSError as exc:
-        return Problem(rel, None, f"cannot be read: {exc.strerror or exc}")
+        raise refused(Problem(rel, None, f"cannot be read: {exc.strerror or exc}")) from None
     if len(data) > MAX_SOURCE_BYTES:
-        return Problem(rel, None, f"is {size // (1024 * 1024)} MB: larger than the {MAX_SOURCE_BYTES // (1024 * 1024)} MB a post may be")
+        raise refused(Problem(rel, None, f"is {size // (1024 * 1024)} MB: larger than the {MAX_SOURCE_BYTES // (1024 * 1024)} MB a post may be"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return Problem(rel, line, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read): save the file as UTF-8")
+        raise refused(Problem(rel, line, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read): save the file as UTF-8")) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        return Problem(rel, line, "contains a NUL character: is it really a text file?")
+        raise refused(Problem(rel, line, "contains a NUL character: is it really a text file?"))
     if bad := find_unshowable(text):
         line = text[: bad.start()].count("\n") + 1
-        return Problem(rel, line, unshowable_message(bad.group()))
+        raise refused(Problem(rel, line, unshowable_message(bad.group())))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    split = split_front_matter(text, rel)
-    if isinstance(split, Problem):
-        return split
-    fields, body, body_line = split
+    fields, body, body_line = split_front_matter(text, rel)
     return SourceFile(path=path, rel=rel, fields=fields, body=body, body_line=body_line, digest=digest_bytes(data))
 
 
-def digest_bytes(data: bytes) -> bytes:
-    """What tells a file's bytes from any other's (16 bytes of BLAKE2b)."""
-    return hashlib.blake2b(data, digest_size=16).digest()
+def refused(problem: Problem) -> ContentError:
+    return ContentError([problem])
 
 
 def file_digest(path: Path) -> bytes | None:
@@ -141,61 +135,54 @@ def file_digest(path: Path) -> bytes | None:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Scan:
+class Sources:
     """The site's files found, not yet read: posts (as 'content/…' paths) with their
-    (mtime_ns, size), pages, assets."""
+    (mtime_ns, size), pages, assets, and every input file of the build with its stat."""
 
     posts: tuple[tuple[str, tuple[int, int]], ...]
     docs: tuple[Path, ...]
-    assets: tuple[tuple[str, Path], ...]
-    problems: tuple[Problem, ...]
+    assets: tuple[tuple[str, Path], ...]  # (output path, file to copy)
+    problems: tuple[Problem, ...]  # files refused (links leaving the site, pipes, …)
+    stats: tuple[tuple[str, int, int], ...]  # (path, mtime_ns, size) of content/, templates/, site.toml
 
 
-def scan_sources(config: SiteConfig, stats: Mapping[str, tuple[int, int]] | None = None) -> Scan:
-    """Find every content file in sorted order, with the stat a cache can compare.
-
-    `stats`: (mtime_ns, size) by path, as this build's snapshot of its inputs saw them.
-    """
-    problems: list[Problem] = []
+def find_sources(config: SiteConfig) -> Sources:
+    """Find every file of content/ and templates/ in sorted order, and stat each once."""
     content = config.content_dir
     if not content.is_dir():
         raise ContentError([Problem("content", None, f"the content folder is missing: expected {content}")])
+    problems: list[Problem] = []
+    stats: list[tuple[str, int, int]] = []
     posts, docs, assets = [], [], []
     prefix, shown = len(str(content)) + 1, rel_path(content, config.root) + "/"
-    for entry in walk_files(content, config.root, problems):
+    for entry, stat in walk_files(content, config.root, problems):
+        stats.append((entry.path, *stat))
         rel = entry.path[prefix:].replace(os.sep, "/")
         if os.path.splitext(entry.name)[1].lower() not in MARKDOWN_SUFFIXES:
             assets.append((rel, Path(entry.path)))
         elif rel.startswith(PAGES_FOLDER + "/") and rel.count("/") == 1:
             docs.append(Path(entry.path))
         else:
-            stat = stats.get(entry.path) if stats else None
-            if stat is None:
-                found = entry.stat()
-                stat = (found.st_mtime_ns, found.st_size)
             posts.append((shown + rel, stat))
     templates = config.templates_dir  # walked whole so that a link leaving the site is refused here too
     prefix = len(str(templates)) + 1
-    for entry in walk_files(templates, config.root, problems):
+    for entry, stat in walk_files(templates, config.root, problems):
+        stats.append((entry.path, *stat))
         rel = entry.path[prefix:].replace(os.sep, "/")
         if rel.startswith("static/"):
             assets.append((rel, Path(entry.path)))
-    return Scan(posts=tuple(posts), docs=tuple(docs), assets=tuple(assets), problems=tuple(problems))
+    settings = config.root / CONFIG_NAME
+    found = settings.stat()
+    stats.append((str(settings), found.st_mtime_ns, found.st_size))
+    return Sources(posts=tuple(posts), docs=tuple(docs), assets=tuple(assets), problems=tuple(problems), stats=tuple(stats))
 
 
-def read_all(paths, root: Path, problems: list[Problem]) -> list[SourceFile]:
+def read_all(paths: Iterable[Path], root: Path, problems: list[Problem]) -> list[SourceFile]:
     """Read each path; the ones that cannot be read become problems."""
     found = []
     for path in paths:
-        source = read_source(path, root)
-        (problems.append if isinstance(source, Problem) else found.append)(source)
+        try:
+            found.append(read_source(path, root))
+        except ContentError as exc:
+            problems.extend(exc.problems)
     return found
-
-
-def read_sources(config: SiteConfig) -> Sources:
-    """Find and read every content file; files that cannot be read become problems."""
-    scan = scan_sources(config)
-    problems = list(scan.problems)
-    posts = read_all([config.root / rel for rel, _ in scan.posts], config.root, problems)
-    docs = read_all(scan.docs, config.root, problems)
-    return Sources(posts=tuple(posts), docs=tuple(docs), assets=scan.assets, problems=tuple(problems))

@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 
 from builder.build import Selection, build_site
-from builder.incremental.cache import CACHE_NAME, Warm
+from builder.incremental.store import CACHE_NAME, Warm
 from builder.pipeline.config import CONFIG_NAME
 from builder.errors import BuildError, Problem
 

@@ -1,0 +1,166 @@
+"""The front-matter fields: each one's rule, and the check of a file's fields against them.
+
+A new field is one more check here (and its entry in POST_FIELDS), one more PostMeta field
+(model.py), and a line in docs/editing.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from datetime import date, datetime
+from typing import Any, Callable
+
+from builder.errors import Problem
+from builder.model import SourceFile, TermRef
+from builder.pipeline.config import Country, SiteConfig
+from builder.pipeline.slugs import MAX_SLUG, is_slug, slugify
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TRUE, FALSE = {"true", "yes", "on"}, {"false", "no", "off"}
+MIN_YEAR, MAX_YEAR = 2, 9998
+
+
+class FieldError(ValueError):
+    """A front-matter value that breaks its field's rule."""
+
+
+def text_field(name: str, value: Any, *, required: bool = False) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise FieldError(f"'{name}' is empty: give the post a {name}")
+        return None
+    if not isinstance(value, str):
+        raise FieldError(f"'{name}' must be text, not a list or a group of fields")
+    return " ".join(value.split())
+
+
+def date_field(name: str, value: Any, config: SiteConfig) -> datetime:
+    """`YYYY-MM-DD` (midnight in the site's timezone) or an ISO datetime with offset."""
+    if not isinstance(value, str) or not value.strip():
+        raise FieldError(f"'{name}' must be a date such as 2017-03-14")
+    value = value.strip()
+    if DATE_RE.match(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError as exc:
+            raise FieldError(f"'{name}': {value} is not a real date ({exc})") from None
+        check_year(name, value, day.year)
+        return datetime(day.year, day.month, day.day, tzinfo=config.timezone)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise FieldError(f"'{name}': '{value}' is not a date: write YYYY-MM-DD (e.g. 2017-03-14) or YYYY-MM-DDTHH:MM+06:00") from None
+    if moment.tzinfo is None:
+        raise FieldError(f"'{name}': '{value}' has a time but no offset: add one (e.g. {value}+06:00) or give only the date")
+    check_year(name, value, moment.year)
+    return moment.astimezone(config.timezone)
+
+
+def check_year(name: str, value: str, year: int) -> None:
+    """Years 1 and 9999 overflow when moved to another time zone: refuse them plainly."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise FieldError(f"'{name}': {value} is out of range: newsroom takes dates from the year {MIN_YEAR} to {MAX_YEAR}")
+
+
+def bool_field(name: str, value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str) and value.strip().lower() in TRUE | FALSE:
+        return value.strip().lower() in TRUE
+    raise FieldError(f"'{name}' must be true or false")
+
+
+def list_field(name: str, value: Any, example: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FieldError(f"'{name}' must be a list, e.g. {name}: [{example}]")
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise FieldError(f"'{name}' must be a list of names, e.g. {name}: [{example}]; found {item!r}")
+    return value
+
+
+def country_index(countries: tuple[Country, ...]) -> dict[str, Country]:
+    """Every name, key, ISO code and alias, case-folded, → its country."""
+    index: dict[str, Country] = {}
+    for country in countries:
+        for label in (country.key, country.name, country.iso, *country.aliases):
+            index[label.casefold()] = country
+    return index
+
+
+def countries_field(value: Any, config: SiteConfig) -> tuple[TermRef, ...]:
+    index = country_index(config.countries)
+    found: dict[str, Country] = {}
+    for name in list_field("countries", value, "Kyrgyzstan, Tajikistan"):
+        country = index.get(" ".join(name.split()).casefold())
+        if country is None:
+            close = difflib.get_close_matches(name.casefold(), list(index), n=1, cutoff=0.6)
+            hint = f" (did you mean '{index[close[0]].name}'?)" if close else ""
+            known = ", ".join(c.name for c in config.countries)
+            raise FieldError(f"unknown country '{name}'{hint}; known countries: {known}")
+        found[country.key] = country
+    order = [c.key for c in config.countries]
+    return tuple(term_ref("countries", c.key, c.name) for c in sorted(found.values(), key=lambda c: order.index(c.key)))
+
+
+@functools.cache
+def term_ref(taxonomy: str, slug: str, name: str) -> TermRef:
+    """One TermRef object for each term: many posts share it, and the cache pickles it once."""
+    return TermRef(taxonomy=taxonomy, slug=slug, name=name)
+
+
+def tag_ref(name: str) -> TermRef:
+    """One tag: spaces and case do not matter ('Risk  management' = 'risk management')."""
+    spelled = " ".join(name.split())
+    slug = slugify(spelled)
+    if not slug:
+        raise FieldError(f"the tag '{name}' has no letters or digits to make a URL from")
+    return term_ref("tags", slug, spelled)
+
+
+def tags_field(value: Any) -> tuple[TermRef, ...]:
+    refs: dict[str, TermRef] = {}
+    for name in list_field("tags", value, "training, customs"):
+        ref = tag_ref(name)
+        refs.setdefault(ref.slug, ref)
+    return tuple(refs.values())
+
+
+def unknown_fields(source: SourceFile, known: tuple[str, ...]) -> list[Problem]:
+    """A key that is not a field is an error, with a did-you-mean."""
+    problems = []
+    for key, field in source.fields.items():
+        if key not in known:
+            close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(Problem(source.rel, field.line, f"unknown field '{key}'{hint}; the fields are: {', '.join(known)}"))
+    return problems
+
+
+def check_fields(source: SourceFile, checks: dict[str, Callable[[Any], Any]], required: tuple[str, ...]) -> tuple[dict[str, Any], list[Problem]]:
+    """Run each field's check; collect a problem per bad or missing field."""
+    problems = unknown_fields(source, tuple(checks))
+    values: dict[str, Any] = {}
+    for name, check in checks.items():
+        field = source.fields.get(name)
+        if field is None and name in required:
+            problems.append(Problem(source.rel, 1, f"the field '{name}' is missing"))
+            continue
+        try:
+            values[name] = check(field.value if field else None)
+        except FieldError as exc:
+            problems.append(Problem(source.rel, field.line if field else 1, str(exc)))
+    return values, problems
+
+
+def slug_field(value: Any) -> str | None:
+    text = text_field("slug", value)
+    if text is not None and not is_slug(text):
+        raise FieldError(f"'slug' must be lowercase a-z, 0-9 and single '-' between words (e.g. {slugify(text) or 'workshop-in-bishkek'}), not '{text}'")
+    if text is not None and len(text) > MAX_SLUG:
+        raise FieldError(f"'slug' is {len(text)} characters long: keep it to {MAX_SLUG} (it is a folder name in the output)")
+    return text
