@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from builder.collector import collector_paused
 from builder.editorial.checks import find_site_warnings
 from builder.errors import Problem
 from builder.incremental.pages import reuse_pages, split_plan
@@ -48,7 +49,7 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
     progress, jobs = progress or NoProgress(), jobs or available_cores()
     inputs = load_inputs(root, base_url=base_url, output_dir=output_dir, select=select, search=search)
     pagefind = find_pagefind() if inputs.search else None
-    with claimed_output(inputs.config.output_dir, inputs.config.root) as output, \
+    with collector_paused(), claimed_output(inputs.config.output_dir, inputs.config.root) as output, \
             recall_last_build(inputs, clean=clean, warm=warm, pagefind=pagefind) as last:
         sources = find_sources(inputs.config)
         if nothing_changed(last, sources, inputs):

@@ -52,6 +52,7 @@ class PlanSplit:
     kept: list[Kept]
     fingerprints: dict[str, str] = field(default_factory=dict)
     pages: tuple[str, ...] = ()  # the file of every page of the site, in plan order
+    any_pages: frozenset[str] = frozenset()  # the files of the pages that may show any post
 
 
 def reuse_pages(last: LastBuild, site: Site, parsed: Mapping[str, ParsedPost], earlier: EarlierPosts,
@@ -69,7 +70,8 @@ def reuse_pages(last: LastBuild, site: Site, parsed: Mapping[str, ParsedPost], e
                       scheduled=scheduled, same_shape=bool(previous) and shape == previous)
     if not reuse.same_shape or state is None:
         return reuse
-    pages = state.pages if state.pages and all(present(reuse, path) for path in (*state.pages, SITEMAP)) else ()
+    always = state.any_pages  # planned in every build: they may show any post
+    pages = state.pages if state.pages and all(path in always or present(reuse, path) for path in (*state.pages, SITEMAP)) else ()
     return replace(reuse, only=changed if pages else None, previous_pages=pages, related=last_related(state.related, site))
 
 
@@ -77,7 +79,7 @@ def last_related(paths: Mapping[str, tuple[str, ...]], site: Site) -> dict[str, 
     """The last build's related posts, as this build's posts; None if one is missing."""
     by_path = {post.path: post for post in site.posts}
     try:
-        found = {path: tuple(by_path[p] for p in related) for path, related in paths.items()}
+        found = {path: tuple([by_path[p] for p in related]) for path, related in paths.items()}
     except KeyError:
         return None
     return found if len(found) == len(site.posts) else None
@@ -110,6 +112,7 @@ def split_plan(reuse: PageReuse, planned: tuple[Planned, ...], *, jobs: int) -> 
         same_file = before is not None and before[0] == mark and present(reuse, output.file)
         (kept.append(Kept(output.file)) if same_file else todo.append(output))
     pages = tuple(output.file for output in planned if isinstance(output, Page))
+    any_pages = frozenset(output.file for output in planned if output.shows is None)
     if reuse.only is not None:  # the pages not planned show no changed post: kept as they are
         planned_files = {output.file for output in planned}
         for path in (*reuse.previous_pages, SITEMAP):
@@ -117,7 +120,7 @@ def split_plan(reuse: PageReuse, planned: tuple[Planned, ...], *, jobs: int) -> 
                 fingerprints[path] = outputs[path][0]
                 kept.append(Kept(path))
         pages = reuse.previous_pages
-    return PlanSplit(todo, kept, fingerprints, pages)
+    return PlanSplit(todo, kept, fingerprints, pages, any_pages)
 
 
 def shape_of(site: Site, preview: bool) -> str:

@@ -34,7 +34,7 @@ def next_state(*, last: LastBuild, inputs: Inputs, sources: Sources, records: Ma
         settings_key=inputs.settings_key, theme_key=inputs.theme.key, outputs=outputs,
         files=frozenset(made), output_id=output_id(last.out), shape=reuse.shape, docs_key=reuse.docs_key,
         scheduled=reuse.scheduled, related={path: tuple(p.path for p in found) for path, found in related.items()},
-        pages=split.pages, summary=summary, recent=recent_digests(sources.stats, inputs.started, records, inputs),
+        pages=split.pages, any_pages=split.any_pages, summary=summary, recent=recent_digests(sources.stats, inputs.started, records, inputs),
         search_made=inputs.started if searched else 0,
     )
 

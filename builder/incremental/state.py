@@ -40,6 +40,7 @@ class BuildState:
     scheduled: frozenset[str] = frozenset()  # the posts taken although dated after the build's "now"
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # post path → its related posts' paths
     pages: tuple[str, ...] = ()  # the file of every page, in plan order
+    any_pages: frozenset[str] = frozenset()  # the files of the pages that may show any post (always planned)
     summary: tuple[int, int, int, int] = (0, 0, 0, 0)  # posts, pages, feeds, files of that build
     recent: dict[str, bytes] | None = None  # what checks the inputs saved just before that build (unchanged.recent_digests)
     search_made: int = 0  # the search index's memory (search.bin) is this build's if it says it was made at this `started`

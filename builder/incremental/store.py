@@ -8,6 +8,7 @@ are kept in SHARDS files by their source, so an edit rewrites one of them.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import zlib
@@ -20,7 +21,7 @@ from builder.incremental.records import CachedPost
 
 MAGIC = b"newsroom-cache\n"
 SHARDS = 16  # posts are kept in this many files, so an edit rewrites one of them
-FORMAT = f"{__version__}/11".encode()
+FORMAT = f"{__version__}/12".encode()  # raised with every change to what the cache holds
 CHECKSUM = 4  # bytes
 
 
@@ -83,7 +84,13 @@ def load(path: Path, kind: type) -> object | None:
         value = pickle.loads(payload)
     except Exception:  # a checksummed payload that still fails to load: treat as no cache
         return None
-    return value if isinstance(value, kind) else None
+    return value if isinstance(value, kind) and complete(value) else None
+
+
+def complete(value: object) -> bool:
+    """False for a dataclass pickled before one of its fields was added (a cache of another
+    newsroom of the same version number: a checkout of another commit)."""
+    return not dataclasses.is_dataclass(value) or all(hasattr(value, f.name) for f in dataclasses.fields(value))
 
 
 def templates_dir(out: Path) -> Path:

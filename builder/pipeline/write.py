@@ -113,7 +113,7 @@ class OutputFolder:
     def write(self, files: list[OutputFile], known: frozenset[str] | None) -> WriteReport:
         out, staging = self.out, self.staging if self.staged else None
         if (out / MARKER).is_file():
-            unchanged = {f.path for f in files if same_bytes(safe_target(out, f.path), f, staging)}
+            unchanged = {f.path for f in files if isinstance(f, Kept) or same_bytes(safe_target(out, f.path), f, staging)}
             changed = [f for f in files if f.path not in unchanged]
             stale = sorted((existing_files(out) if known is None else known) - {f.path for f in files})
             if len(changed) + len(stale) <= max(SMALL_CHANGE, len(files) // 20):
