@@ -11,27 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from builder import incremental, pipeline
 from builder.collector import collector_paused
 from builder.editorial.checks import find_site_warnings
 from builder.errors import Problem
-from builder.incremental.pages import reuse_pages, split_plan
-from builder.incremental.posts import cache_records, changed_posts, earlier_posts
-from builder.incremental.remember import next_state, remember_build
-from builder.incremental.state import recall_last_build
 from builder.incremental.store import Warm
-from builder.incremental.unchanged import nothing_changed, report_unchanged
 from builder.model import BuildReport, ParsedPost, Site
 from builder.outputs import Copy, Feed, OutputFile, Page
 from builder.parallel import available_cores
-from builder.pipeline.inputs import Inputs, Selection, load_inputs
-from builder.pipeline.parse import parse_content
-from builder.pipeline.plan import plan_site
-from builder.pipeline.related import relate_posts
-from builder.pipeline.render import render_outputs
-from builder.pipeline.search import MISSING, Index, find_pagefind, index_search
-from builder.pipeline.sources import find_sources
-from builder.pipeline.taxonomy import assemble_site
-from builder.pipeline.write import PageSink, check_collisions, claimed_output
+from builder.pipeline.inputs import Inputs, Selection
 from builder.progress import NoProgress, Progress
 
 __all__ = ["Selection", "build_site", "check_site"]
@@ -47,31 +35,35 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
     leaves the search index out (a preview); `warm`: the cache's posts kept in memory (serve).
     """
     progress, jobs = progress or NoProgress(), jobs or available_cores()
-    inputs = load_inputs(root, base_url=base_url, output_dir=output_dir, select=select, search=search)
-    pagefind = find_pagefind() if inputs.search else None
-    with collector_paused(), claimed_output(inputs.config.output_dir, inputs.config.root) as output, \
-            recall_last_build(inputs, clean=clean, warm=warm, pagefind=pagefind) as last:
-        sources = find_sources(inputs.config)
-        if nothing_changed(last, sources, inputs):
-            return replace(report_unchanged(last, sources, inputs), warnings=missing_index(inputs, pagefind))
-        earlier = earlier_posts(last, sources, inputs)
-        content = parse_content(sources, inputs, progress, jobs=jobs, earlier=earlier.parsed)
-        site = assemble_site(inputs, content, sources)
-        reuse = reuse_pages(last, site, content.parsed, earlier, changed_posts(content.parsed, earlier), inputs)
-        related = reuse.related or relate_posts(site, jobs=jobs)
-        planned = plan_site(site, inputs.theme.strings, related, preview=inputs.select.preview, only=reuse.only)
-        split = split_plan(reuse, planned, jobs=jobs)
+    inputs = pipeline.load_inputs(root, base_url=base_url, output_dir=output_dir, select=select, search=search)
+    pagefind = pipeline.find_pagefind() if inputs.search else None
+    with collector_paused(), pipeline.claimed_output(inputs.config.output_dir, inputs.config.root) as output, \
+            incremental.recall_last_build(inputs, clean=clean, warm=warm, pagefind=pagefind) as last:
+        sources = pipeline.find_sources(inputs.config)
+        if incremental.nothing_changed(last, sources, inputs):
+            return replace(incremental.report_unchanged(last, sources, inputs), warnings=missing_index(inputs, pagefind))
+        earlier = incremental.earlier_posts(last, sources, inputs)
+        content = pipeline.parse_content(sources, inputs, progress, jobs=jobs, earlier=earlier.parsed)
+        site = pipeline.assemble_site(inputs, content, sources)
+        changed = incremental.changed_posts(content.parsed, earlier)
+        reuse = incremental.reuse_pages(last, site, content.parsed, earlier, changed, inputs)
+        related = reuse.related or pipeline.relate_posts(site, jobs=jobs)
+        planned = pipeline.plan_site(site, inputs.theme.strings, related, preview=inputs.select.preview, only=reuse.only)
+        split = incremental.split_plan(reuse, planned, jobs=jobs)
         compiled = last.compiled(inputs)
-        rendered = render_outputs(split.todo, site, inputs, output.sink(len(split.todo)), progress, compiled=compiled, jobs=jobs)
+        sink = output.sink(len(split.todo))
+        rendered = pipeline.render_outputs(split.todo, site, inputs, sink, progress, compiled=compiled, jobs=jobs)
         files = [*rendered, *split.kept, *copies(site)]
-        index = index_search(files, site, output, pagefind, progress, earlier=last.search(), jobs=jobs) if inputs.search else Index((), None, ())
+        search_index = last.search() if pagefind else None
+        index = pipeline.index_search(files, site, output, pagefind, progress, earlier=search_index, jobs=jobs) if inputs.search else pipeline.no_index()
         files += index.files
         written = output.commit(files, known=last.known_files())
         summary = (len(site.posts), len(split.pages), sum(isinstance(p, Feed) for p in planned), written.files)
-        records = cache_records(content.parsed, sources, earlier)
-        state = next_state(last=last, inputs=inputs, sources=sources, records=records, site=site, reuse=reuse,
-                           related=related, split=split, files=files, summary=summary, searched=index.memory is not None)
-        unsaved = remember_build(last, state, inputs, records=records, earlier=earlier, compiled=compiled, docs=site.docs, search=index.memory)
+        records = incremental.cache_records(content.parsed, sources, earlier)
+        state = incremental.next_state(last=last, inputs=inputs, sources=sources, records=records, site=site, reuse=reuse,
+                                       related=related, split=split, files=files, summary=summary, searched=index.memory is not None)
+        unsaved = incremental.remember_build(last, state, inputs, records=records, earlier=earlier, compiled=compiled,
+                                             docs=site.docs, search=index.memory)
     warnings = site_warnings(site, files, content.warnings) + index.warnings + unsaved
     return BuildReport(posts=summary[0], pages=summary[1], feeds=summary[2], files=written.files, written=written.written,
                        output_dir=inputs.config.output_dir, left_out=content.left_out, warnings=warnings, paths=frozenset(f.path for f in files))
@@ -92,13 +84,13 @@ class CheckReport:
 def check_site(root: Path, *, select: Selection | None = None, progress: Progress | None = None) -> CheckReport:
     """Do everything a build does but write nothing; raise BuildError on any problem."""
     progress = progress or NoProgress()
-    inputs = load_inputs(root, select=select)
-    sources = find_sources(inputs.config)
-    content = parse_content(sources, inputs, progress, jobs=1, earlier={})
-    site = assemble_site(inputs, content, sources)
-    planned = plan_site(site, inputs.theme.strings, relate_posts(site), preview=inputs.select.preview)
-    files = [*render_outputs(list(planned), site, inputs, PageSink(), progress, compiled={}, jobs=1), *copies(site)]
-    check_collisions(files, inputs.config.root)
+    inputs = pipeline.load_inputs(root, select=select)
+    sources = pipeline.find_sources(inputs.config)
+    content = pipeline.parse_content(sources, inputs, progress, jobs=1, earlier={})
+    site = pipeline.assemble_site(inputs, content, sources)
+    planned = pipeline.plan_site(site, inputs.theme.strings, pipeline.relate_posts(site), preview=inputs.select.preview)
+    files = [*pipeline.render_outputs(list(planned), site, inputs, pipeline.PageSink(), progress, compiled={}, jobs=1), *copies(site)]
+    pipeline.check_collisions(files, inputs.config.root)
     pages, feeds = (sum(isinstance(p, kind) for p in planned) for kind in (Page, Feed))
     return CheckReport(site, pages, feeds, site_warnings(site, files, content.warnings), content.left_out, dict(content.parsed))
 
@@ -115,4 +107,6 @@ def site_warnings(site: Site, files: list[OutputFile], found: tuple[Problem, ...
 
 def missing_index(inputs: Inputs, pagefind: Path | None) -> tuple[Problem, ...]:
     """The warning of a build that should make a search index and cannot."""
+    from builder.pipeline.search import MISSING
+
     return (MISSING,) if inputs.search and pagefind is None else ()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 from dataclasses import dataclass
@@ -30,6 +29,8 @@ def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: C
     n items are finished (for a progress bar).
     """
     global _WORK
+    import multiprocessing  # only a build with work for other cores starts them
+
     jobs = min(jobs, len(items) // MIN_ITEMS)
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return map_here(fn, items, done)

@@ -213,8 +213,8 @@ def test_a_build_right_after_one_whose_inputs_were_just_saved_does_nothing_unles
     unchanged, the next build ends at once (loads no cached post); changed with the same size
     and time, it builds them."""
     recalled: list[bool] = []
-    real = builder.build.earlier_posts
-    monkeypatch.setattr(builder.build, "earlier_posts", lambda *a, **k: recalled.append(True) or real(*a, **k))
+    real = builder.incremental.posts.earlier_posts
+    monkeypatch.setattr(builder.incremental.posts, "earlier_posts", lambda *a, **k: recalled.append(True) or real(*a, **k))
     now = saved_long_ago(fixture_site, monkeypatch)
     for path in [*posts_of(fixture_site), fixture_site / "site.toml", *(fixture_site / "templates").rglob("*.html")]:
         os.utime(path, ns=(now, now))  # saved just now: too recent to trust their times

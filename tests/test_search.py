@@ -60,7 +60,7 @@ def test_search_is_the_only_javascript_and_says_when_it_is_unavailable(real_site
 
 
 def test_a_build_without_pagefind_succeeds_and_says_so(make_site, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(builder.build, "find_pagefind", lambda: None)
+    monkeypatch.setattr(builder.pipeline.search, "find_pagefind", lambda: None)
     root = make_site({"content/a.md": post()})
     report = build_site(root, output_dir=tmp_path / "out")
     assert MISSING in report.warnings and "pip install 'pagefind[bin]'" in str(MISSING)
@@ -88,7 +88,7 @@ def test_a_failing_indexer_leaves_the_previous_output_unchanged(make_site, tmp_p
     build_site(root, output_dir=out)
     before = tree(out)
     (root / "content/b.md").write_text(post(title="Another"), encoding="utf-8")
-    monkeypatch.setattr(builder.build, "find_pagefind", lambda: Path("/bin/false"))
+    monkeypatch.setattr(builder.pipeline.search, "find_pagefind", lambda: Path("/bin/false"))
     with pytest.raises(OutputError) as raised:
         build_site(root, output_dir=out)
     assert "Pagefind failed" in str(raised.value) and "previous output is unchanged" in str(raised.value)

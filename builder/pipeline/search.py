@@ -347,3 +347,8 @@ class Index:
     files: tuple[OutputFile, ...]
     memory: SearchMemory | None
     warnings: tuple[Problem, ...]
+
+
+def no_index() -> Index:
+    """What a build that makes no search index has of one."""
+    return Index((), None, ())
