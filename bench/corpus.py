@@ -48,44 +48,106 @@ CITIES = {
 # ~40 tags: the site's [import.tags] topics plus others a border programme writes about.
 # No two differ only by '-' or spaces (newsroom would warn about spelling variants).
 TAGS = [
-    "profiling", "risk management", "training", "border guards", "customs", "document security",
-    "sanitary and phytosanitary", "veterinary", "e-commerce", "distance learning",
-    "regional cooperation", "donor coordination", "steering group", "migration", "equipment",
-    "integrated border management", "drug control", "canine units", "green border",
-    "border crossing points", "trade facilitation", "legislation", "gender equality",
-    "human rights", "study visit", "conference", "anti-corruption", "cross-border cooperation",
-    "IT systems", "infrastructure", "laboratories", "food safety", "post-clearance audit",
-    "single window", "transit", "interagency cooperation", "crisis management",
-    "language courses", "trafficking in human beings", "EU best practices",
+    "profiling",
+    "risk management",
+    "training",
+    "border guards",
+    "customs",
+    "document security",
+    "sanitary and phytosanitary",
+    "veterinary",
+    "e-commerce",
+    "distance learning",
+    "regional cooperation",
+    "donor coordination",
+    "steering group",
+    "migration",
+    "equipment",
+    "integrated border management",
+    "drug control",
+    "canine units",
+    "green border",
+    "border crossing points",
+    "trade facilitation",
+    "legislation",
+    "gender equality",
+    "human rights",
+    "study visit",
+    "conference",
+    "anti-corruption",
+    "cross-border cooperation",
+    "IT systems",
+    "infrastructure",
+    "laboratories",
+    "food safety",
+    "post-clearance audit",
+    "single window",
+    "transit",
+    "interagency cooperation",
+    "crisis management",
+    "language courses",
+    "trafficking in human beings",
+    "EU best practices",
 ]
 
-EVENTS = ["Workshop", "Training", "Seminar", "Study visit", "Round table", "Conference", "Meeting",
-          "Equipment handover", "Assessment mission", "Exercise", "Course", "Consultation"]
-TOPIC = ["on risk management", "on document security", "on profiling", "for border guards",
-         "for customs officers", "on e-commerce", "on integrated border management",
-         "on trade facilitation", "on drug control", "for veterinary services", "on migration",
-         "on phytosanitary control", "for trainers", "on post-clearance audit", "on canine handling"]
+EVENTS = [
+    "Workshop",
+    "Training",
+    "Seminar",
+    "Study visit",
+    "Round table",
+    "Conference",
+    "Meeting",
+    "Equipment handover",
+    "Assessment mission",
+    "Exercise",
+    "Course",
+    "Consultation",
+]
+TOPIC = [
+    "on risk management",
+    "on document security",
+    "on profiling",
+    "for border guards",
+    "for customs officers",
+    "on e-commerce",
+    "on integrated border management",
+    "on trade facilitation",
+    "on drug control",
+    "for veterinary services",
+    "on migration",
+    "on phytosanitary control",
+    "for trainers",
+    "on post-clearance audit",
+    "on canine handling",
+]
 
 # Pseudo-text: common English words and the programme's vocabulary, weighted by repetition.
-COMMON = ("the of and to in a for on with by at from as that this was were is are be has have "
-          "its their which also more than all two three new national regional joint").split()
-DOMAIN = ("border guards customs officers agency agencies ministry ministries programme "
-          "experts participants delegation delegations workshop training seminar course "
-          "session sessions equipment handover checkpoint checkpoints crossing point points "
-          "management risk analysis profiling document documents security control controls "
-          "cooperation coordination strategy legislation procedures standards practices "
-          "European Union EU BOMCA partners representatives trainers instructors laboratory "
-          "veterinary phytosanitary inspection inspections clearance goods cargo transit "
-          "trade facilitation migration readmission trafficking drugs precursors canine "
-          "dogs handlers vehicles scanners computers software database databases system "
-          "systems centre centres academy college institute officials colleagues field "
-          "exercise exercises assessment mission recommendations report reports meeting "
-          "meetings conference steering group donors stakeholders beneficiaries capacity "
-          "skills knowledge experience methods techniques modules curriculum certificates "
-          "graduates study visit visits countries region Central Asia Afghanistan").split()
-VERBS = ("discussed presented reviewed agreed organised conducted delivered handed attended "
-         "improved strengthened developed introduced assessed tested shared explained "
-         "visited supported prepared adopted launched completed evaluated").split()
+COMMON = (
+    "the of and to in a for on with by at from as that this was were is are be has have "
+    "its their which also more than all two three new national regional joint"
+).split()
+DOMAIN = (
+    "border guards customs officers agency agencies ministry ministries programme "
+    "experts participants delegation delegations workshop training seminar course "
+    "session sessions equipment handover checkpoint checkpoints crossing point points "
+    "management risk analysis profiling document documents security control controls "
+    "cooperation coordination strategy legislation procedures standards practices "
+    "European Union EU BOMCA partners representatives trainers instructors laboratory "
+    "veterinary phytosanitary inspection inspections clearance goods cargo transit "
+    "trade facilitation migration readmission trafficking drugs precursors canine "
+    "dogs handlers vehicles scanners computers software database databases system "
+    "systems centre centres academy college institute officials colleagues field "
+    "exercise exercises assessment mission recommendations report reports meeting "
+    "meetings conference steering group donors stakeholders beneficiaries capacity "
+    "skills knowledge experience methods techniques modules curriculum certificates "
+    "graduates study visit visits countries region Central Asia Afghanistan"
+).split()
+VERBS = (
+    "discussed presented reviewed agreed organised conducted delivered handed attended "
+    "improved strengthened developed introduced assessed tested shared explained "
+    "visited supported prepared adopted launched completed evaluated"
+).split()
 WORDS = COMMON * 3 + DOMAIN + VERBS * 2
 
 
@@ -142,6 +204,7 @@ def site_countries(site_toml: Path) -> list[tuple[str, str]]:
 
 # --- text -------------------------------------------------------------------------------
 
+
 def sentence(rng: random.Random, low: int = 8, high: int = 22) -> str:
     words = rng.choices(WORDS, k=rng.randint(low, high))
     if rng.random() < 0.12:  # some inline Markdown and typography for smarty and extra
@@ -180,9 +243,14 @@ def make_body(rng: random.Random, target: int) -> str:
             blocks.append("## " + sentence(rng, 3, 6).rstrip("."))
         blocks.append(paragraph(rng, max(size, 8)))
     if rng.random() < 0.2:
-        blocks.insert(rng.randint(2, len(blocks)), "\n".join(f"- {sentence(rng, 4, 10)}" for _ in range(rng.randint(3, 5))))
+        blocks.insert(
+            rng.randint(2, len(blocks)),
+            "\n".join(f"- {sentence(rng, 4, 10)}" for _ in range(rng.randint(3, 5))),
+        )
     if rng.random() < 0.3:
-        blocks.append(f"More information: [the programme's partners](https://example.org/partners/{rng.randint(1, 99)}/).")
+        blocks.append(
+            f"More information: [the programme's partners](https://example.org/partners/{rng.randint(1, 99)}/)."
+        )
     return "\n\n".join(blocks) + "\n"
 
 
@@ -203,7 +271,9 @@ def make_posts(n: int, seed: int, countries: list[tuple[str, str]]) -> tuple[Pos
                 tags.append(tag)
         cities = CITIES.get(chosen[0][0])
         location = rng.choice(cities) if cities else None
-        title = f"{rng.choice(EVENTS)} {rng.choice(TOPIC)}" + (f" in {location}" if location else f" in {chosen[0][1]}")
+        title = f"{rng.choice(EVENTS)} {rng.choice(TOPIC)}" + (
+            f" in {location}" if location else f" in {chosen[0][1]}"
+        )
         slug = f"{slugify(title)}-{i + 1}"  # unique: no two posts share a URL
         target = int(min(max(rng.gauss(405, 130), 150), 950))  # ~450 words once paragraphs round up
         body = make_body(rng, target)
@@ -211,11 +281,24 @@ def make_posts(n: int, seed: int, countries: list[tuple[str, str]]) -> tuple[Pos
         # newsroom warns about an opening over 300 characters without a summary; real
         # editors add one, and so do we (the same text goes to Pelican and Hugo).
         summary = sentence(rng, 18, 30) if len(lead) > 280 or rng.random() < 0.2 else None
-        posts.append(Post(i, title, slug, day, tuple(name for _, name in chosen), tuple(tags), location, summary, body))
+        posts.append(
+            Post(
+                i,
+                title,
+                slug,
+                day,
+                tuple(name for _, name in chosen),
+                tuple(tags),
+                location,
+                summary,
+                body,
+            )
+        )
     return tuple(posts)
 
 
 # --- writers ----------------------------------------------------------------------------
+
 
 def q(text: str) -> str:
     """A YAML double-quoted scalar (JSON strings are valid YAML)."""
@@ -232,17 +315,32 @@ def newsroom_site_toml(repo_toml: str, search: bool = False) -> str:
     text = re.sub(r"(?ms)^\[search\].*?(?=^\[|\Z)", "", text)  # the benchmark decides
     text += f"\n[search]\nenabled = {'true' if search else 'false'}\n"
     data = tomllib.loads(text)
-    assert data["site"]["per_page"] == PER_PAGE and data["feeds"]["items"] == FEED_ITEMS and data["search"]["enabled"] == search
+    assert (
+        data["site"]["per_page"] == PER_PAGE
+        and data["feeds"]["items"] == FEED_ITEMS
+        and data["search"]["enabled"] == search
+    )
     return text
 
 
 def write_newsroom(site: Path, posts: tuple[Post, ...], source: Path, search: bool = False) -> None:
     site.mkdir(parents=True)
-    (site / "site.toml").write_text(newsroom_site_toml((source / "site.toml").read_text(encoding="utf-8"), search), encoding="utf-8")
-    shutil.copytree(source / "templates", site / "templates", ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc"))
+    (site / "site.toml").write_text(
+        newsroom_site_toml((source / "site.toml").read_text(encoding="utf-8"), search),
+        encoding="utf-8",
+    )
+    shutil.copytree(
+        source / "templates",
+        site / "templates",
+        ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc"),
+    )
     for post in posts:
-        lines = ["---", f"title: {q(post.title)}", f"date: {post.day.isoformat()}",
-                 "countries: [" + ", ".join(q(c) for c in post.countries) + "]"]
+        lines = [
+            "---",
+            f"title: {q(post.title)}",
+            f"date: {post.day.isoformat()}",
+            "countries: [" + ", ".join(q(c) for c in post.countries) + "]",
+        ]
         if post.location:
             lines.append(f"location: {q(post.location)}")
         lines.append("tags: [" + ", ".join(q(t) for t in post.tags) + "]")
@@ -254,7 +352,7 @@ def write_newsroom(site: Path, posts: tuple[Post, ...], source: Path, search: bo
         path.write_text("\n".join(lines) + post.body, encoding="utf-8")
 
 
-PELICANCONF = '''\
+PELICANCONF = """\
 # Generated by bench/corpus.py: Pelican doing the work newsroom does (see bench/README.md).
 import os
 
@@ -332,38 +430,60 @@ CHECK_MODIFIED_METHOD = "mtime"
 CACHE_PATH = os.path.join(HERE, "cache")
 DELETE_OUTPUT_DIRECTORY = False
 RELATIVE_URLS = False
-'''
+"""
 
 
 def write_pelican(top: Path, posts: tuple[Post, ...], site: dict) -> None:
     content = top / "content"
     content.mkdir(parents=True)
-    (top / "pelicanconf.py").write_text(PELICANCONF.format(
-        title=site["title"], siteurl=site["base_url"].rstrip("/"), timezone=site["timezone"],
-        per_page=PER_PAGE, feed_items=FEED_ITEMS), encoding="utf-8")
+    (top / "pelicanconf.py").write_text(
+        PELICANCONF.format(
+            title=site["title"],
+            siteurl=site["base_url"].rstrip("/"),
+            timezone=site["timezone"],
+            per_page=PER_PAGE,
+            feed_items=FEED_ITEMS,
+        ),
+        encoding="utf-8",
+    )
     for post in posts:
         # Metadata values are one line each; Pelican splits Tags on commas.
-        lines = [f"Title: {post.title}", f"Date: {post.day.isoformat()}", "Category: News",
-                 "Tags: " + ", ".join((*post.tags, *post.countries)), f"Slug: {post.slug}"]
+        lines = [
+            f"Title: {post.title}",
+            f"Date: {post.day.isoformat()}",
+            "Category: News",
+            "Tags: " + ", ".join((*post.tags, *post.countries)),
+            f"Slug: {post.slug}",
+        ]
         if post.location:
             lines.append(f"Location: {post.location}")
         if post.summary:
             lines.append(f"Summary: {post.summary}")
-        (content / f"{post.stem}.md").write_text("\n".join(lines) + "\n\n" + post.body, encoding="utf-8")
+        (content / f"{post.stem}.md").write_text(
+            "\n".join(lines) + "\n\n" + post.body, encoding="utf-8"
+        )
 
 
 HUGO_RELATED = ("full", "tags", "off")
 
 
-def write_hugo(top: Path, posts: tuple[Post, ...], site: dict, source: Path, related: str = "full") -> None:
+def write_hugo(
+    top: Path, posts: tuple[Post, ...], site: dict, source: Path, related: str = "full"
+) -> None:
     """`related`: "full" (tags ×2 + countries ×1, like newsroom), "tags" (tags only), "off"."""
     if related not in HUGO_RELATED:
         raise ValueError(f"related must be one of {HUGO_RELATED}")
     shutil.copytree(BENCH / "hugo_site", top, ignore=shutil.ignore_patterns("hugo.toml"))
     config = (BENCH / "hugo_site" / "hugo.toml").read_text(encoding="utf-8")
-    for key, value in (("BASE_URL", site["base_url"]), ("TITLE", site["title"]), ("TIMEZONE", site["timezone"]),
-                       ("DESCRIPTION", site["description"]), ("PER_PAGE", str(PER_PAGE)), ("FEED_ITEMS", str(FEED_ITEMS)),
-                       ("RELATED_POSTS", "false" if related == "off" else "true")):
+    for key, value in (
+        ("BASE_URL", site["base_url"]),
+        ("TITLE", site["title"]),
+        ("TIMEZONE", site["timezone"]),
+        ("DESCRIPTION", site["description"]),
+        ("PER_PAGE", str(PER_PAGE)),
+        ("FEED_ITEMS", str(FEED_ITEMS)),
+        ("RELATED_POSTS", "false" if related == "off" else "true"),
+    ):
         config = config.replace(f"@{key}@", value)
     if related == "tags":
         countries_index = '[[related.indices]]\nname = "countries"\nweight = 1\n'
@@ -372,27 +492,47 @@ def write_hugo(top: Path, posts: tuple[Post, ...], site: dict, source: Path, rel
     (top / "hugo.toml").write_text(config, encoding="utf-8")
     static = top / "static" / "static"
     static.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source / "templates" / "static" / "style.css", static / "style.css")  # newsroom's stylesheet
+    shutil.copyfile(
+        source / "templates" / "static" / "style.css", static / "style.css"
+    )  # newsroom's stylesheet
     news = top / "content" / "news"
     news.mkdir(parents=True)
     # Sections make the archive: /archive/ (years) and /archive/YYYY/ (that year's posts).
-    (news / "_index.md").write_text('---\ntitle: "Archive"\nurl: /archive/\n---\n', encoding="utf-8")
+    (news / "_index.md").write_text(
+        '---\ntitle: "Archive"\nurl: /archive/\n---\n', encoding="utf-8"
+    )
     for year in sorted({p.day.year for p in posts}):
         (news / str(year)).mkdir()
-        (news / str(year) / "_index.md").write_text(f'---\ntitle: "{year}"\nurl: /archive/{year}/\n---\n', encoding="utf-8")
+        (news / str(year) / "_index.md").write_text(
+            f'---\ntitle: "{year}"\nurl: /archive/{year}/\n---\n', encoding="utf-8"
+        )
     for post in posts:
-        lines = ["---", f"title: {q(post.title)}", f"date: {post.day.isoformat()}", f"slug: {post.slug}",
-                 "countries: [" + ", ".join(q(c) for c in post.countries) + "]",
-                 "tags: [" + ", ".join(q(t) for t in post.tags) + "]"]
+        lines = [
+            "---",
+            f"title: {q(post.title)}",
+            f"date: {post.day.isoformat()}",
+            f"slug: {post.slug}",
+            "countries: [" + ", ".join(q(c) for c in post.countries) + "]",
+            "tags: [" + ", ".join(q(t) for t in post.tags) + "]",
+        ]
         if post.location:
             lines.append(f"location: {q(post.location)}")
         if post.summary:
             lines.append(f"summary: {q(post.summary)}")
         lines += ["---", ""]
-        (news / str(post.day.year) / f"{post.stem}.md").write_text("\n".join(lines) + post.body, encoding="utf-8")
+        (news / str(post.day.year) / f"{post.stem}.md").write_text(
+            "\n".join(lines) + post.body, encoding="utf-8"
+        )
 
 
-def make_corpus(root: Path, n: int, seed: int = 1, source: Path = REPO, hugo_related: str = "full", newsroom_search: bool = False) -> Corpus:
+def make_corpus(
+    root: Path,
+    n: int,
+    seed: int = 1,
+    source: Path = REPO,
+    hugo_related: str = "full",
+    newsroom_search: bool = False,
+) -> Corpus:
     """Write the same `n` posts for newsroom, Pelican and Hugo under `root` (must not exist or be empty).
 
     `source` is the newsroom checkout whose site.toml and templates/ the site takes (this repo
@@ -410,7 +550,15 @@ def make_corpus(root: Path, n: int, seed: int = 1, source: Path = REPO, hugo_rel
     if not countries:
         raise SystemExit("bench/corpus.py: the repo's site.toml names no countries")
     posts = make_posts(n, seed, countries)
-    corpus = Corpus(root=root, n=n, seed=seed, posts=posts, newsroom=root / "newsroom", pelican=root / "pelican", hugo=root / "hugo")
+    corpus = Corpus(
+        root=root,
+        n=n,
+        seed=seed,
+        posts=posts,
+        newsroom=root / "newsroom",
+        pelican=root / "pelican",
+        hugo=root / "hugo",
+    )
     write_newsroom(corpus.newsroom, posts, source, newsroom_search)
     write_pelican(corpus.pelican, posts, site)
     write_hugo(corpus.hugo, posts, site, source, hugo_related)
@@ -418,7 +566,9 @@ def make_corpus(root: Path, n: int, seed: int = 1, source: Path = REPO, hugo_rel
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Write a seeded benchmark corpus for newsroom, Pelican and Hugo.")
+    parser = argparse.ArgumentParser(
+        description="Write a seeded benchmark corpus for newsroom, Pelican and Hugo."
+    )
     parser.add_argument("dir", type=Path)
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
@@ -426,7 +576,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     corpus = make_corpus(args.dir, args.posts, args.seed, hugo_related=args.hugo_related)
     words = sum(len(p.body.split()) for p in corpus.posts)
-    print(f"{corpus.n} posts ({words / max(corpus.n, 1):.0f} words on average) in {corpus.root}/{{newsroom,pelican,hugo}}")
+    print(
+        f"{corpus.n} posts ({words / max(corpus.n, 1):.0f} words on average) in {corpus.root}/{{newsroom,pelican,hugo}}"
+    )
 
 
 if __name__ == "__main__":

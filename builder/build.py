@@ -25,9 +25,18 @@ from builder.progress import NoProgress, Progress
 __all__ = ["Selection", "build_site", "check_site"]
 
 
-def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | None = None,
-               select: Selection | None = None, clean: bool = False, jobs: int | None = None,
-               progress: Progress | None = None, search: bool = True, warm: Warm | None = None) -> BuildReport:
+def build_site(
+    root: Path,
+    *,
+    output_dir: Path | None = None,
+    base_url: str | None = None,
+    select: Selection | None = None,
+    clean: bool = False,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    search: bool = True,
+    warm: Warm | None = None,
+) -> BuildReport:
     """Build the site at `root` into its output folder; raise BuildError on any problem.
 
     Unless `clean`, what the last build left lets an unchanged input skip all work and an edit
@@ -35,38 +44,91 @@ def build_site(root: Path, *, output_dir: Path | None = None, base_url: str | No
     leaves the search index out (a preview); `warm`: the cache's posts kept in memory (serve).
     """
     progress, jobs = progress or NoProgress(), jobs or available_cores()
-    inputs = pipeline.load_inputs(root, base_url=base_url, output_dir=output_dir, select=select, search=search)
+    inputs = pipeline.load_inputs(
+        root, base_url=base_url, output_dir=output_dir, select=select, search=search
+    )
     pagefind = pipeline.find_pagefind() if inputs.search else None
-    with collector_paused(), pipeline.claimed_output(inputs.config.output_dir, inputs.config.root) as output, \
-            incremental.recall_last_build(inputs, clean=clean, warm=warm, pagefind=pagefind) as last:
+    with (
+        collector_paused(),
+        pipeline.claimed_output(inputs.config.output_dir, inputs.config.root) as output,
+        incremental.recall_last_build(inputs, clean=clean, warm=warm, pagefind=pagefind) as last,
+    ):
         sources = pipeline.find_sources(inputs.config)
         if incremental.nothing_changed(last, sources, inputs):
-            return replace(incremental.report_unchanged(last, sources, inputs), warnings=missing_index(inputs, pagefind))
+            return replace(
+                incremental.report_unchanged(last, sources, inputs),
+                warnings=missing_index(inputs, pagefind),
+            )
         earlier = incremental.earlier_posts(last, sources, inputs)
-        content = pipeline.parse_content(sources, inputs, progress, jobs=jobs, earlier=earlier.parsed)
+        content = pipeline.parse_content(
+            sources, inputs, progress, jobs=jobs, earlier=earlier.parsed
+        )
         site = pipeline.assemble_site(inputs, content, sources)
         changed = incremental.changed_posts(content.parsed, earlier)
         reuse = incremental.reuse_pages(last, site, content.parsed, earlier, changed, inputs)
         related = reuse.related or pipeline.relate_posts(site, jobs=jobs)
-        planned = pipeline.plan_site(site, inputs.theme.strings, related, preview=inputs.select.preview, only=reuse.only)
+        planned = pipeline.plan_site(
+            site, inputs.theme.strings, related, preview=inputs.select.preview, only=reuse.only
+        )
         split = incremental.split_plan(reuse, planned, jobs=jobs)
         compiled = last.compiled(inputs)
         sink = output.sink(len(split.todo))
-        rendered = pipeline.render_outputs(split.todo, site, inputs, sink, progress, compiled=compiled, jobs=jobs)
+        rendered = pipeline.render_outputs(
+            split.todo, site, inputs, sink, progress, compiled=compiled, jobs=jobs
+        )
         files = [*rendered, *split.kept, *copies(site)]
         search_index = last.search() if pagefind else None
-        index = pipeline.index_search(files, site, output, pagefind, progress, earlier=search_index, jobs=jobs) if inputs.search else pipeline.no_index()
+        index = (
+            pipeline.index_search(
+                files, site, output, pagefind, progress, earlier=search_index, jobs=jobs
+            )
+            if inputs.search
+            else pipeline.no_index()
+        )
         files += index.files
         written = output.commit(files, known=last.known_files())
-        summary = (len(site.posts), len(split.pages), sum(isinstance(p, Feed) for p in planned), written.files)
+        summary = (
+            len(site.posts),
+            len(split.pages),
+            sum(isinstance(p, Feed) for p in planned),
+            written.files,
+        )
         records = incremental.cache_records(content.parsed, sources, earlier)
-        state = incremental.next_state(last=last, inputs=inputs, sources=sources, records=records, site=site, reuse=reuse,
-                                       related=related, split=split, files=files, summary=summary, searched=index.memory is not None)
-        unsaved = incremental.remember_build(last, state, inputs, records=records, earlier=earlier, compiled=compiled,
-                                             docs=site.docs, search=index.memory)
+        state = incremental.next_state(
+            last=last,
+            inputs=inputs,
+            sources=sources,
+            records=records,
+            site=site,
+            reuse=reuse,
+            related=related,
+            split=split,
+            files=files,
+            summary=summary,
+            searched=index.memory is not None,
+        )
+        unsaved = incremental.remember_build(
+            last,
+            state,
+            inputs,
+            records=records,
+            earlier=earlier,
+            compiled=compiled,
+            docs=site.docs,
+            search=index.memory,
+        )
     warnings = site_warnings(site, files, content.warnings) + index.warnings + unsaved
-    return BuildReport(posts=summary[0], pages=summary[1], feeds=summary[2], files=written.files, written=written.written,
-                       output_dir=inputs.config.output_dir, left_out=content.left_out, warnings=warnings, paths=frozenset(f.path for f in files))
+    return BuildReport(
+        posts=summary[0],
+        pages=summary[1],
+        feeds=summary[2],
+        files=written.files,
+        written=written.written,
+        output_dir=inputs.config.output_dir,
+        left_out=content.left_out,
+        warnings=warnings,
+        paths=frozenset(f.path for f in files),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +143,34 @@ class CheckReport:
     parsed: dict[str, ParsedPost]
 
 
-def check_site(root: Path, *, select: Selection | None = None, progress: Progress | None = None) -> CheckReport:
+def check_site(
+    root: Path, *, select: Selection | None = None, progress: Progress | None = None
+) -> CheckReport:
     """Do everything a build does but write nothing; raise BuildError on any problem."""
     progress = progress or NoProgress()
     inputs = pipeline.load_inputs(root, select=select)
     sources = pipeline.find_sources(inputs.config)
     content = pipeline.parse_content(sources, inputs, progress, jobs=1, earlier={})
     site = pipeline.assemble_site(inputs, content, sources)
-    planned = pipeline.plan_site(site, inputs.theme.strings, pipeline.relate_posts(site), preview=inputs.select.preview)
-    files = [*pipeline.render_outputs(list(planned), site, inputs, pipeline.PageSink(), progress, compiled={}, jobs=1), *copies(site)]
+    planned = pipeline.plan_site(
+        site, inputs.theme.strings, pipeline.relate_posts(site), preview=inputs.select.preview
+    )
+    files = [
+        *pipeline.render_outputs(
+            list(planned), site, inputs, pipeline.PageSink(), progress, compiled={}, jobs=1
+        ),
+        *copies(site),
+    ]
     pipeline.check_collisions(files, inputs.config.root)
     pages, feeds = (sum(isinstance(p, kind) for p in planned) for kind in (Page, Feed))
-    return CheckReport(site, pages, feeds, site_warnings(site, files, content.warnings), content.left_out, dict(content.parsed))
+    return CheckReport(
+        site,
+        pages,
+        feeds,
+        site_warnings(site, files, content.warnings),
+        content.left_out,
+        dict(content.parsed),
+    )
 
 
 def copies(site: Site) -> list[OutputFile]:
@@ -100,7 +178,9 @@ def copies(site: Site) -> list[OutputFile]:
     return [Copy(path, source) for path, source in site.assets]
 
 
-def site_warnings(site: Site, files: list[OutputFile], found: tuple[Problem, ...]) -> tuple[Problem, ...]:
+def site_warnings(
+    site: Site, files: list[OutputFile], found: tuple[Problem, ...]
+) -> tuple[Problem, ...]:
     """The warnings found while parsing and those about the whole site, in file order."""
     return tuple(sorted({*found, *find_site_warnings(site, {file.path for file in files})}))
 

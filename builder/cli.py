@@ -18,11 +18,16 @@ from builder.editorial.datetext import LANGUAGES
 from builder.errors import BuildError, Problem
 
 root_option = click.option(
-    "--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path("."),
-    show_default=True, help="The site folder (holding site.toml, content/ and templates/).",
+    "--root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The site folder (holding site.toml, content/ and templates/).",
 )
 drafts_option = click.option("--drafts", is_flag=True, help="Include posts marked draft: true.")
-future_option = click.option("--future", is_flag=True, help="Include posts dated in the future (scheduled).")
+future_option = click.option(
+    "--future", is_flag=True, help="Include posts dated in the future (scheduled)."
+)
 
 
 WARNINGS_SHOWN = 10
@@ -54,7 +59,9 @@ class BarProgress:
 def report_problems(problems: tuple[Problem, ...], label: str = "warning") -> None:
     """Print problems grouped by file, in file order."""
     for problem in problems:
-        click.echo(f"{problem}" if problem.severity == "error" else f"{problem} ({label})", err=True)
+        click.echo(
+            f"{problem}" if problem.severity == "error" else f"{problem} ({label})", err=True
+        )
 
 
 def print_grouped(problems: tuple[Problem, ...]) -> None:
@@ -72,7 +79,9 @@ def check_results(problems: tuple[Problem, ...], left_out: tuple[str, ...], fail
     """The results of `check` as plain data for --format json."""
     files: dict[str, list[dict]] = {}
     for p in sorted(problems, key=lambda p: (p.path, p.line or 0, p.message)):
-        files.setdefault(p.path, []).append({"line": p.line, "severity": p.severity, "message": p.message})
+        files.setdefault(p.path, []).append(
+            {"line": p.line, "severity": p.severity, "message": p.message}
+        )
     return {
         "ok": not failed,
         "errors": sum(p.severity == "error" for p in problems),
@@ -85,7 +94,9 @@ def check_results(problems: tuple[Problem, ...], left_out: tuple[str, ...], fail
 def report_left_out(left_out: tuple[str, ...]) -> None:
     """Name the drafts and scheduled posts a build did not take."""
     if left_out:
-        click.echo(f"Left out {len(left_out)} post(s) (--drafts / --future include them):", err=True)
+        click.echo(
+            f"Left out {len(left_out)} post(s) (--drafts / --future include them):", err=True
+        )
         for entry in left_out:
             click.echo(f"  {entry}", err=True)
 
@@ -106,26 +117,47 @@ def cli() -> None:
 
 @cli.command()
 @root_option
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site [default: ROOT/output].")
-@click.option("--base-url", help="The URL the site is published at, e.g. https://example.org/bomca/ (overrides site.toml).")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the site [default: ROOT/output].",
+)
+@click.option(
+    "--base-url",
+    help="The URL the site is published at, e.g. https://example.org/bomca/ (overrides site.toml).",
+)
 @drafts_option
 @future_option
 @click.option("--clean", is_flag=True, help="Ignore the build cache and rebuild everything.")
-def build(root: Path, output: Path | None, base_url: str | None, drafts: bool, future: bool, clean: bool) -> None:
+def build(
+    root: Path, output: Path | None, base_url: str | None, drafts: bool, future: bool, clean: bool
+) -> None:
     """Build the site into the output folder (replaced only if the build succeeds)."""
     started, progress = time.perf_counter(), BarProgress()
     try:
-        report = build_site(root, output_dir=output, base_url=base_url, select=Selection(drafts=drafts, future=future), clean=clean, progress=progress)
+        report = build_site(
+            root,
+            output_dir=output,
+            base_url=base_url,
+            select=Selection(drafts=drafts, future=future),
+            clean=clean,
+            progress=progress,
+        )
     except BuildError as exc:
         progress.close()
         fail(exc, "nothing was written (the previous output is unchanged).")
     progress.close()
     report_problems(report.warnings[:WARNINGS_SHOWN])
     if len(report.warnings) > WARNINGS_SHOWN:
-        click.echo(f"… and {len(report.warnings) - WARNINGS_SHOWN} more warnings: `newsroom check` lists them all.", err=True)
+        click.echo(
+            f"… and {len(report.warnings) - WARNINGS_SHOWN} more warnings: `newsroom check` lists them all.",
+            err=True,
+        )
     report_left_out(report.left_out)
     seconds = time.perf_counter() - started
-    click.echo(f"Built {report.posts} posts: {report.pages} pages, {report.feeds} feeds, {report.files} files ({report.written} changed) in {seconds:.2f} s → {report.output_dir}")
+    click.echo(
+        f"Built {report.posts} posts: {report.pages} pages, {report.feeds} feeds, {report.files} files ({report.written} changed) in {seconds:.2f} s → {report.output_dir}"
+    )
 
 
 @cli.command()
@@ -133,40 +165,78 @@ def build(root: Path, output: Path | None, base_url: str | None, drafts: bool, f
 @drafts_option
 @future_option
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 if there are any).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="How to print the results.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the results.",
+)
 def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> None:
     """Check config, content and templates; write nothing."""
     progress = BarProgress()
     try:
-        rendered = check_site(root, select=Selection(drafts=drafts, future=future), progress=progress)
-        problems, left_out, summary = rendered.warnings, rendered.left_out, f"{len(rendered.site.posts)} posts, {rendered.pages} pages, {rendered.feeds} feeds"
+        rendered = check_site(
+            root, select=Selection(drafts=drafts, future=future), progress=progress
+        )
+        problems, left_out, summary = (
+            rendered.warnings,
+            rendered.left_out,
+            f"{len(rendered.site.posts)} posts, {rendered.pages} pages, {rendered.feeds} feeds",
+        )
     except BuildError as exc:
         problems, left_out, summary = exc.problems, (), ""
     progress.close()
     failed = any(p.severity == "error" for p in problems) or (strict and bool(problems))
     if fmt == "json":
-        click.echo(json.dumps(check_results(problems, left_out, failed), indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(check_results(problems, left_out, failed), indent=2, ensure_ascii=False)
+        )
     else:
         print_grouped(problems)
         report_left_out(left_out)
         errors = sum(p.severity == "error" for p in problems)
         warnings = len(problems) - errors
         verdict = "FAILED" if failed else "OK"
-        click.echo(f"{verdict}: {errors} error(s), {warnings} warning(s)" + (f"; {summary}" if summary else "") + (" (--strict: warnings count as errors)" if strict and warnings else ""), err=failed)
+        click.echo(
+            f"{verdict}: {errors} error(s), {warnings} warning(s)"
+            + (f"; {summary}" if summary else "")
+            + (" (--strict: warnings count as errors)" if strict and warnings else ""),
+            err=failed,
+        )
     sys.exit(1 if failed else 0)
 
 
 @cli.command()
 @click.argument("title")
-@click.option("--country", "countries", multiple=True, required=True, help="A country the news is about (repeat for more).")
+@click.option(
+    "--country",
+    "countries",
+    multiple=True,
+    required=True,
+    help="A country the news is about (repeat for more).",
+)
 @click.option("--tag", "tags", multiple=True, help="A topic tag (repeat for more).")
-@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), help="The event's date, YYYY-MM-DD [default: today].")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The event's date, YYYY-MM-DD [default: today].",
+)
 @root_option
 def new(title: str, countries: tuple[str, ...], tags: tuple[str, ...], day, root: Path) -> None:
     """Start a new post called TITLE; prints the path of the file to edit."""
     from builder.editorial.scaffold import create_post
+
     try:
-        path = create_post(load_config(root), title, countries=countries, tags=tags, day=day.date() if day else None)
+        path = create_post(
+            load_config(root),
+            title,
+            countries=countries,
+            tags=tags,
+            day=day.date() if day else None,
+        )
     except BuildError as exc:
         fail(exc, "no file was written.")
     except FileExistsError as exc:
@@ -181,6 +251,7 @@ def new(title: str, countries: tuple[str, ...], tags: tuple[str, ...], day, root
 def init(folder: Path, title: str) -> None:
     """Create a new site in FOLDER (empty or new), ready to build."""
     from builder.editorial.scaffold import init_site
+
     try:
         created = init_site(folder, title=title)
     except BuildError as exc:
@@ -192,13 +263,31 @@ def init(folder: Path, title: str) -> None:
 
 @cli.command()
 @root_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless told otherwise).")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (loopback unless told otherwise).",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
 def serve(root: Path, host: str, port: int) -> None:
     """Preview the site with drafts and scheduled posts; rebuild and reload on every save."""
     from builder.preview.serve import serve_site
+
     try:
-        serve_site(root, host=host, port=port, report=lambda line: click.echo(line, err=True), ready=lambda url: click.echo(f"Serving {url} (Ctrl-C to stop)"))
+        serve_site(
+            root,
+            host=host,
+            port=port,
+            report=lambda line: click.echo(line, err=True),
+            ready=lambda url: click.echo(f"Serving {url} (Ctrl-C to stop)"),
+        )
     except BuildError as exc:
         fail(exc, "cannot serve.")
     except OSError as exc:
@@ -214,29 +303,47 @@ def serve(root: Path, host: str, port: int) -> None:
 def list_command(root: Path, drafts: bool, scheduled: bool) -> None:
     """One line per post, newest first: date, status, countries, file."""
     from builder.editorial.catalog import list_posts
+
     try:
         listings, problems = list_posts(root, now=datetime.now(timezone.utc))
     except BuildError as exc:
         fail(exc, "nothing to list.")
-    wanted = {status for status, asked in (("draft", drafts), ("scheduled", scheduled)) if asked} or {"published", "draft", "scheduled"}
+    wanted = {
+        status for status, asked in (("draft", drafts), ("scheduled", scheduled)) if asked
+    } or {"published", "draft", "scheduled"}
     for item in listings:
         if item.status in wanted:
-            click.echo(f"{item.date.date().isoformat()}  {item.status:<9}  {', '.join(item.countries) or '-':<40}  {item.source}")
+            click.echo(
+                f"{item.date.date().isoformat()}  {item.status:<9}  {', '.join(item.countries) or '-':<40}  {item.source}"
+            )
     if problems:
         fail(BuildError(problems), "these files could not be listed.")
 
 
 @cli.command("import")
 @click.argument("bulletin", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--year", type=click.IntRange(1900, 2999), help="The year of items whose date names none [default: from neighbouring items].")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="The language the bulletin is written in.")
+@click.option(
+    "--year",
+    type=click.IntRange(1900, 2999),
+    help="The year of items whose date names none [default: from neighbouring items].",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="The language the bulletin is written in.",
+)
 @root_option
 def import_command(bulletin: Path, year: int | None, lang: str, root: Path) -> None:
     """Draft one post per news paragraph of a plain-text BULLETIN (as draft: true); print what needs review."""
     progress = BarProgress()
     from builder.editorial.bulletins import import_bulletin, summary_lines
+
     try:
-        report = import_bulletin(load_config(root), bulletin, year=year, lang=lang, progress=progress)
+        report = import_bulletin(
+            load_config(root), bulletin, year=year, lang=lang, progress=progress
+        )
     except BuildError as exc:
         progress.close()
         fail(exc, "no file was written.")

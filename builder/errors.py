@@ -21,7 +21,13 @@ class Problem:
 
 # A message quotes what it found; a newline or an escape sequence in it must not break the
 # `path:line: message` line or reach the terminal raw, so control characters are shown escaped.
-INVISIBLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]} | {0x2028: "\\u2028", 0x2029: "\\u2029", 0x0A: "\\n", 0x09: "\\t", 0x0D: "\\r"}
+INVISIBLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]} | {
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+    0x0A: "\\n",
+    0x09: "\\t",
+    0x0D: "\\r",
+}
 
 
 def one_line(text: str) -> str:
@@ -51,4 +57,3 @@ class TemplateError(BuildError):
 
 class OutputError(BuildError):
     """The output folder cannot be written as asked."""
-

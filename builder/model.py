@@ -126,7 +126,9 @@ class Post:
     scheduled: bool = False  # dated after the build's "now"; only built with --future
     lines: tuple[tuple[str, int], ...] = ()  # front-matter field → line, for messages
     links: tuple[tuple[str, int], ...] = ()  # site-root links in the body and their lines
-    path: str = field(init=False, repr=False, compare=False)  # "news/2017/x/": made once, not at each of its many uses
+    path: str = field(
+        init=False, repr=False, compare=False
+    )  # "news/2017/x/": made once, not at each of its many uses
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", post_path(self.date, self.slug))

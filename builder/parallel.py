@@ -21,7 +21,13 @@ def _run(chunk: range) -> list:
     return [fn(items[i]) for i in chunk]
 
 
-def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: Callable[[int], None] = lambda count: None) -> list[R]:
+def map_in_order(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    jobs: int,
+    done: Callable[[int], None] = lambda count: None,
+) -> list[R]:
     """[fn(x) for x in items], on up to `jobs` forked processes when there is enough work.
 
     The workers inherit `fn` and `items` by fork (nothing is pickled on the way in), so the
@@ -40,7 +46,9 @@ def map_in_order(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: C
     gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: their pages stay shared
     try:
         try:
-            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable)  # whatever the caller paused
+            pool = multiprocessing.get_context("fork").Pool(
+                jobs, initializer=gc.enable
+            )  # whatever the caller paused
         except OSError:  # no process to spare (memory, process limit): the work is done here
             pool = None
         if pool is not None:
@@ -69,7 +77,13 @@ class Failed:
     problems: tuple[Problem, ...]
 
 
-def map_collecting(fn: Callable[[T], R], items: Sequence[T], *, jobs: int, done: Callable[[int], None] = lambda count: None) -> tuple[list[R | None], list[Failed]]:
+def map_collecting(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    jobs: int,
+    done: Callable[[int], None] = lambda count: None,
+) -> tuple[list[R | None], list[Failed]]:
     """map_in_order, where an item whose `fn` raises a BuildError gives None and its error is
     collected (so that every problem of a run is reported at once)."""
 
@@ -180,7 +194,9 @@ class Aside:
         return data[8:] if len(data) == size + 8 else self.work()
 
     def close(self) -> None:
-        if self.fd >= 0:  # given up: the worker is stopped, whatever it is doing (it writes nothing)
+        if (
+            self.fd >= 0
+        ):  # given up: the worker is stopped, whatever it is doing (it writes nothing)
             os.close(self.fd)
             self.fd = -1
             if self.pid:

@@ -18,12 +18,33 @@ from typing import Iterator
 
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 PATH_EVENTS = {  # event → indexes of the arguments that are paths written to
-    "os.rename": (0, 1), "os.link": (1,), "os.symlink": (1,), "os.mkdir": (0,), "os.remove": (0,),
-    "os.rmdir": (0,), "shutil.rmtree": (0,), "shutil.copyfile": (1,), "shutil.copytree": (1,),
-    "shutil.move": (0, 1), "os.truncate": (0,), "os.chmod": (0,), "os.chown": (0,), "os.utime": (0,),
+    "os.rename": (0, 1),
+    "os.link": (1,),
+    "os.symlink": (1,),
+    "os.mkdir": (0,),
+    "os.remove": (0,),
+    "os.rmdir": (0,),
+    "shutil.rmtree": (0,),
+    "shutil.copyfile": (1,),
+    "shutil.copytree": (1,),
+    "shutil.move": (0, 1),
+    "os.truncate": (0,),
+    "os.chmod": (0,),
+    "os.chown": (0,),
+    "os.utime": (0,),
 }
-DIR_FD = {"os.rename": (2, 3), "os.link": (2, 3), "os.symlink": (2,), "os.mkdir": (2,), "os.remove": (1,), "os.rmdir": (1,),
-          "shutil.rmtree": (1,), "os.chmod": (2,), "os.chown": (3,), "os.utime": (2,)}
+DIR_FD = {
+    "os.rename": (2, 3),
+    "os.link": (2, 3),
+    "os.symlink": (2,),
+    "os.mkdir": (2,),
+    "os.remove": (1,),
+    "os.rmdir": (1,),
+    "shutil.rmtree": (1,),
+    "os.chmod": (2,),
+    "os.chown": (3,),
+    "os.utime": (2,),
+}
 
 _lock = threading.Lock()
 _active: list[list[tuple[str, Path]]] = []
@@ -43,7 +64,9 @@ def _hook(event: str, args: tuple) -> None:
     found: list[tuple[str, Path]] = []
     if event == "open":
         path, mode, flags = (args + (None, None, None))[:3]
-        writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (isinstance(flags, int) and flags & WRITE_FLAGS)
+        writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+            isinstance(flags, int) and flags & WRITE_FLAGS
+        )
         if writing and (p := _as_path(path)) is not None:
             found.append((event, p))
     elif event in PATH_EVENTS:
@@ -52,7 +75,9 @@ def _hook(event: str, args: tuple) -> None:
         for i in PATH_EVENTS[event]:
             if i < len(args) and (p := _as_path(args[i])) is not None:
                 found.append((event, p))
-    found = [(e, p) for e, p in found if "__pycache__" not in p.parts]  # Python's bytecode cache, not the build
+    found = [
+        (e, p) for e, p in found if "__pycache__" not in p.parts
+    ]  # Python's bytecode cache, not the build
     if found:
         with _lock:
             for sink in _active:

@@ -40,8 +40,17 @@ SUBPATH_URL = "https://example.org/bomca/"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/site from a fresh build of tests/fixtures/site")
-    parser.addoption("--screenshots", metavar="DIR", type=Path, help="save the browser tests' screenshots in DIR (default: a temporary folder)")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/site from a fresh build of tests/fixtures/site",
+    )
+    parser.addoption(
+        "--screenshots",
+        metavar="DIR",
+        type=Path,
+        help="save the browser tests' screenshots in DIR (default: a temporary folder)",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +104,13 @@ def fixture_site(tmp_path: Path) -> Path:
 def make_site(tmp_path: Path):
     """Write a mini-site: {relative path: text or bytes}; site.toml and the repo's templates by default."""
 
-    def make(files: dict[str, str | bytes], *, config: str | None = MINI_CONFIG, templates: bool = True, name: str = "mini") -> Path:
+    def make(
+        files: dict[str, str | bytes],
+        *,
+        config: str | None = MINI_CONFIG,
+        templates: bool = True,
+        name: str = "mini",
+    ) -> Path:
         root = tmp_path / name
         root.mkdir(exist_ok=True)
         if templates:
@@ -117,21 +132,44 @@ def make_site(tmp_path: Path):
 
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file below `folder`: relative path → bytes."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
-def post(title: str = "A workshop in Bishkek", date: str = "2017-03-14", countries: str = "[Kyrgyzstan]", tags: str = "[training]", body: str = "The body.\n", extra: str = "") -> str:
+def post(
+    title: str = "A workshop in Bishkek",
+    date: str = "2017-03-14",
+    countries: str = "[Kyrgyzstan]",
+    tags: str = "[training]",
+    body: str = "The body.\n",
+    extra: str = "",
+) -> str:
     """The text of a valid post, with one part changed as a test needs."""
     return f"---\ntitle: {title}\ndate: {date}\ncountries: {countries}\ntags: {tags}\n{extra}---\n{body}"
 
 
 YEARS_SITE = {  # posts in four years; with two posts a group: 2014 | 2015-2016 | 2017
-    "content/a.md": post(title="Dogs at the Dostuk crossing", date="2014-02-01", body="Sniffer dogs at the border.\n"),
-    "content/b.md": post(title="Radios for Osh", date="2014-06-01", body="Radios for the border posts.\n"),
-    "content/c.md": post(title="Profiling in Osh", date="2015-04-02", body="Profiling at the border.\n"),
-    "content/d.md": post(title="Scanners in Karakol", date="2016-05-03", body="Scanners for the border crossing.\n"),
-    "content/e.md": post(title="A workshop in Bishkek", date="2017-03-14", body="A workshop on the border.\n"),
-    "content/f.md": post(title="Drones in Naryn", date="2017-09-01", body="Drones watch the border.\n"),
+    "content/a.md": post(
+        title="Dogs at the Dostuk crossing", date="2014-02-01", body="Sniffer dogs at the border.\n"
+    ),
+    "content/b.md": post(
+        title="Radios for Osh", date="2014-06-01", body="Radios for the border posts.\n"
+    ),
+    "content/c.md": post(
+        title="Profiling in Osh", date="2015-04-02", body="Profiling at the border.\n"
+    ),
+    "content/d.md": post(
+        title="Scanners in Karakol", date="2016-05-03", body="Scanners for the border crossing.\n"
+    ),
+    "content/e.md": post(
+        title="A workshop in Bishkek", date="2017-03-14", body="A workshop on the border.\n"
+    ),
+    "content/f.md": post(
+        title="Drones in Naryn", date="2017-09-01", body="Drones watch the border.\n"
+    ),
 }
 
 
@@ -144,4 +182,8 @@ def planned_pages(site, related=None, **options) -> list:
 
     strings = load_theme(site.config).strings
     related = relate_posts(site) if related is None else related
-    return [output for output in plan_site(site, strings, related, **options) if isinstance(output, Page)]
+    return [
+        output
+        for output in plan_site(site, strings, related, **options)
+        if isinstance(output, Page)
+    ]

@@ -31,7 +31,7 @@ def file_for(out: Path, url_path: str, base_path: str) -> Path | None:
     """The file a static host serves for `url_path` when `out` is published at `base_path`."""
     if not url_path.startswith(base_path):
         return None
-    rel = unquote(url_path[len(base_path):])
+    rel = unquote(url_path[len(base_path) :])
     target = out / rel
     if rel == "" or rel.endswith("/"):
         target = target / "index.html"

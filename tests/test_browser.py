@@ -23,15 +23,26 @@ PAGES = {  # one page of each kind
     "search": "search/?q=profiling",
 }
 WIDTHS = (375, 1280)
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
-PROFILING_POSTS = ["Profiling workshop for border guards in Turkmenistan", "Terrorist profiling workshop in Bishkek", "Profiling workshop for border guards in Kazakhstan"]
+WCAG = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+PROFILING_POSTS = [
+    "Profiling workshop for border guards in Turkmenistan",
+    "Terrorist profiling workshop in Bishkek",
+    "Profiling workshop for border guards in Kazakhstan",
+]
 RESULT = ".pagefind-ui__result-link"
 
 
 @pytest.fixture(scope="module")
 def browser():
     """Chromium, started once for the module."""
-    require_tool("Chromium (/usr/bin/chromium) driven by Playwright", chromium, "apt-get install chromium; python3 -m pip install -e '.[test]'")
+    require_tool(
+        "Chromium (/usr/bin/chromium) driven by Playwright",
+        chromium,
+        "apt-get install chromium; python3 -m pip install -e '.[test]'",
+    )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -86,7 +97,11 @@ def open_page(page, url: str):
 
 
 def require_axe():
-    require_tool("axe-playwright-python", python_module("axe_playwright_python"), "python3 -m pip install -e '.[test]'")
+    require_tool(
+        "axe-playwright-python",
+        python_module("axe_playwright_python"),
+        "python3 -m pip install -e '.[test]'",
+    )
     from axe_playwright_python.sync_playwright import Axe
 
     return Axe()
@@ -107,7 +122,9 @@ def test_axe_does_report_violations(context) -> None:
     """Guard against a checker that passes everything: a page with faults is reported."""
     axe = require_axe()
     page = context()
-    page.set_content('<!DOCTYPE html><html><body><img src="x.png"><a href="/x"></a><p style="color:#bbb">faint</p></body></html>')
+    page.set_content(
+        '<!DOCTYPE html><html><body><img src="x.png"><a href="/x"></a><p style="color:#bbb">faint</p></body></html>'
+    )
     found = {v["id"] for v in axe.run(page, options=WCAG).response["violations"]}
     assert {"image-alt", "link-name", "color-contrast", "html-has-lang"} <= found, found
 
@@ -118,7 +135,9 @@ def test_no_page_scrolls_sideways(context, site_url: str, width: int) -> None:
     wide = []
     for kind, path in PAGES.items():
         open_page(page, site_url + path)
-        scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        scroll, client = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
         if scroll > client:
             wide.append(f"{kind}: {scroll}px of content in {client}px")
     assert wide == []
@@ -129,11 +148,17 @@ def test_the_skip_link_works_from_the_keyboard(context, site_url: str, width: in
     page = context(viewport={"width": width, "height": 800})
     page.goto(site_url)
     page.keyboard.press("Tab")
-    focused = page.evaluate("[document.activeElement.className, document.activeElement.textContent]")
+    focused = page.evaluate(
+        "[document.activeElement.className, document.activeElement.textContent]"
+    )
     assert focused == ["skip-link", "Skip to main content"]
-    page.wait_for_function("document.activeElement.getBoundingClientRect().top >= 0", timeout=2000)  # it slides in
+    page.wait_for_function(
+        "document.activeElement.getBoundingClientRect().top >= 0", timeout=2000
+    )  # it slides in
     box = page.locator(".skip-link").bounding_box()
-    assert box and box["y"] >= 0 and box["x"] >= 0 and box["x"] + box["width"] <= width  # shown when focused
+    assert (
+        box and box["y"] >= 0 and box["x"] >= 0 and box["x"] + box["width"] <= width
+    )  # shown when focused
     page.keyboard.press("Enter")
     assert page.evaluate("[location.hash, document.activeElement.id]") == ["#main", "main"]
     page.keyboard.press("Tab")  # the next stop is inside the main content, past the navigation
@@ -141,7 +166,9 @@ def test_the_skip_link_works_from_the_keyboard(context, site_url: str, width: in
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_screenshots_of_home_a_post_and_a_country(context, site_url: str, screenshots: Path, width: int) -> None:
+def test_screenshots_of_home_a_post_and_a_country(
+    context, site_url: str, screenshots: Path, width: int
+) -> None:
     require_tool("Pillow", python_module("PIL"), "python3 -m pip install -e '.[test]'")
     from PIL import Image
 
@@ -205,12 +232,22 @@ def test_search_finds_the_posts_of_every_group_of_years(context, make_site, tmp_
         page = context()
         open_page(page, url + "search/?q=border")
         assert all_results(page) == titles  # every post has the word: found in all three bundles
-        for word, title in (("sniffer", "Dogs at the Dostuk crossing"), ("scanners", "Scanners in Karakol"), ("drones", "Drones in Naryn")):
+        for word, title in (
+            ("sniffer", "Dogs at the Dostuk crossing"),
+            ("scanners", "Scanners in Karakol"),
+            ("drones", "Drones in Naryn"),
+        ):
             page.locator(".pagefind-ui__search-input").fill(word)
-            page.wait_for_function("t => [...document.querySelectorAll('.pagefind-ui__result-link')].map(a => a.textContent.trim()).join('|') === t", arg=title, timeout=15000)
+            page.wait_for_function(
+                "t => [...document.querySelectorAll('.pagefind-ui__result-link')].map(a => a.textContent.trim()).join('|') === t",
+                arg=title,
+                timeout=15000,
+            )
 
 
-def test_without_an_index_the_search_page_says_search_is_unavailable(context, tmp_path: Path, real_site) -> None:
+def test_without_an_index_the_search_page_says_search_is_unavailable(
+    context, tmp_path: Path, real_site
+) -> None:
     import shutil
 
     copy = tmp_path / "site"
@@ -227,8 +264,13 @@ def test_print_and_dark_styles_keep_text_readable(context, site_url: str) -> Non
     page.goto(site_url + PAGES["post"])
     colours = "el => [getComputedStyle(el).color, getComputedStyle(document.body).backgroundColor]"
     text, background = page.locator(".post-body p").first.evaluate(colours)
-    assert background == "rgb(18, 20, 23)" and text == "rgb(231, 233, 236)"  # dark: light text on a dark page
+    assert (
+        background == "rgb(18, 20, 23)" and text == "rgb(231, 233, 236)"
+    )  # dark: light text on a dark page
     page.emulate_media(media="print")
     text, background = page.locator(".post-body p").first.evaluate(colours)
-    assert (text, background) == ("rgb(0, 0, 0)", "rgb(255, 255, 255)")  # print: black on white, even from dark mode
+    assert (text, background) == (
+        "rgb(0, 0, 0)",
+        "rgb(255, 255, 255)",
+    )  # print: black on white, even from dark mode
     assert page.locator(".site-nav").is_hidden() and page.locator(".post-body").is_visible()

@@ -13,7 +13,12 @@ from builder.build import check_site
 from builder.pipeline.charts import PLOT, ChartText, year_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
-TEXT = ChartText(title="News per year: <Kyrgyz & Co>", description="2015: 0; 2016: 1; 2017: 4", year="Year", count="News items")
+TEXT = ChartText(
+    title="News per year: <Kyrgyz & Co>",
+    description="2015: 0; 2016: 1; 2017: 4",
+    year="Year",
+    count="News items",
+)
 
 
 def parse(markup: str) -> ElementTree.Element:
@@ -22,17 +27,30 @@ def parse(markup: str) -> ElementTree.Element:
 
 def test_a_chart_is_svg_with_title_desc_bars_to_scale_and_a_table() -> None:
     markup = year_chart([(2015, 0), (2016, 1), (2017, 4)], ident="chart-x", text=TEXT)
-    assert markup == year_chart([(2015, 0), (2016, 1), (2017, 4)], ident="chart-x", text=TEXT)  # deterministic
+    assert markup == year_chart(
+        [(2015, 0), (2016, 1), (2017, 4)], ident="chart-x", text=TEXT
+    )  # deterministic
     root = parse(markup)
     svg = root.find(f"{SVG}svg")
     assert svg.get("role") == "img" and svg.get("aria-labelledby") == "chart-x-title chart-x-desc"
-    assert svg.find(f"{SVG}title").get("id") == "chart-x-title" and svg.find(f"{SVG}title").text == TEXT.title
+    assert (
+        svg.find(f"{SVG}title").get("id") == "chart-x-title"
+        and svg.find(f"{SVG}title").text == TEXT.title
+    )
     assert svg.find(f"{SVG}desc").text == TEXT.description
     assert [int(r.get("height")) for r in svg.iter(f"{SVG}rect")] == [0, PLOT // 4, PLOT]
-    assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-year"] == ["2015", "2016", "2017"]
+    assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-year"] == [
+        "2015",
+        "2016",
+        "2017",
+    ]
     table = root.find("table")
     assert table.get("class") == "visually-hidden" and table.find("caption").text == TEXT.title
-    assert [(r.find("th").text, r.find("td").text) for r in table.find("tbody")] == [("2015", "0"), ("2016", "1"), ("2017", "4")]
+    assert [(r.find("th").text, r.find("td").text) for r in table.find("tbody")] == [
+        ("2015", "0"),
+        ("2016", "1"),
+        ("2017", "4"),
+    ]
     assert "<Kyrgyz" not in markup and "&lt;Kyrgyz &amp; Co&gt;" in markup
     assert "<script" not in markup
 
@@ -45,7 +63,9 @@ def test_charts_can_share_a_scale() -> None:
 def chart_numbers(html: str, ident: str) -> dict[int, int]:
     """The year → count rows of the hidden table of one chart in a page."""
     block = html.split(f'<title id="{ident}-title">', 1)[1].split("</table>", 1)[0]
-    return {int(y): int(c) for y, c in re.findall(r'<th scope="row">(\d+)</th><td>(\d+)</td>', block)}
+    return {
+        int(y): int(c) for y, c in re.findall(r'<th scope="row">(\d+)</th><td>(\d+)</td>', block)
+    }
 
 
 def test_country_pages_and_the_countries_list_chart_the_news_per_year(real_site) -> None:
@@ -63,8 +83,15 @@ def test_country_pages_and_the_countries_list_chart_the_news_per_year(real_site)
         assert page.count('<svg class="chart" role="img"') == 1 and "News per year" in page
         assert chart_numbers(page, ident) == expected
         assert chart_numbers(listing, ident) == expected
-        assert f"<desc id=\"{ident}-desc\">" + "; ".join(f"{y}: {c}" for y, c in expected.items()) + "</desc>" in page
-    assert listing.count('<svg class="chart" role="img"') == sum(1 for c in site.countries.terms if c.posts)
+        assert (
+            f'<desc id="{ident}-desc">'
+            + "; ".join(f"{y}: {c}" for y, c in expected.items())
+            + "</desc>"
+            in page
+        )
+    assert listing.count('<svg class="chart" role="img"') == sum(
+        1 for c in site.countries.terms if c.posts
+    )
 
 
 def test_tag_pages_have_no_chart(real_site) -> None:

@@ -14,14 +14,20 @@ from builder.cli import cli
 from conftest import REPO, post, tree
 
 REL = "content/news/2017/2017-03-14-workshop.md"
-SUMMARY = re.compile(r"^Built (\d+) posts: (\d+) pages, (\d+) feeds, \d+ files \(\d+ changed\) in \d+\.\d\d s → (.+)$")
+SUMMARY = re.compile(
+    r"^Built (\d+) posts: (\d+) pages, (\d+) feeds, \d+ files \(\d+ changed\) in \d+\.\d\d s → (.+)$"
+)
 
 
 def test_the_commands():
     assert {"build", "check", "new"} <= set(cli.commands)
 
 
-@pytest.mark.parametrize("args", [[]] + [[name] for name in sorted(cli.commands)], ids=lambda args: args[0] if args else "group")
+@pytest.mark.parametrize(
+    "args",
+    [[]] + [[name] for name in sorted(cli.commands)],
+    ids=lambda args: args[0] if args else "group",
+)
 @pytest.mark.parametrize("flag", ["--help", "-h"])
 def test_help(runner, args, flag):
     result = runner.invoke(cli, [*args, flag])
@@ -45,7 +51,10 @@ def test_version(runner):
     assert result.output == f"newsroom, version {__version__}\n"
 
 
-@pytest.mark.parametrize("args", [["--frobnicate"], ["build", "--frobnicate"], ["check", "--output", "x"], ["nosuchcommand"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--frobnicate"], ["build", "--frobnicate"], ["check", "--output", "x"], ["nosuchcommand"]],
+)
 def test_usage_errors_exit_2(runner, args):
     result = runner.invoke(cli, args)
     assert result.exit_code == 2
@@ -59,7 +68,14 @@ def test_root_that_does_not_exist_exits_2(runner, tmp_path):
 
 
 def test_build_prints_one_summary_line(runner, make_site, tmp_path):
-    root = make_site({REL: post(), "content/news/2017/b.md": post(title="Second", date="2017-04-01", countries="[Tajikistan]")})
+    root = make_site(
+        {
+            REL: post(),
+            "content/news/2017/b.md": post(
+                title="Second", date="2017-04-01", countries="[Tajikistan]"
+            ),
+        }
+    )
     out = tmp_path / "out"
     result = runner.invoke(cli, ["build", "--root", str(root), "--output", str(out)])
     assert result.exit_code == 0, result.output
@@ -72,7 +88,9 @@ def test_build_prints_one_summary_line(runner, make_site, tmp_path):
     assert int(posts) == 2
     html = [path for path in tree(out) if path.endswith(".html")]
     assert int(pages) == len(html)
-    assert int(feeds) == len([path for path in tree(out) if path.endswith(("feed.xml", "atom.xml"))])
+    assert int(feeds) == len(
+        [path for path in tree(out) if path.endswith(("feed.xml", "atom.xml"))]
+    )
     assert where == str(out)
 
 
@@ -96,7 +114,12 @@ def test_check_good_content_writes_nothing(runner, make_site, tmp_path):
 
 
 def test_check_bad_content_names_path_and_line(runner, make_site, tmp_path):
-    root = make_site({REL: post(date="2017-02-30"), "content/news/2017/b.md": post(title="B", countries="[Kyrgystan]")})
+    root = make_site(
+        {
+            REL: post(date="2017-02-30"),
+            "content/news/2017/b.md": post(title="B", countries="[Kyrgystan]"),
+        }
+    )
     before = tree(tmp_path)
     result = runner.invoke(cli, ["check", "--root", str(root)])
     assert result.exit_code == 1
@@ -109,7 +132,10 @@ def test_check_bad_content_names_path_and_line(runner, make_site, tmp_path):
 
 def test_check_bad_config_names_path_and_line(runner, make_site):
     root = make_site({REL: post()})
-    (root / "site.toml").write_text((root / "site.toml").read_text("utf-8").replace("per_page = 2", "per_page = 0"), encoding="utf-8")
+    (root / "site.toml").write_text(
+        (root / "site.toml").read_text("utf-8").replace("per_page = 2", "per_page = 0"),
+        encoding="utf-8",
+    )
     result = runner.invoke(cli, ["check", "--root", str(root)])
     assert result.exit_code == 1
     assert "site.toml:7: [site] per_page" in result.stderr
@@ -123,13 +149,29 @@ def front_matter(path) -> dict:
 
 def test_new_writes_a_valid_post(runner, make_site, tmp_path):
     root = make_site({REL: post()})
-    args = ["new", "Title", "--country", "kg", "--tag", "training", "--date", "2017-05-01", "--root", str(root)]
+    args = [
+        "new",
+        "Title",
+        "--country",
+        "kg",
+        "--tag",
+        "training",
+        "--date",
+        "2017-05-01",
+        "--root",
+        str(root),
+    ]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     path = root / "content/news/2017/2017-05-01-title.md"
     assert path.is_file()
     assert result.stdout.strip() == str(path)
-    assert front_matter(path) == {"title": "Title", "date": "2017-05-01", "countries": ["Kyrgyzstan"], "tags": ["training"]}
+    assert front_matter(path) == {
+        "title": "Title",
+        "date": "2017-05-01",
+        "countries": ["Kyrgyzstan"],
+        "tags": ["training"],
+    }
     out = tmp_path / "out"
     build = runner.invoke(cli, ["build", "--root", str(root), "--output", str(out)])
     assert build.exit_code == 0, build.output
@@ -152,7 +194,21 @@ def test_new_writes_a_valid_post(runner, make_site, tmp_path):
 def test_new_title_with_yaml_specials_round_trips(runner, make_site, tmp_path):
     root = make_site({REL: post()})
     title = 'Workshop: "risk" #1 – Бишкек'
-    result = runner.invoke(cli, ["new", title, "--country", "KYRGYZ REPUBLIC", "--country", "tj", "--date", "2017-06-02", "--root", str(root)])
+    result = runner.invoke(
+        cli,
+        [
+            "new",
+            title,
+            "--country",
+            "KYRGYZ REPUBLIC",
+            "--country",
+            "tj",
+            "--date",
+            "2017-06-02",
+            "--root",
+            str(root),
+        ],
+    )
     assert result.exit_code == 0, result.output
     path = root / "content/news/2017/2017-06-02-workshop-risk-1-bishkek.md"
     assert result.stdout.strip() == str(path)
@@ -165,7 +221,9 @@ def test_new_title_with_yaml_specials_round_trips(runner, make_site, tmp_path):
 def test_new_with_an_unknown_country_writes_nothing(runner, make_site):
     root = make_site({REL: post()})
     before = tree(root)
-    result = runner.invoke(cli, ["new", "Title", "--country", "Kyrgystan", "--date", "2017-05-01", "--root", str(root)])
+    result = runner.invoke(
+        cli, ["new", "Title", "--country", "Kyrgystan", "--date", "2017-05-01", "--root", str(root)]
+    )
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "--country: unknown country 'Kyrgystan'" in result.stderr
@@ -184,20 +242,34 @@ def test_new_needs_a_country(runner, make_site):
 def test_new_with_a_bad_date_exits_2(runner, make_site):
     root = make_site({REL: post()})
     before = tree(root)
-    result = runner.invoke(cli, ["new", "Title", "--country", "kg", "--date", "2017-02-30", "--root", str(root)])
+    result = runner.invoke(
+        cli, ["new", "Title", "--country", "kg", "--date", "2017-02-30", "--root", str(root)]
+    )
     assert result.exit_code == 2
     assert tree(root) == before
 
 
 def test_python_dash_m_builder_version():
-    done = subprocess.run([sys.executable, "-m", "builder", "--version"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "builder", "--version"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"newsroom, version {__version__}\n"
 
 
 def test_python_dash_m_builder_reports_errors_with_exit_1(make_site):
     root = make_site({REL: post(countries="[Kyrgystan]")})
-    done = subprocess.run([sys.executable, "-m", "builder", "check", "--root", str(root)], cwd=REPO, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "builder", "check", "--root", str(root)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert f"{REL}:4: unknown country 'Kyrgystan'" in done.stderr
     assert "Traceback" not in done.stderr

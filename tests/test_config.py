@@ -62,7 +62,9 @@ def test_the_repository_config_loads():
 
 
 def test_base_url_gets_a_trailing_slash_and_keeps_its_path(tmp_path):
-    root = write_config(tmp_path, MINI_CONFIG.replace('"https://example.org/"', '"https://example.org/bomca"'))
+    root = write_config(
+        tmp_path, MINI_CONFIG.replace('"https://example.org/"', '"https://example.org/bomca"')
+    )
     config = load_config(root)
     assert config.base_url == "https://example.org/bomca/"
     assert config.base_path == "/bomca/"
@@ -83,19 +85,19 @@ def test_missing_config(tmp_path):
 
 
 def test_unknown_key_in_site(tmp_path):
-    text = MINI_CONFIG.replace("per_page = 2\n", "per_page = 2\ncolour = \"red\"\n")
+    text = MINI_CONFIG.replace("per_page = 2\n", 'per_page = 2\ncolour = "red"\n')
     error = config_error(tmp_path, text)
     assert f"site.toml:{line_of(text, 'colour')}: [site] unknown key 'colour'" in error
 
 
 def test_unknown_table(tmp_path):
-    text = MINI_CONFIG + "\n[theme]\nname = \"dark\"\n"
+    text = MINI_CONFIG + '\n[theme]\nname = "dark"\n'
     error = config_error(tmp_path, text)
     assert f"site.toml:{line_of(text, '[theme]')}: unknown table [theme]" in error
 
 
 def test_unknown_array_of_tables_names_its_line(tmp_path):
-    text = MINI_CONFIG + "\n[[links]]\nurl = \"https://example.org/\"\n"
+    text = MINI_CONFIG + '\n[[links]]\nurl = "https://example.org/"\n'
     error = config_error(tmp_path, text)
     assert f"site.toml:{line_of(text, '[[links]]')}: unknown table [links]" in error
 
@@ -103,13 +105,18 @@ def test_unknown_array_of_tables_names_its_line(tmp_path):
 def test_per_page_a_string(tmp_path):
     text = MINI_CONFIG.replace("per_page = 2", 'per_page = "2"')
     error = config_error(tmp_path, text)
-    assert f"site.toml:{line_of(text, 'per_page')}: [site] per_page: expected a whole number" in error
+    assert (
+        f"site.toml:{line_of(text, 'per_page')}: [site] per_page: expected a whole number" in error
+    )
 
 
 def test_per_page_zero(tmp_path):
     text = MINI_CONFIG.replace("per_page = 2", "per_page = 0")
     error = config_error(tmp_path, text)
-    assert f"site.toml:{line_of(text, 'per_page')}: [site] per_page: expected a number from 1 to" in error
+    assert (
+        f"site.toml:{line_of(text, 'per_page')}: [site] per_page: expected a number from 1 to"
+        in error
+    )
 
 
 def test_per_page_a_bool_is_not_a_number(tmp_path):
@@ -120,20 +127,29 @@ def test_per_page_a_bool_is_not_a_number(tmp_path):
 def test_relative_base_url(tmp_path):
     text = MINI_CONFIG.replace('"https://example.org/"', '"/bomca/"')
     error = config_error(tmp_path, text)
-    assert f"site.toml:{line_of(text, 'base_url')}: [site] base_url: expected an absolute http(s) URL" in error
+    assert (
+        f"site.toml:{line_of(text, 'base_url')}: [site] base_url: expected an absolute http(s) URL"
+        in error
+    )
     assert "'/bomca/'" in error
 
 
 def test_base_url_with_a_query(tmp_path):
     text = MINI_CONFIG.replace('"https://example.org/"', '"https://example.org/?x=1"')
-    assert f"site.toml:{line_of(text, 'base_url')}: [site] base_url: a base URL cannot have a query" in config_error(tmp_path, text)
+    assert (
+        f"site.toml:{line_of(text, 'base_url')}: [site] base_url: a base URL cannot have a query"
+        in config_error(tmp_path, text)
+    )
 
 
 @pytest.mark.parametrize("zone", ["Asia/Bishkekk", "Mars/Olympus_Mons", "../../etc/passwd", ""])
 def test_bad_timezone_is_named(tmp_path, zone):
     text = MINI_CONFIG.replace('"Asia/Bishkek"', f'"{zone}"')
     error = config_error(tmp_path, text)
-    assert f"site.toml:{line_of(text, 'timezone')}: [site] timezone: unknown time zone '{zone}'" in error
+    assert (
+        f"site.toml:{line_of(text, 'timezone')}: [site] timezone: unknown time zone '{zone}'"
+        in error
+    )
 
 
 def test_missing_title(tmp_path):
@@ -146,13 +162,19 @@ def test_country_with_a_bad_iso_code(tmp_path):
     text = MINI_CONFIG.replace('iso = "KG"', 'iso = "KGZ"')
     error = config_error(tmp_path, text)
     line = line_of(text, 'iso = "KGZ"')
-    assert f"site.toml:{line}: [countries.kyrgyzstan] iso: expected a two-letter ISO 3166 code" in error
+    assert (
+        f"site.toml:{line}: [countries.kyrgyzstan] iso: expected a two-letter ISO 3166 code"
+        in error
+    )
 
 
 def test_unknown_key_in_a_country(tmp_path):
     text = MINI_CONFIG.replace('iso = "TJ"', 'iso = "TJ"\ncapital = "Dushanbe"')
     error = config_error(tmp_path, text)
-    assert f"site.toml:{line_of(text, 'capital')}: [countries.tajikistan] unknown key 'capital'" in error
+    assert (
+        f"site.toml:{line_of(text, 'capital')}: [countries.tajikistan] unknown key 'capital'"
+        in error
+    )
 
 
 def test_country_key_that_is_not_a_slug(tmp_path):
@@ -174,26 +196,38 @@ def test_invalid_toml_names_the_line(tmp_path):
 
 
 def test_unclosed_string_names_the_line(tmp_path):
-    text = MINI_CONFIG.replace('description = "A tiny test site."', 'description = "A tiny test site.')
-    assert config_error(tmp_path, text).startswith(f"site.toml:{line_of(text, 'description')}: not valid TOML")
+    text = MINI_CONFIG.replace(
+        'description = "A tiny test site."', 'description = "A tiny test site.'
+    )
+    assert config_error(tmp_path, text).startswith(
+        f"site.toml:{line_of(text, 'description')}: not valid TOML"
+    )
 
 
 def test_config_not_utf8(tmp_path):
     root = tmp_path / "site"
     root.mkdir()
-    (root / "site.toml").write_bytes(MINI_CONFIG.replace("Mini News", "Mini Nouvelles \u00e9t\u00e9").encode("latin-1"))
+    (root / "site.toml").write_bytes(
+        MINI_CONFIG.replace("Mini News", "Mini Nouvelles \u00e9t\u00e9").encode("latin-1")
+    )
     with pytest.raises(ConfigError) as caught:
         load_config(root)
     assert str(caught.value).startswith("site.toml: not valid UTF-8")
 
 
 def test_all_config_problems_are_reported_together(tmp_path):
-    text = MINI_CONFIG.replace("per_page = 2", "per_page = 0\ncolour = 1").replace('"Asia/Bishkek"', '"Nowhere"')
+    text = MINI_CONFIG.replace("per_page = 2", "per_page = 0\ncolour = 1").replace(
+        '"Asia/Bishkek"', '"Nowhere"'
+    )
     root = write_config(tmp_path, text)
     with pytest.raises(ConfigError) as caught:
         load_config(root)
     assert len(caught.value.problems) == 3
-    assert {p.line for p in caught.value.problems} == {line_of(text, "per_page"), line_of(text, "colour"), line_of(text, "timezone")}
+    assert {p.line for p in caught.value.problems} == {
+        line_of(text, "per_page"),
+        line_of(text, "colour"),
+        line_of(text, "timezone"),
+    }
 
 
 def test_bad_base_url_option_is_blamed_on_the_option(tmp_path):
@@ -205,13 +239,29 @@ def test_bad_base_url_option_is_blamed_on_the_option(tmp_path):
 def test_base_url_option_overrides_site_toml(make_site, runner, tmp_path):
     root = make_site({"content/news/2017/a.md": post()})
     out = tmp_path / "out"
-    result = runner.invoke(cli, ["build", "--root", str(root), "--output", str(out), "--base-url", "https://news.example.net/bomca"])
+    result = runner.invoke(
+        cli,
+        [
+            "build",
+            "--root",
+            str(root),
+            "--output",
+            str(out),
+            "--base-url",
+            "https://news.example.net/bomca",
+        ],
+    )
     assert result.exit_code == 0, result.output
     page = (out / "news/2017/a-workshop-in-bishkek/index.html").read_text("utf-8")
-    assert '<link rel="canonical" href="https://news.example.net/bomca/news/2017/a-workshop-in-bishkek/">' in page
+    assert (
+        '<link rel="canonical" href="https://news.example.net/bomca/news/2017/a-workshop-in-bishkek/">'
+        in page
+    )
     assert 'href="/bomca/static/style.css"' in page
     assert "https://example.org/" not in page
-    assert "Sitemap: https://news.example.net/bomca/sitemap.xml" in (out / "robots.txt").read_text("utf-8")
+    assert "Sitemap: https://news.example.net/bomca/sitemap.xml" in (out / "robots.txt").read_text(
+        "utf-8"
+    )
 
 
 def test_base_url_option_overrides_a_bad_one_in_site_toml(tmp_path):

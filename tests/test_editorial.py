@@ -17,7 +17,12 @@ BISHKEK = ZoneInfo("Asia/Bishkek")  # UTC+6, the mini-site's timezone
 
 def built_titles(root: Path, out: Path, select: Selection) -> str:
     build_site(root, output_dir=out, select=select)
-    return (out / "index.html").read_text(encoding="utf-8") + (out / "page/2/index.html").read_text(encoding="utf-8") if (out / "page/2/index.html").exists() else (out / "index.html").read_text(encoding="utf-8")
+    return (
+        (out / "index.html").read_text(encoding="utf-8")
+        + (out / "page/2/index.html").read_text(encoding="utf-8")
+        if (out / "page/2/index.html").exists()
+        else (out / "index.html").read_text(encoding="utf-8")
+    )
 
 
 def test_a_post_dated_today_is_published_from_local_midnight(make_site, tmp_path: Path) -> None:
@@ -27,37 +32,59 @@ def test_a_post_dated_today_is_published_from_local_midnight(make_site, tmp_path
     assert "Dated today" in built_titles(root, tmp_path / "a", Selection(now=just_after_midnight))
     just_before = datetime(2026, 11, 23, 23, 59, tzinfo=BISHKEK)
     assert "Dated today" not in built_titles(root, tmp_path / "b", Selection(now=just_before))
-    assert "Dated today" in built_titles(root, tmp_path / "c", Selection(now=just_before, future=True))
+    assert "Dated today" in built_titles(
+        root, tmp_path / "c", Selection(now=just_before, future=True)
+    )
 
 
 def test_a_post_with_a_time_is_published_at_that_moment(make_site, tmp_path: Path) -> None:
     root = make_site({"content/news/a.md": post(title="At noon", date="2026-11-24T12:00:00+06:00")})
-    assert "At noon" not in built_titles(root, tmp_path / "a", Selection(now=datetime(2026, 11, 24, 5, 59, tzinfo=timezone.utc)))
-    assert "At noon" in built_titles(root, tmp_path / "b", Selection(now=datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)))
+    assert "At noon" not in built_titles(
+        root, tmp_path / "a", Selection(now=datetime(2026, 11, 24, 5, 59, tzinfo=timezone.utc))
+    )
+    assert "At noon" in built_titles(
+        root, tmp_path / "b", Selection(now=datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc))
+    )
 
 
 def test_build_names_what_it_left_out(make_site, runner, tmp_path: Path) -> None:
-    root = make_site({
-        "content/news/a.md": post(),
-        "content/news/b.md": post(title="Not yet", extra="draft: true\n"),
-        "content/news/c.md": post(title="Later", date="2999-01-01"),
-    })
+    root = make_site(
+        {
+            "content/news/a.md": post(),
+            "content/news/b.md": post(title="Not yet", extra="draft: true\n"),
+            "content/news/c.md": post(title="Later", date="2999-01-01"),
+        }
+    )
     result = runner.invoke(cli, ["build", "--root", str(root), "--output", str(tmp_path / "out")])
     assert result.exit_code == 0
-    assert "content/news/b.md (draft)" in result.stderr and "content/news/c.md (scheduled for 2999-01-01)" in result.stderr
+    assert (
+        "content/news/b.md (draft)" in result.stderr
+        and "content/news/c.md (scheduled for 2999-01-01)" in result.stderr
+    )
     assert not (tmp_path / "out/news/2999").exists()
-    result = runner.invoke(cli, ["build", "--root", str(root), "--output", str(tmp_path / "out"), "--future", "--drafts"])
-    assert (tmp_path / "out/news/2999/later/index.html").is_file() and (tmp_path / "out/news/2017/not-yet/index.html").is_file()
+    result = runner.invoke(
+        cli,
+        ["build", "--root", str(root), "--output", str(tmp_path / "out"), "--future", "--drafts"],
+    )
+    assert (tmp_path / "out/news/2999/later/index.html").is_file() and (
+        tmp_path / "out/news/2017/not-yet/index.html"
+    ).is_file()
 
 
 def test_list_shows_date_status_countries_and_path(make_site, runner) -> None:
-    root = make_site({
-        "content/news/a.md": post(countries="[Kyrgyzstan, TJ]"),
-        "content/news/b.md": post(title="Not yet", date="2017-05-01", extra="draft: true\n"),
-        "content/news/c.md": post(title="Later", date="2999-01-01"),
-    })
+    root = make_site(
+        {
+            "content/news/a.md": post(countries="[Kyrgyzstan, TJ]"),
+            "content/news/b.md": post(title="Not yet", date="2017-05-01", extra="draft: true\n"),
+            "content/news/c.md": post(title="Later", date="2999-01-01"),
+        }
+    )
     lines = runner.invoke(cli, ["list", "--root", str(root)]).stdout.splitlines()
-    assert [line.split()[:2] for line in lines] == [["2999-01-01", "scheduled"], ["2017-05-01", "draft"], ["2017-03-14", "published"]]
+    assert [line.split()[:2] for line in lines] == [
+        ["2999-01-01", "scheduled"],
+        ["2017-05-01", "draft"],
+        ["2017-03-14", "published"],
+    ]
     assert "Kyrgyzstan, Tajikistan" in lines[2] and lines[2].endswith("content/news/a.md")
     drafts = runner.invoke(cli, ["list", "--root", str(root), "--drafts"]).stdout.splitlines()
     assert len(drafts) == 1 and drafts[0].endswith("content/news/b.md")
@@ -69,7 +96,9 @@ WARNED = {
     "content/news/no-country.md": post(title="Nowhere", countries="[]"),
     "content/news/long-title.md": post(title="A" * 130),
     "content/news/long-opening.md": post(title="Long opening", body=("word " * 80) + "\n"),
-    "content/news/dead-link.md": post(title="Dead link", body="Intro.\n\nSee [this](/news/2017/no-such-post/).\n"),
+    "content/news/dead-link.md": post(
+        title="Dead link", body="Intro.\n\nSee [this](/news/2017/no-such-post/).\n"
+    ),
     "content/news/no-image.md": post(title="No image", body="Intro.\n\n![scan](missing.png)\n"),
     "content/news/spelling-a.md": post(title="Trade one", tags="[e-commerce]"),
     "content/news/spelling-b.md": post(title="Trade two", tags="[e-commerce]"),
@@ -85,8 +114,14 @@ def test_check_warns_about_each_editorial_mistake(make_site, runner) -> None:
     assert "content/news/no-country.md:4: the post names no country" in err
     assert "content/news/long-title.md:2: the title is 130 characters long" in err
     assert "content/news/long-opening.md:1: the first paragraph is" in err
-    assert "content/news/dead-link.md:9: the link '/news/2017/no-such-post/' goes to a page of this site that does not exist" in err
-    assert "content/news/no-image.md:9: the image 'missing.png' points to content/news/missing.png, which does not exist" in err
+    assert (
+        "content/news/dead-link.md:9: the link '/news/2017/no-such-post/' goes to a page of this site that does not exist"
+        in err
+    )
+    assert (
+        "content/news/no-image.md:9: the image 'missing.png' points to content/news/missing.png, which does not exist"
+        in err
+    )
     assert "content/news/spelling-c.md:5: the tag 'ecommerce' looks like 'e-commerce'" in err
     assert "spelling-a.md" not in err and "spelling-b.md" not in err
     assert "6 warning(s)" in result.stdout
@@ -98,7 +133,13 @@ def test_check_strict_fails_on_warnings_and_json_is_machine_readable(make_site, 
     result = runner.invoke(cli, ["check", "--root", str(root), "--format", "json"])
     data = json.loads(result.stdout)
     assert data["ok"] is True and data["errors"] == 0 and data["warnings"] == 6
-    assert data["files"]["content/news/dead-link.md"] == [{"line": 9, "severity": "warning", "message": "the link '/news/2017/no-such-post/' goes to a page of this site that does not exist"}]
+    assert data["files"]["content/news/dead-link.md"] == [
+        {
+            "line": 9,
+            "severity": "warning",
+            "message": "the link '/news/2017/no-such-post/' goes to a page of this site that does not exist",
+        }
+    ]
     clean = make_site({"content/news/a.md": post()}, name="clean")
     assert runner.invoke(cli, ["check", "--root", str(clean), "--strict"]).exit_code == 0
 

@@ -63,7 +63,9 @@ def break_and_build(
     assert_clean_failure(result)
     assert tree(out) == before, "the failed build changed the previous output"
     beside = sorted(p.name for p in tmp_path.iterdir())
-    assert beside == [".newsroom-cache", "mini", "out"], "a failed build left files beside the output (only the cache belongs there)"
+    assert beside == [".newsroom-cache", "mini", "out"], (
+        "a failed build left files beside the output (only the cache belongs there)"
+    )
     return result, before
 
 
@@ -83,22 +85,36 @@ def assert_refused(runner, make_site, tmp_path, bad, line: int, *words: str) -> 
 
 def test_malformed_yaml_names_the_line(runner, make_site, tmp_path):
     bad = "---\ntitle: Workshop: day one\ndate: 2017-03-14\n---\nBody.\n"
-    message = assert_refused(runner, make_site, tmp_path, bad, 2, "not valid YAML", "mapping values")
+    message = assert_refused(
+        runner, make_site, tmp_path, bad, 2, "not valid YAML", "mapping values"
+    )
     assert "quotes" in message  # says how to fix the usual cause: a colon in a value
 
 
 def test_unclosed_yaml_list_names_where_it_began(runner, make_site, tmp_path):
     bad = "---\ntitle: A workshop\ndate: 2017-03-14\ncountries: [Kyrgyzstan\ntags: [training]\n---\nBody.\n"
-    message = assert_refused(runner, make_site, tmp_path, bad, 5, "not valid YAML", "expected ',' or ']'")
+    message = assert_refused(
+        runner, make_site, tmp_path, bad, 5, "not valid YAML", "expected ',' or ']'"
+    )
     assert "line 4" in message
 
 
 def test_no_front_matter(runner, make_site, tmp_path):
-    assert_refused(runner, make_site, tmp_path, "A post without any front matter.\n", 1, "no front matter", "---")
+    assert_refused(
+        runner,
+        make_site,
+        tmp_path,
+        "A post without any front matter.\n",
+        1,
+        "no front matter",
+        "---",
+    )
 
 
 def test_unclosed_front_matter(runner, make_site, tmp_path):
-    assert_refused(runner, make_site, tmp_path, "---\ntitle: A\ndate: 2017-03-14\nBody.\n", 1, "not closed")
+    assert_refused(
+        runner, make_site, tmp_path, "---\ntitle: A\ndate: 2017-03-14\nBody.\n", 1, "not closed"
+    )
 
 
 def test_empty_file(runner, make_site, tmp_path):
@@ -123,15 +139,35 @@ def test_title_with_no_value(runner, make_site, tmp_path):
 
 
 def test_title_that_is_a_list(runner, make_site, tmp_path):
-    assert_refused(runner, make_site, tmp_path, post(title="[Workshop, Bishkek]"), 2, "'title'", "must be text")
+    assert_refused(
+        runner, make_site, tmp_path, post(title="[Workshop, Bishkek]"), 2, "'title'", "must be text"
+    )
 
 
 def test_impossible_date(runner, make_site, tmp_path):
-    assert_refused(runner, make_site, tmp_path, post(date="2017-02-30"), 3, "'date'", "2017-02-30", "not a real date")
+    assert_refused(
+        runner,
+        make_site,
+        tmp_path,
+        post(date="2017-02-30"),
+        3,
+        "'date'",
+        "2017-02-30",
+        "not a real date",
+    )
 
 
 def test_date_in_a_wrong_format(runner, make_site, tmp_path):
-    assert_refused(runner, make_site, tmp_path, post(date="14 March 2017"), 3, "'date'", "14 March 2017", "YYYY-MM-DD")
+    assert_refused(
+        runner,
+        make_site,
+        tmp_path,
+        post(date="14 March 2017"),
+        3,
+        "'date'",
+        "14 March 2017",
+        "YYYY-MM-DD",
+    )
 
 
 def test_missing_date(runner, make_site, tmp_path):
@@ -140,54 +176,101 @@ def test_missing_date(runner, make_site, tmp_path):
 
 
 def test_datetime_without_offset(runner, make_site, tmp_path):
-    assert_refused(runner, make_site, tmp_path, post(date="2017-03-14T10:00:00"), 3, "'date'", "no offset", "+06:00")
+    assert_refused(
+        runner,
+        make_site,
+        tmp_path,
+        post(date="2017-03-14T10:00:00"),
+        3,
+        "'date'",
+        "no offset",
+        "+06:00",
+    )
 
 
 def test_end_date_before_date(runner, make_site, tmp_path):
     bad = post(extra="end_date: 2017-03-10\n")
-    assert_refused(runner, make_site, tmp_path, bad, 6, "'end_date'", "2017-03-10", "before", "2017-03-14")
+    assert_refused(
+        runner, make_site, tmp_path, bad, 6, "'end_date'", "2017-03-10", "before", "2017-03-14"
+    )
 
 
 def test_unknown_country_suggests_the_nearest(runner, make_site, tmp_path):
-    message = assert_refused(runner, make_site, tmp_path, post(countries="[Kyrgystan]"), 4, "unknown country 'Kyrgystan'")
+    message = assert_refused(
+        runner, make_site, tmp_path, post(countries="[Kyrgystan]"), 4, "unknown country 'Kyrgystan'"
+    )
     assert "did you mean 'Kyrgyzstan'?" in message
 
 
 @pytest.mark.parametrize("value", ["{Kyrgyzstan: yes}", "5"], ids=["mapping", "number"])
 def test_countries_not_a_list(runner, make_site, tmp_path, value):
-    assert_refused(runner, make_site, tmp_path, post(countries=value), 4, "'countries'", "must be a list")
+    assert_refused(
+        runner, make_site, tmp_path, post(countries=value), 4, "'countries'", "must be a list"
+    )
 
 
 def test_countries_list_of_lists(runner, make_site, tmp_path):
-    assert_refused(runner, make_site, tmp_path, post(countries="[[Kyrgyzstan]]"), 4, "'countries'", "list of names")
+    assert_refused(
+        runner,
+        make_site,
+        tmp_path,
+        post(countries="[[Kyrgyzstan]]"),
+        4,
+        "'countries'",
+        "list of names",
+    )
 
 
 def test_tags_not_a_list(runner, make_site, tmp_path):
-    assert_refused(runner, make_site, tmp_path, post(tags="training"), 5, "'tags'", "must be a list")
+    assert_refused(
+        runner, make_site, tmp_path, post(tags="training"), 5, "'tags'", "must be a list"
+    )
 
 
 def test_unknown_key_suggests_the_field(runner, make_site, tmp_path):
     bad = post(extra="contries: [Kyrgyzstan]\n")
-    assert_refused(runner, make_site, tmp_path, bad, 6, "unknown field 'contries'", "did you mean 'countries'?")
+    assert_refused(
+        runner, make_site, tmp_path, bad, 6, "unknown field 'contries'", "did you mean 'countries'?"
+    )
 
 
 def test_file_not_utf8(runner, make_site, tmp_path):
     bad = post(title="Caf\u00e9 de la fronti\u00e8re").encode("latin-1")
-    message = assert_refused(runner, make_site, tmp_path, bad, 2, "not UTF-8", "0xe9", "save the file as UTF-8")
+    message = assert_refused(
+        runner, make_site, tmp_path, bad, 2, "not UTF-8", "0xe9", "save the file as UTF-8"
+    )
     assert "Caf" not in message  # no guessing at an encoding: the text is not shown decoded
 
 
 def test_bad_slug(runner, make_site, tmp_path):
-    assert_refused(runner, make_site, tmp_path, post(extra="slug: Bad_Slug!\n"), 6, "'slug'", "Bad_Slug!", "bad-slug")
+    assert_refused(
+        runner,
+        make_site,
+        tmp_path,
+        post(extra="slug: Bad_Slug!\n"),
+        6,
+        "'slug'",
+        "Bad_Slug!",
+        "bad-slug",
+    )
 
 
 def test_two_posts_with_the_same_url_name_both_files(runner, make_site, tmp_path):
     other = "content/news/2017/2017-05-02-handover.md"
-    bad = post(title="Equipment handed over", date="2017-05-02", extra="slug: a-workshop-in-bishkek\n")
-    result, _ = break_and_build(
-        runner, make_site, tmp_path, bad, rel=other, good={REL: post(), other: post(title="Equipment handed over", date="2017-05-02")}
+    bad = post(
+        title="Equipment handed over", date="2017-05-02", extra="slug: a-workshop-in-bishkek\n"
     )
-    found = [line for line in result.stderr.splitlines() if "/news/2017/a-workshop-in-bishkek/" in line]
+    result, _ = break_and_build(
+        runner,
+        make_site,
+        tmp_path,
+        bad,
+        rel=other,
+        good={REL: post(), other: post(title="Equipment handed over", date="2017-05-02")},
+    )
+    found = [
+        line for line in result.stderr.splitlines() if "/news/2017/a-workshop-in-bishkek/" in line
+    ]
     assert len(found) == 1, result.stderr
     assert REL in found[0] and other in found[0]
     assert re.match(rf"^({re.escape(REL)}:2|{re.escape(other)}:6): ", found[0]), found[0]
@@ -203,13 +286,17 @@ def test_same_slug_in_different_years_is_fine(runner, make_site, tmp_path):
 
 @pytest.mark.parametrize("value", ["maybe", "1", "[true]"])
 def test_draft_not_a_bool(runner, make_site, tmp_path, value):
-    assert_refused(runner, make_site, tmp_path, post(extra=f"draft: {value}\n"), 6, "'draft'", "true or false")
+    assert_refused(
+        runner, make_site, tmp_path, post(extra=f"draft: {value}\n"), 6, "'draft'", "true or false"
+    )
 
 
 def test_yaml_python_tag_is_refused(runner, make_site, tmp_path):
     marker = tmp_path / "pwned"
     bad = post(extra=f'location: !!python/object/apply:os.system ["touch {marker}"]\n')
-    assert_refused(runner, make_site, tmp_path, bad, 6, "'location'", "python/object/apply", "not allowed")
+    assert_refused(
+        runner, make_site, tmp_path, bad, 6, "'location'", "python/object/apply", "not allowed"
+    )
     assert not marker.exists()
 
 
@@ -239,8 +326,12 @@ def test_all_broken_files_are_reported_together(runner, make_site, tmp_path):
     assert run_build(runner, root, out).exit_code == 0
     before = tree(out)
     (root / REL).write_text(post(date="2017-02-30"), encoding="utf-8")  # 1 problem
-    (root / "content/news/2017/b.md").write_text(post(title="Second", countries="[Kyrgystan]", tags="risk"), encoding="utf-8")  # 2
-    (root / "content/news/2017/c.md").write_bytes("---\ntitle: Troisi\u00e8me\n---\n".encode("latin-1"))  # 1
+    (root / "content/news/2017/b.md").write_text(
+        post(title="Second", countries="[Kyrgystan]", tags="risk"), encoding="utf-8"
+    )  # 2
+    (root / "content/news/2017/c.md").write_bytes(
+        "---\ntitle: Troisi\u00e8me\n---\n".encode("latin-1")
+    )  # 1
     (root / "content/news/2017/d.md").write_text("no front matter\n", encoding="utf-8")  # 1
     result = run_build(runner, root, out)
     assert_clean_failure(result)
@@ -260,7 +351,9 @@ def test_all_broken_files_are_reported_together(runner, make_site, tmp_path):
 
 
 def test_bom_and_crlf_are_accepted(runner, make_site, tmp_path):
-    data = b"\xef\xbb\xbf" + post(body="First line.\n\nSecond paragraph.\n").replace("\n", "\r\n").encode("utf-8")
+    data = b"\xef\xbb\xbf" + post(body="First line.\n\nSecond paragraph.\n").replace(
+        "\n", "\r\n"
+    ).encode("utf-8")
     root = make_site({REL: data})
     out = tmp_path / "out"
     result = run_build(runner, root, out)
@@ -297,11 +390,19 @@ def test_billion_laughs_finishes_quickly(runner, make_site, tmp_path):
 
 
 def test_countries_by_code_alias_and_any_case(runner, make_site, tmp_path):
-    root = make_site({
-        REL: post(countries="[kg]"),
-        "content/news/2017/b.md": post(title="Second workshop", date="2017-03-20", countries="[KYRGYZ REPUBLIC, tj]"),
-        "content/news/2017/c.md": post(title="Third workshop", date="2017-03-21", countries="[kyrgyzstan, Kyrgyzstan, '  Kyrgyz   Republic ']"),
-    })
+    root = make_site(
+        {
+            REL: post(countries="[kg]"),
+            "content/news/2017/b.md": post(
+                title="Second workshop", date="2017-03-20", countries="[KYRGYZ REPUBLIC, tj]"
+            ),
+            "content/news/2017/c.md": post(
+                title="Third workshop",
+                date="2017-03-21",
+                countries="[kyrgyzstan, Kyrgyzstan, '  Kyrgyz   Republic ']",
+            ),
+        }
+    )
     out = tmp_path / "out"
     result = run_build(runner, root, out)
     assert result.exit_code == 0, result.output
@@ -313,15 +414,24 @@ def test_countries_by_code_alias_and_any_case(runner, make_site, tmp_path):
     assert "Second workshop" in (out / "countries/tajikistan/index.html").read_text("utf-8")
     third = (out / "news/2017/third-workshop/index.html").read_text("utf-8")
     assert third.count('href="/countries/kyrgyzstan/"') == 1  # one country, named three ways
-    assert sorted(p.name for p in (out / "countries").iterdir() if p.is_dir()) == ["kyrgyzstan", "tajikistan"]
+    assert sorted(p.name for p in (out / "countries").iterdir() if p.is_dir()) == [
+        "kyrgyzstan",
+        "tajikistan",
+    ]
 
 
 def test_tags_are_normalised_and_shown_with_the_first_spelling(runner, make_site, tmp_path):
-    root = make_site({
-        # sorts first by file name but is the newer post: its spelling must not win
-        "content/news/2017/a-newer.md": post(title="Newer", date="2017-03-14", tags='[" risk  management "]'),
-        "content/news/2017/b-older.md": post(title="Older", date="2017-03-01", tags="[Risk management]"),
-    })
+    root = make_site(
+        {
+            # sorts first by file name but is the newer post: its spelling must not win
+            "content/news/2017/a-newer.md": post(
+                title="Newer", date="2017-03-14", tags='[" risk  management "]'
+            ),
+            "content/news/2017/b-older.md": post(
+                title="Older", date="2017-03-01", tags="[Risk management]"
+            ),
+        }
+    )
     out = tmp_path / "out"
     result = run_build(runner, root, out)
     assert result.exit_code == 0, result.output
@@ -337,13 +447,22 @@ def test_tags_are_normalised_and_shown_with_the_first_spelling(runner, make_site
 
 
 def test_draft_is_built_only_with_drafts(runner, make_site, tmp_path):
-    root = make_site({REL: post(), "content/news/2017/draft.md": post(title="Not yet", date="2017-04-01", extra="draft: true\n")})
+    root = make_site(
+        {
+            REL: post(),
+            "content/news/2017/draft.md": post(
+                title="Not yet", date="2017-04-01", extra="draft: true\n"
+            ),
+        }
+    )
     out = tmp_path / "out"
     result = run_build(runner, root, out)
     assert result.exit_code == 0, result.output
     assert (out / PAGE).is_file()
     assert not (out / "news/2017/not-yet").exists()
-    assert "Not yet" not in b"".join(data for rel, data in tree(out).items() if not rel.startswith("pagefind/")).decode("utf-8")  # the search index is binary
+    assert "Not yet" not in b"".join(
+        data for rel, data in tree(out).items() if not rel.startswith("pagefind/")
+    ).decode("utf-8")  # the search index is binary
     assert "content/news/2017/draft.md" in result.stderr  # the left-out draft is named
     result = run_build(runner, root, out, "--drafts")
     assert result.exit_code == 0, result.output
@@ -439,7 +558,9 @@ def test_template_syntax_error(runner, make_site, tmp_path):
 
 
 def test_template_undefined_variable(runner, make_site, tmp_path):
-    result = break_template(runner, make_site, tmp_path, "post.html", 4, "<p>{{ no_such_variable }}</p>")
+    result = break_template(
+        runner, make_site, tmp_path, "post.html", 4, "<p>{{ no_such_variable }}</p>"
+    )
     found = problem_lines(result, "templates/post.html:4")
     assert found and "'no_such_variable' is undefined" in found[0], result.stderr
 

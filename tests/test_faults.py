@@ -46,14 +46,24 @@ def write_posts(root: Path, numbers: range) -> None:
         path = root / f"content/news/{year}/p{i:03d}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         body = "Paragraph text with a [link](/archive/) and *emphasis*.\n\n" * 8
-        path.write_text(post(title=f"News number {i}", date=f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                             countries="[Kyrgyzstan]" if i % 2 else "[Tajikistan]", tags=f"[{TAGS[i % 6]}, {TAGS[i * 7 % 6]}]", body=body), encoding="utf-8")
+        path.write_text(
+            post(
+                title=f"News number {i}",
+                date=f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                countries="[Kyrgyzstan]" if i % 2 else "[Tajikistan]",
+                tags=f"[{TAGS[i % 6]}, {TAGS[i * 7 % 6]}]",
+                body=body,
+            ),
+            encoding="utf-8",
+        )
 
 
 def make_big_site(root: Path, posts: int = 400) -> Path:
     (root / "content").mkdir(parents=True)
     shutil.copytree(REPO / "templates", root / "templates")
-    (root / "site.toml").write_text(MINI_CONFIG.replace("per_page = 2", "per_page = 10"), encoding="utf-8")
+    (root / "site.toml").write_text(
+        MINI_CONFIG.replace("per_page = 2", "per_page = 10"), encoding="utf-8"
+    )
     write_posts(root, range(posts))
     return root
 
@@ -87,8 +97,20 @@ def start_build(root: Path, out: Path, slow_renames: Path | None = None) -> subp
     """`newsroom build` in its own process group; with `slow_renames` (a folder holding a
     sitecustomize.py) each rename takes 30 ms longer, so a kill can land between two of them."""
     command = [sys.executable, "-m", "builder", "build", "--root", str(root), "--output", str(out)]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(slow_renames or ""), os.environ.get("PYTHONPATH", "")])))
-    return subprocess.Popen(command, cwd=REPO, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [str(slow_renames or ""), os.environ.get("PYTHONPATH", "")])
+        ),
+    )
+    return subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def kill_after(process: subprocess.Popen, seconds: float) -> bool:
@@ -114,12 +136,17 @@ def kill_when(process: subprocess.Popen, seen, extra: float) -> bool:
 
 def writing(out: Path):
     """True once the build writes beside the output: a new folder or a stage (not the search scratch)."""
-    return lambda: any(not p.name.startswith(f".{out.name}.new-index-") for p in out.parent.glob(f".{out.name}.*"))
+    return lambda: any(
+        not p.name.startswith(f".{out.name}.new-index-") for p in out.parent.glob(f".{out.name}.*")
+    )
 
 
 def committing(out: Path):
     """True once the build passes its commit point: a journal written, or the old folder renamed away."""
-    return lambda: any(out.parent.glob(f".{out.name}.stage-*/.journal")) or any(out.parent.glob(f".{out.name}.old-*"))
+    return lambda: (
+        any(out.parent.glob(f".{out.name}.stage-*/.journal"))
+        or any(out.parent.glob(f".{out.name}.old-*"))
+    )
 
 
 def state_after_kill(out: Path, old: dict[str, bytes], new: dict[str, bytes]) -> str:
@@ -135,17 +162,29 @@ def state_after_kill(out: Path, old: dict[str, bytes], new: dict[str, bytes]) ->
     journals = [p for p in out.parent.glob(f".{out.name}.stage-*") if (p / ".journal").is_file()]
     if journals:
         return "during an in-place commit (journalled: the next build completes it)"
-    changed = sorted(k for k in set(old) | set(new) | set(now or {}) if (now or {}).get(k) not in (old.get(k), new.get(k)))
-    raise AssertionError(f"the output is neither the old nor the new site and no journal explains it: {changed[:10]}")
+    changed = sorted(
+        k
+        for k in set(old) | set(new) | set(now or {})
+        if (now or {}).get(k) not in (old.get(k), new.get(k))
+    )
+    raise AssertionError(
+        f"the output is neither the old nor the new site and no journal explains it: {changed[:10]}"
+    )
 
 
 def edit_one_post(root: Path, round_: int) -> None:
-    (root / "content/news/2015/p000.md").write_text(post(title="News number 0", date="2015-01-01", body=f"Edited in round {round_}.\n"), encoding="utf-8")
+    (root / "content/news/2015/p000.md").write_text(
+        post(title="News number 0", date="2015-01-01", body=f"Edited in round {round_}.\n"),
+        encoding="utf-8",
+    )
 
 
 def edit_the_site_description(root: Path, round_: int) -> None:
     config = (root / "site.toml").read_text(encoding="utf-8")
-    (root / "site.toml").write_text(config.replace('description = "A tiny test site."', f'description = "Round {round_}."'), encoding="utf-8")
+    (root / "site.toml").write_text(
+        config.replace('description = "A tiny test site."', f'description = "Round {round_}."'),
+        encoding="utf-8",
+    )
 
 
 def add_and_delete_posts(root: Path, round_: int) -> None:
@@ -156,10 +195,15 @@ def add_and_delete_posts(root: Path, round_: int) -> None:
 
 def edit_a_template(root: Path, round_: int) -> None:
     base = root / "templates/base.html"
-    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", f"<!-- round {round_} --></footer>"), encoding="utf-8")
+    base.write_text(
+        base.read_text(encoding="utf-8").replace("</footer>", f"<!-- round {round_} --></footer>"),
+        encoding="utf-8",
+    )
 
 
-def test_a_build_killed_at_random_moments_leaves_a_good_output_and_the_next_build_is_correct(tmp_path: Path) -> None:
+def test_a_build_killed_at_random_moments_leaves_a_good_output_and_the_next_build_is_correct(
+    tmp_path: Path,
+) -> None:
     """16 kills: at a random moment of the whole build, while it writes its files, and while it renames them into place."""
     root, out = make_big_site(tmp_path / "site", posts=200), tmp_path / "out"
     started = time.perf_counter()
@@ -172,10 +216,14 @@ def test_a_build_killed_at_random_moments_leaves_a_good_output_and_the_next_buil
     slow = tmp_path / "slow"
     slow.mkdir()
     (slow / "sitecustomize.py").write_text(SLOW_RENAMES, encoding="utf-8")
-    for round_, edit in enumerate([edit_one_post, edit_the_site_description, add_and_delete_posts, edit_a_template]):
+    for round_, edit in enumerate(
+        [edit_one_post, edit_the_site_description, add_and_delete_posts, edit_a_template]
+    ):
         edit(root, round_)
         expected = clean_build(root, tmp_path / "scratch")
-        for kill in range(4):  # the first kill of a round finds the old site: the only one sure to see a commit
+        for kill in range(
+            4
+        ):  # the first kill of a round finds the old site: the only one sure to see a commit
             process = start_build(root, out, slow if kill == 0 else None)
             if kill == 0:  # among the renames that put the files in place (slowed down to be hit)
                 killed = kill_when(process, committing(out), rng.uniform(0, 0.05))
@@ -191,7 +239,9 @@ def test_a_build_killed_at_random_moments_leaves_a_good_output_and_the_next_buil
         finish = start_build(root, out)
         assert finish.wait(timeout=120) == 0, finish.stderr.read().decode()
         finish.stderr.close()
-        assert tree(out) == expected, f"round {round_}: the build after the kills differs from a clean build"
+        assert tree(out) == expected, (
+            f"round {round_}: the build after the kills differs from a clean build"
+        )
         assert siblings(out) == [], siblings(out)
         good = expected
     print(f"\n16 kills over a {duration:.1f} s build: {dict(outcomes)}")
@@ -204,8 +254,15 @@ def test_a_build_killed_at_random_moments_leaves_a_good_output_and_the_next_buil
 class FailingWrites:
     """Make the `at`-th write-like call of the build raise OSError(code) naming its file."""
 
-    TARGETS = [(pathlib.Path, "write_bytes"), (pathlib.Path, "write_text"), (shutil, "copyfile"), (os, "link"),
-               (os, "replace"), (os, "rename"), (os, "mkdir")]
+    TARGETS = [
+        (pathlib.Path, "write_bytes"),
+        (pathlib.Path, "write_text"),
+        (shutil, "copyfile"),
+        (os, "link"),
+        (os, "replace"),
+        (os, "rename"),
+        (os, "mkdir"),
+    ]
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, code: int, at: int | None):
         self.code, self.at, self.calls, self.failed = code, at, [], None
@@ -233,7 +290,9 @@ def prepare(top: Path, change) -> tuple[Path, Path]:
     shutil.copytree(REPO / "templates", root / "templates")
     (root / "site.toml").write_text(MINI_CONFIG, encoding="utf-8")
     for i in range(3):
-        (root / f"content/news/2017/p{i}.md").write_text(post(title=f"Post {i}", date=f"2017-03-{10 + i}"), encoding="utf-8")
+        (root / f"content/news/2017/p{i}.md").write_text(
+            post(title=f"Post {i}", date=f"2017-03-{10 + i}"), encoding="utf-8"
+        )
     (root / "content/news/2017/photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 a photo")
     build_site(root, output_dir=top / "out")
     time.sleep(0.01)
@@ -249,11 +308,19 @@ def empty_the_output(root: Path) -> None:
 
 
 CHANGES = {
-    "one post edited (updated in place)": lambda root: (root / "content/news/2017/p1.md").write_text(post(title="Post 1", date="2017-03-11", body="New words.\n"), encoding="utf-8"),
+    "one post edited (updated in place)": lambda root: (
+        root / "content/news/2017/p1.md"
+    ).write_text(post(title="Post 1", date="2017-03-11", body="New words.\n"), encoding="utf-8"),
     "every page changed (updated in place, with deletions)": lambda root: (
-        (root / "site.toml").write_text(MINI_CONFIG.replace("Mini News", "Maxi News"), encoding="utf-8"), (root / "content/news/2017/p2.md").unlink()),
+        (root / "site.toml").write_text(
+            MINI_CONFIG.replace("Mini News", "Maxi News"), encoding="utf-8"
+        ),
+        (root / "content/news/2017/p2.md").unlink(),
+    ),
     "first build into an empty folder (a new folder swapped in)": empty_the_output,
 }
+
+
 def positions(calls: list[tuple[str, str]], code: int) -> list[int]:
     """The write calls to fail: an even sample, plus (for ENOSPC) the first, middle and last of each
     kind of call that puts a file in place: the renames of a swap or commit, links, the journal."""
@@ -267,15 +334,20 @@ def positions(calls: list[tuple[str, str]], code: int) -> list[int]:
 
 
 FAULTS = [  # (error, whether rendered pages are spilled beside the output as they are made, as in a big build)
-    pytest.param(errno.ENOSPC, False, id="ENOSPC"), pytest.param(errno.EACCES, False, id="EACCES"),
-    pytest.param(errno.EROFS, False, id="EROFS"), pytest.param(errno.EIO, False, id="EIO"),
-    pytest.param(errno.ENOSPC, True, id="ENOSPC-pages spilled"), pytest.param(errno.EIO, True, id="EIO-pages spilled"),
+    pytest.param(errno.ENOSPC, False, id="ENOSPC"),
+    pytest.param(errno.EACCES, False, id="EACCES"),
+    pytest.param(errno.EROFS, False, id="EROFS"),
+    pytest.param(errno.EIO, False, id="EIO"),
+    pytest.param(errno.ENOSPC, True, id="ENOSPC-pages spilled"),
+    pytest.param(errno.EIO, True, id="EIO-pages spilled"),
 ]
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
 @pytest.mark.parametrize(("code", "spill"), FAULTS)
-def test_a_write_failing_at_any_point_leaves_the_output_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, code: int, spill: bool) -> None:
+def test_a_write_failing_at_any_point_leaves_the_output_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, code: int, spill: bool
+) -> None:
     if spill:
         monkeypatch.setattr(builder.pipeline.write, "STAGE_PAGES_OVER", 0)
     template = tmp_path / "template"
@@ -300,22 +372,36 @@ def test_a_write_failing_at_any_point_leaves_the_output_as_it_was(tmp_path: Path
             except BuildError as exc:
                 error = exc
         where = f"write {at} of {len(calls)}: {faults.failed}"
-        if error is None:  # a failed cache write or hard link (copied instead): the build may do without
+        if (
+            error is None
+        ):  # a failed cache write or hard link (copied instead): the build may do without
             assert tree(out) == expected, where
             continue
         assert len(error.problems) == 1, where
         message = str(error.problems[0])
-        assert message.startswith((faults.failed[1], str(out), str(out.parent) + ":")), (where, message)  # names the file, or the output
-        assert os.strerror(code) in message or (code == errno.ENOSPC and "the disk is full" in message), (where, message)
-        assert tree(out) == before, f"{where}: the output changed although the build failed: {message}"
+        assert message.startswith((faults.failed[1], str(out), str(out.parent) + ":")), (
+            where,
+            message,
+        )  # names the file, or the output
+        assert os.strerror(code) in message or (
+            code == errno.ENOSPC and "the disk is full" in message
+        ), (where, message)
+        assert tree(out) == before, (
+            f"{where}: the output changed although the build failed: {message}"
+        )
         assert siblings(out) == [], (where, siblings(out))
         build_site(root, output_dir=out)  # and the next build, with room again, is correct
         assert tree(out) == expected, where
         shutil.rmtree(top)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders: covered by the injected EACCES above")
-def test_an_output_folder_that_cannot_be_written_is_a_clear_error(make_site, tmp_path: Path) -> None:
+@pytest.mark.skipif(
+    os.geteuid() == 0,
+    reason="root writes into read-only folders: covered by the injected EACCES above",
+)
+def test_an_output_folder_that_cannot_be_written_is_a_clear_error(
+    make_site, tmp_path: Path
+) -> None:
     root = make_site({"content/news/a.md": post()})
     parent = tmp_path / "locked"
     parent.mkdir()
@@ -336,10 +422,14 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error(make_site, tmp
     assert tree(out) == before
 
 
-def test_the_cli_says_the_disk_is_full_and_exits_1(make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_says_the_disk_is_full_and_exits_1(
+    make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = make_site({"content/news/a.md": post()})
     FailingWrites(monkeypatch, errno.ENOSPC, at=3)
-    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--output", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        cli, ["build", "--root", str(root), "--output", str(tmp_path / "out")]
+    )
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert "the previous output is unchanged" in result.stderr
     assert "the disk is full" in result.stderr or "No space left on device" in result.stderr
@@ -358,7 +448,10 @@ def break_templates(make_site, tmp_path: Path, change) -> tuple[str, dict[str, b
     before = tree(out)
     change(root / "templates")
     result = runner.invoke(cli, ["build", "--root", str(root), "--output", str(out)])
-    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (result.output, result.exception)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (
+        result.output,
+        result.exception,
+    )
     assert "Traceback" not in result.output
     assert tree(out) == before
     assert siblings(out) == []
@@ -371,24 +464,65 @@ def insert_line(path: Path, number: int, text: str) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-@pytest.mark.parametrize("case, change, expected", [
-    ("missing template", lambda t: (t / "post.html").unlink(), "templates/post.html: template not found"),
-    ("missing include", lambda t: insert_line(t / "post.html", 4, '{% include "nope.html" %}'), "templates/nope.html: template not found"),
-    ("syntax error in a macro file", lambda t: insert_line(t / "macros.html", 2, "{% macro broken( %}"), "templates/macros.html:2: template syntax error"),
-    ("undefined variable", lambda t: insert_line(t / "index.html", 4, "{{ no_such_thing.attr }}"), "templates/index.html:4: UndefinedError: 'no_such_thing' is undefined"),
-    ("undefined attribute", lambda t: insert_line(t / "post.html", 4, "{{ post.no_such_field }}"), "templates/post.html:4: UndefinedError"),
-    ("a filter that fails", lambda t: insert_line(t / "post.html", 4, "{{ 1 / 0 }}"), "templates/post.html:4: ZeroDivisionError"),
-    ("broken strings table", lambda t: (t / "strings/en.toml").write_text("months = [\n", encoding="utf-8"), "templates/strings/en.toml: cannot be read"),
-    ("missing strings table", lambda t: (t / "strings/en.toml").unlink(), "templates/strings/en.toml: no strings table for language 'en'"),
-])
-def test_a_broken_template_is_a_clear_error_and_the_output_stays(make_site, tmp_path: Path, case: str, change, expected: str) -> None:
+@pytest.mark.parametrize(
+    "case, change, expected",
+    [
+        (
+            "missing template",
+            lambda t: (t / "post.html").unlink(),
+            "templates/post.html: template not found",
+        ),
+        (
+            "missing include",
+            lambda t: insert_line(t / "post.html", 4, '{% include "nope.html" %}'),
+            "templates/nope.html: template not found",
+        ),
+        (
+            "syntax error in a macro file",
+            lambda t: insert_line(t / "macros.html", 2, "{% macro broken( %}"),
+            "templates/macros.html:2: template syntax error",
+        ),
+        (
+            "undefined variable",
+            lambda t: insert_line(t / "index.html", 4, "{{ no_such_thing.attr }}"),
+            "templates/index.html:4: UndefinedError: 'no_such_thing' is undefined",
+        ),
+        (
+            "undefined attribute",
+            lambda t: insert_line(t / "post.html", 4, "{{ post.no_such_field }}"),
+            "templates/post.html:4: UndefinedError",
+        ),
+        (
+            "a filter that fails",
+            lambda t: insert_line(t / "post.html", 4, "{{ 1 / 0 }}"),
+            "templates/post.html:4: ZeroDivisionError",
+        ),
+        (
+            "broken strings table",
+            lambda t: (t / "strings/en.toml").write_text("months = [\n", encoding="utf-8"),
+            "templates/strings/en.toml: cannot be read",
+        ),
+        (
+            "missing strings table",
+            lambda t: (t / "strings/en.toml").unlink(),
+            "templates/strings/en.toml: no strings table for language 'en'",
+        ),
+    ],
+)
+def test_a_broken_template_is_a_clear_error_and_the_output_stays(
+    make_site, tmp_path: Path, case: str, change, expected: str
+) -> None:
     stderr, _, _ = break_templates(make_site, tmp_path, change)
     assert expected in stderr, stderr
 
 
 def test_a_macro_that_calls_itself_forever_is_a_clear_error(make_site, tmp_path: Path) -> None:
     def change(templates: Path) -> None:
-        insert_line(templates / "post.html", 4, "{% macro again() %}{{ again() }}{% endmacro %}{{ again() }}")
+        insert_line(
+            templates / "post.html",
+            4,
+            "{% macro again() %}{{ again() }}{% endmacro %}{{ again() }}",
+        )
 
     stderr, _, _ = break_templates(make_site, tmp_path, change)
     assert "templates/post.html:4: RecursionError" in stderr, stderr
@@ -399,7 +533,9 @@ def test_a_macro_that_calls_itself_forever_is_a_clear_error(make_site, tmp_path:
 
 def damage(kind: str, folder: Path) -> None:
     shards, state = sorted(folder.glob("posts-*.bin")), folder / "state.bin"
-    with_posts = [path for path in shards if path.stat().st_size > 200]  # the posts files that hold posts
+    with_posts = [
+        path for path in shards if path.stat().st_size > 200
+    ]  # the posts files that hold posts
     assert shards and with_posts
     if kind == "truncated":
         for path in (*shards, state):
@@ -433,20 +569,47 @@ def damage(kind: str, folder: Path) -> None:
         raise ValueError(kind)
 
 
-@pytest.mark.parametrize("kind", ["truncated", "empty", "one byte changed", "from another version", "state without posts", "a file where the folder was", "garbage", "another site's cache"])
-def test_a_damaged_cache_is_ignored_and_the_build_is_correct(make_site, tmp_path: Path, kind: str) -> None:
-    root = make_site({f"content/news/2017/p{i}.md": post(title=f"Post {i}", date=f"2017-03-{10 + i}") for i in range(4)})
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "truncated",
+        "empty",
+        "one byte changed",
+        "from another version",
+        "state without posts",
+        "a file where the folder was",
+        "garbage",
+        "another site's cache",
+    ],
+)
+def test_a_damaged_cache_is_ignored_and_the_build_is_correct(
+    make_site, tmp_path: Path, kind: str
+) -> None:
+    root = make_site(
+        {
+            f"content/news/2017/p{i}.md": post(title=f"Post {i}", date=f"2017-03-{10 + i}")
+            for i in range(4)
+        }
+    )
     out = tmp_path / "out"
     build_site(root, output_dir=out)
     folder = cache_dir(out)
     assert (folder / "state.bin").is_file() and len(list(folder.glob("posts-*.bin"))) == SHARDS
     if kind == "another site's cache":
-        other = make_site({f"content/news/2017/p{i}.md": post(title=f"Other {i}", date=f"2017-04-{10 + i}") for i in range(4)}, name="other")
+        other = make_site(
+            {
+                f"content/news/2017/p{i}.md": post(title=f"Other {i}", date=f"2017-04-{10 + i}")
+                for i in range(4)
+            },
+            name="other",
+        )
         shutil.rmtree(folder)
         build_site(other, output_dir=tmp_path / "other-out")
         shutil.copytree(cache_dir(tmp_path / "other-out"), folder)
     time.sleep(0.01)
-    (root / "content/news/2017/p1.md").write_text(post(title="Post 1", date="2017-03-11", body="Changed after the cache.\n"), encoding="utf-8")
+    (root / "content/news/2017/p1.md").write_text(
+        post(title="Post 1", date="2017-03-11", body="Changed after the cache.\n"), encoding="utf-8"
+    )
     damage(kind, folder)
     report = build_site(root, output_dir=out)
     assert report.posts == 4
@@ -456,8 +619,12 @@ def test_a_damaged_cache_is_ignored_and_the_build_is_correct(make_site, tmp_path
 # --- The same bytes, however the build runs ----------------------------------------------------
 
 
-def test_a_build_gives_the_same_bytes_on_one_process_or_several_and_every_time(tmp_path: Path) -> None:
-    root = make_big_site(tmp_path / "site", posts=200)  # enough posts for the forked workers to start
+def test_a_build_gives_the_same_bytes_on_one_process_or_several_and_every_time(
+    tmp_path: Path,
+) -> None:
+    root = make_big_site(
+        tmp_path / "site", posts=200
+    )  # enough posts for the forked workers to start
     one = build_site(root, output_dir=tmp_path / "one", jobs=1, clean=True)
     several = build_site(root, output_dir=tmp_path / "several", jobs=2, clean=True)
     assert one.files == several.files > 400

@@ -21,7 +21,9 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 ATOM = "{http://www.w3.org/2005/Atom}"
 REAL_URL = "https://bomca.example.org/"
 # RFC 822 (with RFC 1123's four-digit year), as RSS 2.0 asks: "Sat, 07 Sep 2002 00:00:01 GMT" or "+0600".
-RFC822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} ([+-]\d{4}|GMT|UT|[ECMP][SD]T)$")
+RFC822 = re.compile(
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} ([+-]\d{4}|GMT|UT|[ECMP][SD]T)$"
+)
 
 
 def etree():
@@ -72,9 +74,14 @@ def test_every_atom_feed_is_valid_against_the_rfc_4287_schema(real_site, golden_
             feed = doc.getroot()
             entries = feed.findall(f"{ATOM}entry")
             # The schema's Schematron rules, which RELAX NG alone does not check:
-            assert feed.find(f"{ATOM}author") is not None or all(e.find(f"{ATOM}author") is not None for e in entries), path
+            assert feed.find(f"{ATOM}author") is not None or all(
+                e.find(f"{ATOM}author") is not None for e in entries
+            ), path
             for entry in entries:
-                assert entry.find(f"{ATOM}content") is not None or any(link.get("rel", "alternate") == "alternate" for link in entry.findall(f"{ATOM}link")), path
+                assert entry.find(f"{ATOM}content") is not None or any(
+                    link.get("rel", "alternate") == "alternate"
+                    for link in entry.findall(f"{ATOM}link")
+                ), path
             checked.append(path)
     assert len(checked) > 20
 
@@ -83,10 +90,14 @@ def test_the_atom_schema_rejects_a_broken_feed() -> None:
     lxml_etree = etree()
     schema = lxml_etree.RelaxNG(lxml_etree.parse(str(SCHEMAS / "atom.rng")))
     no_id = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><updated>2017-01-01T00:00:00Z</updated></feed>'
-    bad_date = no_id.replace(b"<title>", b"<id>https://example.org/</id><title>").replace(b"2017-01-01T00:00:00Z", b"1 January 2017")
+    bad_date = no_id.replace(b"<title>", b"<id>https://example.org/</id><title>").replace(
+        b"2017-01-01T00:00:00Z", b"1 January 2017"
+    )
     assert not schema.validate(lxml_etree.fromstring(no_id))
     assert not schema.validate(lxml_etree.fromstring(bad_date))
-    assert schema.validate(lxml_etree.fromstring(bad_date.replace(b"1 January 2017", b"2017-01-01T00:00:00+06:00")))
+    assert schema.validate(
+        lxml_etree.fromstring(bad_date.replace(b"1 January 2017", b"2017-01-01T00:00:00+06:00"))
+    )
 
 
 def rss_problems(path: Path, lxml_etree) -> list[str]:
@@ -94,7 +105,7 @@ def rss_problems(path: Path, lxml_etree) -> list[str]:
     problems = []
     root = lxml_etree.parse(str(path)).getroot()
     if root.tag != "rss" or root.get("version") != "2.0":
-        return [f"root is <{root.tag} version={root.get('version')}>, not <rss version=\"2.0\">"]
+        return [f'root is <{root.tag} version={root.get("version")}>, not <rss version="2.0">']
     channels = root.findall("channel")
     if len(channels) != 1:
         return [f"{len(channels)} <channel> elements"]
@@ -121,7 +132,9 @@ def rss_problems(path: Path, lxml_etree) -> list[str]:
             problems.append(f"{title}: no <guid>")
         else:
             guids.append(guid.text)
-            if guid.get("isPermaLink", "true") == "true" and not guid.text.startswith(("http://", "https://")):
+            if guid.get("isPermaLink", "true") == "true" and not guid.text.startswith(
+                ("http://", "https://")
+            ):
                 problems.append(f"{title}: a permalink <guid> that is not a URL: {guid.text}")
         date = item.findtext("pubDate")
         if date is None or not RFC822.match(date):
@@ -138,9 +151,13 @@ def rss_problems(path: Path, lxml_etree) -> list[str]:
 
 def test_every_rss_feed_has_what_rss_2_requires(real_site, golden_site: Path) -> None:
     lxml_etree = etree()
-    feeds = [path for out, _ in sites(real_site, golden_site) for path in sorted(out.rglob("feed.xml"))]
+    feeds = [
+        path for out, _ in sites(real_site, golden_site) for path in sorted(out.rglob("feed.xml"))
+    ]
     assert len(feeds) > 20
-    problems = [f"{path}: {problem}" for path in feeds for problem in rss_problems(path, lxml_etree)]
+    problems = [
+        f"{path}: {problem}" for path in feeds for problem in rss_problems(path, lxml_etree)
+    ]
     assert problems == []
 
 
@@ -151,9 +168,17 @@ def test_the_rss_rules_catch_a_broken_feed(tmp_path: Path) -> None:
         '<rss version="2.0"><channel><title>x</title><link>/</link>'
         "<item><title>a</title><link>/a/</link><guid>/a/</guid><pubDate>2017-03-14</pubDate></item>"
         "<item><title>b</title><link>https://e.org/b/</link><guid>/a/</guid><pubDate>Tue, 14 Mar 2017 00:00:00 +0600</pubDate></item>"
-        "</channel></rss>", encoding="utf-8")
+        "</channel></rss>",
+        encoding="utf-8",
+    )
     problems = " | ".join(rss_problems(bad, lxml_etree))
-    for expected in ("no <description>", "<link> is not absolute", "not an RFC 822 date", "guids are not unique", "permalink <guid>"):
+    for expected in (
+        "no <description>",
+        "<link> is not absolute",
+        "not an RFC 822 date",
+        "guids are not unique",
+        "permalink <guid>",
+    ):
         assert expected in problems, problems
 
 
@@ -169,12 +194,17 @@ def feed_links(path: Path, lxml_etree) -> list[str]:
             urls.append(element.text or "")
         elif local == "category":
             urls += [v for v in (element.get("scheme"), element.get("domain")) if v]
-        elif local in ("content", "encoded", "description", "summary") and element.get("type", "html") == "html":
+        elif (
+            local in ("content", "encoded", "description", "summary")
+            and element.get("type", "html") == "html"
+        ):
             urls += html_refs(element.text or "")
     return [url.strip() for url in urls if url.strip()]
 
 
-def test_every_link_inside_every_feed_leads_to_a_page_of_the_output(real_site, golden_site: Path, subpath_site: Path) -> None:
+def test_every_link_inside_every_feed_leads_to_a_page_of_the_output(
+    real_site, golden_site: Path, subpath_site: Path
+) -> None:
     lxml_etree = etree()
     broken, count = [], 0
     for out, base_url in [*sites(real_site, golden_site), (subpath_site, SUBPATH_URL)]:
@@ -195,14 +225,25 @@ def test_a_busy_term_feed_holds_exactly_its_newest_items(golden_site: Path, name
     lxml_etree = etree()
     rendered = check_site(FIXTURE_SITE)
     items = rendered.site.config.feed_items
-    busy = [term for taxonomy in (rendered.site.countries, rendered.site.tags) for term in taxonomy.terms if term.count > items]
+    busy = [
+        term
+        for taxonomy in (rendered.site.countries, rendered.site.tags)
+        for term in taxonomy.terms
+        if term.count > items
+    ]
     assert busy, "the fixture site needs a country or tag with more posts than [feeds] items"
     for term in busy:
         root = lxml_etree.parse(str(golden_site / term.path / name)).getroot()
         if name == "feed.xml":
-            entries = [(i.findtext("title"), parsedate_to_datetime(i.findtext("pubDate"))) for i in root.iter("item")]
+            entries = [
+                (i.findtext("title"), parsedate_to_datetime(i.findtext("pubDate")))
+                for i in root.iter("item")
+            ]
         else:
-            entries = [(e.findtext(f"{ATOM}title"), datetime.fromisoformat(e.findtext(f"{ATOM}updated"))) for e in root.iter(f"{ATOM}entry")]
+            entries = [
+                (e.findtext(f"{ATOM}title"), datetime.fromisoformat(e.findtext(f"{ATOM}updated")))
+                for e in root.iter(f"{ATOM}entry")
+            ]
         newest = sorted(term.posts, key=lambda p: p.date, reverse=True)[:items]
         assert [title for title, _ in entries] == [p.title for p in newest], term.path
         assert [date for _, date in entries] == [p.date for p in newest]

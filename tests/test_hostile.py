@@ -42,7 +42,16 @@ def build(runner: CliRunner, root: Path, out: Path, *extra: str) -> Result:
     return runner.invoke(cli, ["build", "--root", str(root), "--output", str(out), *extra])
 
 
-def refused(runner: CliRunner, make_site, tmp_path: Path, files: dict[str, str | bytes], where: str, *words: str, config: str = MINI_CONFIG, seconds: float = 10) -> str:
+def refused(
+    runner: CliRunner,
+    make_site,
+    tmp_path: Path,
+    files: dict[str, str | bytes],
+    where: str,
+    *words: str,
+    config: str = MINI_CONFIG,
+    seconds: float = 10,
+) -> str:
     """Build a good site, change `files`, build again: exit 1 within `seconds`, a line starting
     `where:` (and a line number, if `where` has none) holding every word, no traceback, the
     output untouched. Returns that line."""
@@ -71,37 +80,98 @@ def refused(runner: CliRunner, make_site, tmp_path: Path, files: dict[str, str |
 # --- Found by fuzzing -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("escape, shown", [
-    ("\\x01", "U+0001"), ("\\0", "U+0000 (NUL)"), ("\\e", "U+001B (escape)"), ("\\ud800", "U+D800 (half of a character"),
-    ("\\uffff", "U+FFFF"), ("\\f", "U+000C (form feed)"),
-])
-def test_a_character_pages_cannot_hold_written_as_a_yaml_escape_is_refused(runner, make_site, tmp_path, escape, shown) -> None:
+@pytest.mark.parametrize(
+    "escape, shown",
+    [
+        ("\\x01", "U+0001"),
+        ("\\0", "U+0000 (NUL)"),
+        ("\\e", "U+001B (escape)"),
+        ("\\ud800", "U+D800 (half of a character"),
+        ("\\uffff", "U+FFFF"),
+        ("\\f", "U+000C (form feed)"),
+    ],
+)
+def test_a_character_pages_cannot_hold_written_as_a_yaml_escape_is_refused(
+    runner, make_site, tmp_path, escape, shown
+) -> None:
     # lxml refused these in the feeds (ValueError) and UTF-8 cannot encode a lone surrogate: tracebacks before
-    refused(runner, make_site, tmp_path, {REL: post(title=f'"Workshop {escape}"')}, f"{REL}:2", "'title'", shown, "delete it")
+    refused(
+        runner,
+        make_site,
+        tmp_path,
+        {REL: post(title=f'"Workshop {escape}"')},
+        f"{REL}:2",
+        "'title'",
+        shown,
+        "delete it",
+    )
 
 
 @pytest.mark.parametrize("char", ["\x1b", "\x0c", "\x01", "\ufffe"])
-def test_a_control_character_in_the_body_is_refused_with_its_line(runner, make_site, tmp_path, char) -> None:
-    refused(runner, make_site, tmp_path, {REL: post(body=f"First line.\n\nA {char}bad line.\n")}, f"{REL}:9", f"U+{ord(char):04X}")
+def test_a_control_character_in_the_body_is_refused_with_its_line(
+    runner, make_site, tmp_path, char
+) -> None:
+    refused(
+        runner,
+        make_site,
+        tmp_path,
+        {REL: post(body=f"First line.\n\nA {char}bad line.\n")},
+        f"{REL}:9",
+        f"U+{ord(char):04X}",
+    )
 
 
-def test_a_control_character_in_the_front_matter_is_reported_on_one_line(runner, make_site, tmp_path) -> None:
+def test_a_control_character_in_the_front_matter_is_reported_on_one_line(
+    runner, make_site, tmp_path
+) -> None:
     refused(runner, make_site, tmp_path, {REL: post(title="Work\x1fshop")}, f"{REL}:2", "U+001F")
-    line = refused(runner, make_site, tmp_path, {REL: post(title="Work\x7fshop")}, f"{REL}:2", "not valid YAML", "U+007F")
+    line = refused(
+        runner,
+        make_site,
+        tmp_path,
+        {REL: post(title="Work\x7fshop")},
+        f"{REL}:2",
+        "not valid YAML",
+        "U+007F",
+    )
     assert "\n" not in line and "position" not in line  # was PyYAML's two-line message
 
 
 def test_a_field_name_with_a_newline_is_named_on_one_line(runner, make_site, tmp_path) -> None:
-    line = refused(runner, make_site, tmp_path, {REL: post(extra='"con\\ntries": [KG]\n')}, f"{REL}:6", "unknown field 'con\\ntries'")
+    line = refused(
+        runner,
+        make_site,
+        tmp_path,
+        {REL: post(extra='"con\\ntries": [KG]\n')},
+        f"{REL}:6",
+        "unknown field 'con\\ntries'",
+    )
     assert line.endswith("location")
 
 
-def test_yaml_nested_deeper_than_any_field_needs_is_refused_quickly(runner, make_site, tmp_path) -> None:
+def test_yaml_nested_deeper_than_any_field_needs_is_refused_quickly(
+    runner, make_site, tmp_path
+) -> None:
     deep = "[" * 5000 + "]" * 5000  # PyYAML's composer recursed until RecursionError: a traceback
-    refused(runner, make_site, tmp_path, {REL: post(tags=deep)}, f"{REL}:5", "more than 20 deep", seconds=5)
+    refused(
+        runner,
+        make_site,
+        tmp_path,
+        {REL: post(tags=deep)},
+        f"{REL}:5",
+        "more than 20 deep",
+        seconds=5,
+    )
 
 
-NESTS = st.recursive(st.sampled_from(["x", "a-b", "k: v", "?", "-", ""]), lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(["a", "b-c", "d:e"]), inner, max_size=2), max_leaves=40)
+NESTS = st.recursive(
+    st.sampled_from(["x", "a-b", "k: v", "?", "-", ""]),
+    lambda inner: (
+        st.lists(inner, max_size=2)
+        | st.dictionaries(st.sampled_from(["a", "b-c", "d:e"]), inner, max_size=2)
+    ),
+    max_leaves=40,
+)
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
@@ -113,7 +183,29 @@ def test_front_matter_skips_the_depth_walk_only_where_it_cannot_nest_too_deep(va
     assert front_matter.compose_yaml(fm, yaml.SafeLoader)[1] == front_matter.find_too_deep(fm)
 
 
-BODY_PIECES = st.sampled_from(["word ", "\n", "\n\n", "[", "]", "(", ")", "<", ">", "> ", "- ", "* ", "+ ", "1. ", "    ", "\t", "12) ", "-", "x" * 200])
+BODY_PIECES = st.sampled_from(
+    [
+        "word ",
+        "\n",
+        "\n\n",
+        "[",
+        "]",
+        "(",
+        ")",
+        "<",
+        ">",
+        "> ",
+        "- ",
+        "* ",
+        "+ ",
+        "1. ",
+        "    ",
+        "\t",
+        "12) ",
+        "-",
+        "x" * 200,
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
@@ -136,27 +228,59 @@ def test_the_quick_bounds_let_no_nest_past_the_limit_through(lead, levels) -> No
         assert (markup.find_too_complex(body) is None) == (levels <= markup.MAX_NESTING)
 
 
-@pytest.mark.parametrize("fm", ["tags:\n" + "".join("  " * i + "- \n" for i in range(21)), "tags: " + "[" * 21 + "]" * 21, "tags:\n" + "- " * 21 + "x", "a:\n" + "".join("  " * i + "b:\n" for i in range(1, 21)) + "  " * 21 + "c"])
+@pytest.mark.parametrize(
+    "fm",
+    [
+        "tags:\n" + "".join("  " * i + "- \n" for i in range(21)),
+        "tags: " + "[" * 21 + "]" * 21,
+        "tags:\n" + "- " * 21 + "x",
+        "a:\n" + "".join("  " * i + "b:\n" for i in range(1, 21)) + "  " * 21 + "c",
+    ],
+)
 def test_front_matter_nested_21_deep_is_found_however_written(fm) -> None:
     assert front_matter.compose_yaml(fm, yaml.SafeLoader)[1] is not None
 
 
-@pytest.mark.parametrize("value", ["9999-12-31T23:59-14:00", "0001-01-01T00:00+14:00", "0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize(
+    "value", ["9999-12-31T23:59-14:00", "0001-01-01T00:00+14:00", "0001-01-01", "9999-12-31"]
+)
 def test_a_date_at_the_edge_of_the_calendar_is_refused(runner, make_site, tmp_path, value) -> None:
-    refused(runner, make_site, tmp_path, {REL: post(date=value)}, f"{REL}:3", "'date'", "out of range", "2 to 9998")
+    refused(
+        runner,
+        make_site,
+        tmp_path,
+        {REL: post(date=value)},
+        f"{REL}:3",
+        "'date'",
+        "out of range",
+        "2 to 9998",
+    )
 
 
 def test_a_slug_longer_than_a_file_name_may_be_is_refused(runner, make_site, tmp_path) -> None:
-    refused(runner, make_site, tmp_path, {REL: post(extra=f"slug: {'a' * 300}\n")}, f"{REL}:6", "'slug'", "300 characters")
+    refused(
+        runner,
+        make_site,
+        tmp_path,
+        {REL: post(extra=f"slug: {'a' * 300}\n")},
+        f"{REL}:6",
+        "'slug'",
+        "300 characters",
+    )
 
 
-@pytest.mark.parametrize("line, toml, words", [
-    (2, 'title = "Mini \\u0001 News"', ("[site] title", "U+0001")),
-    (4, 'base_url = "https://[::1/"', ("base_url", "Invalid IPv6")),
-    (4, 'base_url = "https://example.org/a b/"', ("base_url", "cannot hold spaces")),
-    (4, 'base_url = "https://example.org/\\"><script>/"', ("base_url", "quotes")),
-])
-def test_a_broken_site_toml_value_is_refused(runner, make_site, tmp_path, line, toml, words) -> None:
+@pytest.mark.parametrize(
+    "line, toml, words",
+    [
+        (2, 'title = "Mini \\u0001 News"', ("[site] title", "U+0001")),
+        (4, 'base_url = "https://[::1/"', ("base_url", "Invalid IPv6")),
+        (4, 'base_url = "https://example.org/a b/"', ("base_url", "cannot hold spaces")),
+        (4, 'base_url = "https://example.org/\\"><script>/"', ("base_url", "quotes")),
+    ],
+)
+def test_a_broken_site_toml_value_is_refused(
+    runner, make_site, tmp_path, line, toml, words
+) -> None:
     key = toml.split(" = ")[0]
     config = re.sub(rf"(?m)^{key} = .*$", toml.replace("\\", "\\\\"), MINI_CONFIG)
     refused(runner, make_site, tmp_path, {}, f"site.toml:{line}", *words, config=config)
@@ -164,7 +288,15 @@ def test_a_broken_site_toml_value_is_refused(runner, make_site, tmp_path, line, 
 
 def test_a_country_key_too_long_for_a_folder_name_is_refused(runner, make_site, tmp_path) -> None:
     config = MINI_CONFIG.replace("[countries.tajikistan]", f"[countries.{'t' * 300}]")
-    refused(runner, make_site, tmp_path, {}, f"site.toml:{MINI_CONFIG.count(chr(10), 0, MINI_CONFIG.index('[countries.tajikistan]')) + 1}", "at most 80", config=config)
+    refused(
+        runner,
+        make_site,
+        tmp_path,
+        {},
+        f"site.toml:{MINI_CONFIG.count(chr(10), 0, MINI_CONFIG.index('[countries.tajikistan]')) + 1}",
+        "at most 80",
+        config=config,
+    )
 
 
 def test_a_base_url_option_that_is_not_a_url_is_refused(runner, make_site, tmp_path) -> None:
@@ -177,7 +309,9 @@ def test_a_base_url_option_that_is_not_a_url_is_refused(runner, make_site, tmp_p
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 @pytest.mark.parametrize("name", ["news/2017/pipe.md", "news/2017/picture.jpg"])
-def test_a_named_pipe_in_content_is_refused_instead_of_read_forever(runner, make_site, tmp_path, name) -> None:
+def test_a_named_pipe_in_content_is_refused_instead_of_read_forever(
+    runner, make_site, tmp_path, name
+) -> None:
     root = make_site({REL: post()})
     out = tmp_path / "out"
     assert build(runner, root, out).exit_code == 0
@@ -210,7 +344,9 @@ def laughs(levels: int = 9) -> str:
     return "[" + ", ".join(items) + "]"
 
 
-def test_billion_laughs_in_one_field_is_refused_quickly_in_bounded_memory(make_site, tmp_path) -> None:
+def test_billion_laughs_in_one_field_is_refused_quickly_in_bounded_memory(
+    make_site, tmp_path
+) -> None:
     root = make_site({REL: post(tags=laughs())})
     tracemalloc.start()
     started = time.perf_counter()
@@ -223,46 +359,74 @@ def test_billion_laughs_in_one_field_is_refused_quickly_in_bounded_memory(make_s
         tracemalloc.stop()
     assert seconds < 5
     assert peak < 64 * 1024 * 1024, f"{peak / 2**20:.0f} MB"  # expanded, it would be gigabytes
-    assert [str(p) for p in caught.value.problems] == [f"{REL}:5: 'tags' must be a list of names, e.g. tags: [training, customs]; found a nested structure"]
+    assert [str(p) for p in caught.value.problems] == [
+        f"{REL}:5: 'tags' must be a list of names, e.g. tags: [training, customs]; found a nested structure"
+    ]
 
 
 def test_billion_laughs_across_fields_is_refused_quickly(runner, make_site, tmp_path) -> None:
-    anchors = "".join(f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]\n" for n in range(1, 10))
+    anchors = "".join(
+        f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]\n" for n in range(1, 10)
+    )
     bad = post(extra='a0: &a0 ["lol", "lol", "lol"]\n' + anchors + "location: *a9\n")
     refused(runner, make_site, tmp_path, {REL: bad}, f"{REL}:6", "unknown field 'a0'", seconds=5)
 
 
-@pytest.mark.parametrize("tagged", [
-    '!!python/object/apply:os.system ["touch {marker}"]',
-    '!!python/object/new:os.system ["touch {marker}"]',
-    "!!python/name:os.system",
-    "!!python/module:os",
-    '!!python/object:builtins.open {{file: "{marker}", mode: w}}',
-    "!!binary dG91Y2g=",
-    "!!set {{a, b}}",
-    "!mytag x",
-    '[!!python/object/apply:os.system ["touch {marker}"]]',
-])
-def test_a_yaml_tag_that_would_construct_an_object_is_refused(runner, make_site, tmp_path, tagged) -> None:
+@pytest.mark.parametrize(
+    "tagged",
+    [
+        '!!python/object/apply:os.system ["touch {marker}"]',
+        '!!python/object/new:os.system ["touch {marker}"]',
+        "!!python/name:os.system",
+        "!!python/module:os",
+        '!!python/object:builtins.open {{file: "{marker}", mode: w}}',
+        "!!binary dG91Y2g=",
+        "!!set {{a, b}}",
+        "!mytag x",
+        '[!!python/object/apply:os.system ["touch {marker}"]]',
+    ],
+)
+def test_a_yaml_tag_that_would_construct_an_object_is_refused(
+    runner, make_site, tmp_path, tagged
+) -> None:
     marker = tmp_path / "pwned"
     value = tagged.format(marker=marker)
-    refused(runner, make_site, tmp_path, {REL: post(extra=f"location: {value}\n")}, f"{REL}:6", "'location'", "not allowed")
+    refused(
+        runner,
+        make_site,
+        tmp_path,
+        {REL: post(extra=f"location: {value}\n")},
+        f"{REL}:6",
+        "'location'",
+        "not allowed",
+    )
     assert not marker.exists()
 
 
 def test_a_tag_directive_cannot_smuggle_a_python_tag(runner, make_site, tmp_path) -> None:
     marker = tmp_path / "pwned"
     bad = f"---\n%TAG !p! tag:yaml.org,2002:python/\n---\ntitle: !p!object/apply:os.system ['touch {marker}']\ndate: 2017-03-14\n---\nBody.\n"
-    refused(runner, make_site, tmp_path, {REL: bad}, REL, "YAML", seconds=5)  # the front matter cannot even hold a directive
+    refused(
+        runner, make_site, tmp_path, {REL: bad}, REL, "YAML", seconds=5
+    )  # the front matter cannot even hold a directive
     assert not marker.exists()
 
 
 # --- Markup in every text field: inert and readable everywhere --------------------------------
 
 HOSTILE = "<script>alert(1)</script> </script> \" ' & ]]> </title>"
-HOSTILE_CONFIG = MINI_CONFIG.replace('title = "Mini News"', 'title = "News </title><script>alert(2)</script> & ]]>"').replace(
-    'description = "A tiny test site."', "description = \"Desc <script>alert(3)</script> ' \\\" ]]>\"").replace(
-    'name = "Kyrgyzstan"', 'name = "Kyrgyz</script><script>alert(4)</script> & \\" \' ]]>"')
+HOSTILE_CONFIG = (
+    MINI_CONFIG.replace(
+        'title = "Mini News"', 'title = "News </title><script>alert(2)</script> & ]]>"'
+    )
+    .replace(
+        'description = "A tiny test site."',
+        'description = "Desc <script>alert(3)</script> \' \\" ]]>"',
+    )
+    .replace(
+        'name = "Kyrgyzstan"', 'name = "Kyrgyz</script><script>alert(4)</script> & \\" \' ]]>"'
+    )
+)
 
 
 class Page(HTMLParser):
@@ -292,7 +456,7 @@ class Page(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.open:
-            del self.open[len(self.open) - 1 - self.open[::-1].index(tag):]
+            del self.open[len(self.open) - 1 - self.open[::-1].index(tag) :]
 
     def handle_data(self, data: str) -> None:
         if self.open:
@@ -303,7 +467,11 @@ class Page(HTMLParser):
 
     def attribute(self, tag: str, wanted: str, **match: str) -> list[str]:
         """Attribute `wanted` of each `tag` element whose other attributes equal `match`."""
-        return [attrs[wanted] for t, attrs in self.elements if t == tag and wanted in attrs and all(attrs.get(k) == v for k, v in match.items())]
+        return [
+            attrs[wanted]
+            for t, attrs in self.elements
+            if t == tag and wanted in attrs and all(attrs.get(k) == v for k, v in match.items())
+        ]
 
 
 def read_page(path: Path) -> Page:
@@ -320,7 +488,9 @@ def assert_inert(page: Page, rel: str) -> None:
             assert not text.strip(), rel
             assert not re.match(r"(?i)\s*(javascript|data|vbscript):", attrs["src"]), rel
             continue
-        assert attrs.get("type") == "application/ld+json", f"{rel}: an inline script that is not JSON-LD: {text[:80]!r}"
+        assert attrs.get("type") == "application/ld+json", (
+            f"{rel}: an inline script that is not JSON-LD: {text[:80]!r}"
+        )
         assert "</script" not in text.lower() and "<!--" not in text, rel
         json.loads(text)
     assert not [n for _, n, _ in page.attributes if n.lower().startswith("on")], rel
@@ -328,10 +498,17 @@ def assert_inert(page: Page, rel: str) -> None:
 
 @pytest.fixture
 def hostile_site(make_site, tmp_path: Path) -> tuple[Path, Path]:
-    root = make_site({
-        REL: post(title=json.dumps(HOSTILE), countries="[Kyrgyzstan]", tags=json.dumps([HOSTILE, "training"]),
-                  extra=f"summary: {json.dumps('Sum ' + HOSTILE)}\nlocation: {json.dumps('Loc ' + HOSTILE)}\nslug: hostile\n"),
-    }, config=HOSTILE_CONFIG)
+    root = make_site(
+        {
+            REL: post(
+                title=json.dumps(HOSTILE),
+                countries="[Kyrgyzstan]",
+                tags=json.dumps([HOSTILE, "training"]),
+                extra=f"summary: {json.dumps('Sum ' + HOSTILE)}\nlocation: {json.dumps('Loc ' + HOSTILE)}\nslug: hostile\n",
+            ),
+        },
+        config=HOSTILE_CONFIG,
+    )
     out = tmp_path / "out"
     report = build_site(root, output_dir=out)
     assert report.posts == 1
@@ -369,9 +546,15 @@ def test_markup_in_text_fields_reads_as_written_in_the_post_page(hostile_site) -
     assert HOSTILE in chips and COUNTRY in chips and SITE_TITLE in chips
     alternate = page.attribute("link", "title", rel="alternate")
     assert alternate and all(SITE_TITLE in t for t in alternate[:2])
-    (ld,) = [json.loads(text) for attrs, text in page.scripts if attrs.get("type") == "application/ld+json"]
+    (ld,) = [
+        json.loads(text)
+        for attrs, text in page.scripts
+        if attrs.get("type") == "application/ld+json"
+    ]
     assert ld["headline"] == HOSTILE and ld["description"] == "Sum " + HOSTILE
-    assert ld["contentLocation"]["name"] == "Loc " + HOSTILE and ld["publisher"]["name"] == SITE_TITLE
+    assert (
+        ld["contentLocation"]["name"] == "Loc " + HOSTILE and ld["publisher"]["name"] == SITE_TITLE
+    )
     assert HOSTILE in ld["keywords"] and COUNTRY in ld["keywords"]
 
 
@@ -383,34 +566,55 @@ def test_markup_in_text_fields_reads_as_written_in_lists_and_term_pages(hostile_
     assert DESCRIPTION in [t.strip() for t in home.texts["p"]]
     country = read_page(out / "countries/kyrgyzstan/index.html")
     assert country.texts["h1"] == [COUNTRY]
-    assert any(COUNTRY in t for t in country.texts.get("title", []))  # the page's and the chart's <title>
-    tag = next(p for p in (out / "tags").iterdir() if p.is_dir() and p.name.startswith("script-alert"))
+    assert any(
+        COUNTRY in t for t in country.texts.get("title", [])
+    )  # the page's and the chart's <title>
+    tag = next(
+        p for p in (out / "tags").iterdir() if p.is_dir() and p.name.startswith("script-alert")
+    )
     assert read_page(tag / "index.html").texts["h1"] == [HOSTILE]
 
 
 def test_markup_in_text_fields_reads_as_written_in_the_feeds_and_sitemap(hostile_site) -> None:
     _, out = hostile_site
     rss = ET.fromstring((out / "feed.xml").read_bytes())
-    assert rss.findtext("channel/title") == SITE_TITLE and rss.findtext("channel/description") == DESCRIPTION
+    assert (
+        rss.findtext("channel/title") == SITE_TITLE
+        and rss.findtext("channel/description") == DESCRIPTION
+    )
     item = rss.find("channel/item")
     assert item.findtext("title") == HOSTILE and item.findtext("description") == "Sum " + HOSTILE
     assert {c.text for c in item.iter("category")} == {COUNTRY, HOSTILE, "training"}
     atom = ET.fromstring((out / "atom.xml").read_bytes())
     ns = {"a": "http://www.w3.org/2005/Atom"}
-    assert atom.findtext("a:title", namespaces=ns) == SITE_TITLE and atom.findtext("a:subtitle", namespaces=ns) == DESCRIPTION
+    assert (
+        atom.findtext("a:title", namespaces=ns) == SITE_TITLE
+        and atom.findtext("a:subtitle", namespaces=ns) == DESCRIPTION
+    )
     entry = atom.find("a:entry", ns)
-    assert entry.findtext("a:title", namespaces=ns) == HOSTILE and entry.findtext("a:summary", namespaces=ns) == "Sum " + HOSTILE
-    assert {c.get("label") for c in entry.iter("{http://www.w3.org/2005/Atom}category")} == {COUNTRY, HOSTILE, "training"}
+    assert (
+        entry.findtext("a:title", namespaces=ns) == HOSTILE
+        and entry.findtext("a:summary", namespaces=ns) == "Sum " + HOSTILE
+    )
+    assert {c.get("label") for c in entry.iter("{http://www.w3.org/2005/Atom}category")} == {
+        COUNTRY,
+        HOSTILE,
+        "training",
+    }
     for feed in out.rglob("*.xml"):
         ET.fromstring(feed.read_bytes())  # every feed and the sitemap is well-formed XML
 
 
 def test_markup_in_text_fields_reads_as_written_in_the_search_index(hostile_site) -> None:
     _, out = hostile_site
-    fragments = sorted((out / "pagefind" / "fragment").glob("*")) if (out / "pagefind").is_dir() else []
+    fragments = (
+        sorted((out / "pagefind" / "fragment").glob("*")) if (out / "pagefind").is_dir() else []
+    )
     if not fragments:
         pytest.skip("Pagefind is not installed: no search index was made")
-    records = [json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd")) for f in fragments]
+    records = [
+        json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd")) for f in fragments
+    ]
     (record,) = [r for r in records if r["url"].endswith("/news/2017/hostile/")]
     assert record["meta"]["title"] == HOSTILE  # data for Pagefind's UI, which escapes what it shows
     assert record["content"].startswith(HOSTILE)
@@ -423,7 +627,9 @@ def test_markup_in_an_error_is_inert_on_the_serve_error_page(make_site) -> None:
     root = make_site({REL: post(countries=json.dumps([COUNTRY.replace('"', "")]))})
     server, preview = make_server(root, "127.0.0.1", 0, lambda _: None)
     try:
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         status, _, text = fetch(preview.base_url)
     finally:
         server.shutdown()
@@ -468,10 +674,18 @@ def assert_no_active_content(html: str) -> Page:
     """No script element, event handler, style or javascript:/vbscript:/data: URL in `html`."""
     page = Page()
     page.feed(html)
-    assert [attrs for attrs, _ in page.scripts if attrs.get("type") != "application/ld+json" and not attrs.get("src")] == []
+    assert [
+        attrs
+        for attrs, _ in page.scripts
+        if attrs.get("type") != "application/ld+json" and not attrs.get("src")
+    ] == []
     assert not [n for _, n, _ in page.attributes if n.startswith("on") or n == "style"]
     for _, name, value in page.attributes:
-        assert not re.sub(r"[\x00-\x20]", "", value).lower().startswith(("javascript:", "vbscript:", "data:")), (name, value)
+        assert (
+            not re.sub(r"[\x00-\x20]", "", value)
+            .lower()
+            .startswith(("javascript:", "vbscript:", "data:"))
+        ), (name, value)
     return page
 
 
@@ -479,7 +693,9 @@ def test_with_raw_html_off_no_script_handler_or_script_url_reaches_the_html() ->
     html = render(ATTACKS, raw_html=False)
     page = assert_no_active_content(html)
     assert "<script" not in html and "<img src=x" not in html
-    assert page.attribute("a", "href") == ["https://example.org/ok"]  # the one safe link keeps its target
+    assert page.attribute("a", "href") == [
+        "https://example.org/ok"
+    ]  # the one safe link keeps its target
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown as text, readable
     assert "raw link" in html and "A paragraph with a handler." in html
 
@@ -491,12 +707,24 @@ def test_raw_html_is_a_site_toml_switch(make_site) -> None:
 
 
 def test_raw_html_switch_must_be_true_or_false(runner, make_site, tmp_path) -> None:
-    refused(runner, make_site, tmp_path, {}, f"site.toml:{MINI_CONFIG.count(chr(10)) + 3}", "[content] raw_html", "true or false",
-            config=MINI_CONFIG + '\n[content]\nraw_html = "no"\n')
+    refused(
+        runner,
+        make_site,
+        tmp_path,
+        {},
+        f"site.toml:{MINI_CONFIG.count(chr(10)) + 3}",
+        "[content] raw_html",
+        "true or false",
+        config=MINI_CONFIG + '\n[content]\nraw_html = "no"\n',
+    )
 
 
-def test_with_raw_html_off_in_site_toml_the_built_pages_and_feeds_carry_no_script(make_site, tmp_path) -> None:
-    root = make_site({REL: post(body=ATTACKS)}, config=MINI_CONFIG + "\n[content]\nraw_html = false\n")
+def test_with_raw_html_off_in_site_toml_the_built_pages_and_feeds_carry_no_script(
+    make_site, tmp_path
+) -> None:
+    root = make_site(
+        {REL: post(body=ATTACKS)}, config=MINI_CONFIG + "\n[content]\nraw_html = false\n"
+    )
     out = tmp_path / "out"
     build_site(root, output_dir=out)
     page = assert_no_active_content((out / PAGE).read_text("utf-8"))
@@ -510,12 +738,21 @@ def test_with_raw_html_off_in_site_toml_the_built_pages_and_feeds_carry_no_scrip
 # --- Links leaving the site -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("rel, is_dir", [
-    ("content/news/2017/stolen.md", False), ("content/news/2017/stolen.jpg", False), ("content/news/stolen", True),
-    ("templates/post.html", False), ("templates/partials", True), ("templates/static/stolen.css", False),
-    ("templates/strings/en.toml", False),
-])
-def test_a_symbolic_link_leaving_the_site_is_refused(runner, make_site, tmp_path, rel, is_dir) -> None:
+@pytest.mark.parametrize(
+    "rel, is_dir",
+    [
+        ("content/news/2017/stolen.md", False),
+        ("content/news/2017/stolen.jpg", False),
+        ("content/news/stolen", True),
+        ("templates/post.html", False),
+        ("templates/partials", True),
+        ("templates/static/stolen.css", False),
+        ("templates/strings/en.toml", False),
+    ],
+)
+def test_a_symbolic_link_leaving_the_site_is_refused(
+    runner, make_site, tmp_path, rel, is_dir
+) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     secret = outside / ("folder" if is_dir else "secret.txt")
@@ -541,7 +778,12 @@ def test_a_symbolic_link_leaving_the_site_is_refused(runner, make_site, tmp_path
 
 
 def test_a_symbolic_link_inside_the_site_still_works(runner, make_site, tmp_path) -> None:
-    root = make_site({REL: post(body="![A photo](photo.jpg)\n"), "content/shared/photo.jpg": b"\xff\xd8\xff\xe0jpeg"})
+    root = make_site(
+        {
+            REL: post(body="![A photo](photo.jpg)\n"),
+            "content/shared/photo.jpg": b"\xff\xd8\xff\xe0jpeg",
+        }
+    )
     (root / "content/news/2017/photo.jpg").symlink_to(root / "content/shared/photo.jpg")
     out = tmp_path / "out"
     assert build(runner, root, out).exit_code == 0
@@ -562,8 +804,12 @@ def test_a_10_mb_post_is_refused_quickly_in_bounded_memory(make_site, tmp_path) 
     finally:
         tracemalloc.stop()
     assert time.perf_counter() - started < 5
-    assert peak < 32 * 1024 * 1024, f"{peak / 2**20:.0f} MB"  # reads at most the limit, not the file
-    assert [str(p) for p in caught.value.problems] == [f"{REL}: is 10 MB: larger than the 5 MB a post may be"]
+    assert peak < 32 * 1024 * 1024, (
+        f"{peak / 2**20:.0f} MB"
+    )  # reads at most the limit, not the file
+    assert [str(p) for p in caught.value.problems] == [
+        f"{REL}: is 10 MB: larger than the 5 MB a post may be"
+    ]
 
 
 def test_a_post_is_read_whole_up_to_the_limit_and_refused_past_it(tmp_path) -> None:
@@ -575,11 +821,16 @@ def test_a_post_is_read_whole_up_to_the_limit_and_refused_past_it(tmp_path) -> N
         assert read_capped(path) == (path.read_bytes(), size)
     path.write_bytes(b"x" * (MAX_SOURCE_BYTES + 2))
     data, size = read_capped(path)
-    assert (len(data), size) == (MAX_SOURCE_BYTES + 1, MAX_SOURCE_BYTES + 2)  # enough to know it is too large
+    assert (len(data), size) == (
+        MAX_SOURCE_BYTES + 1,
+        MAX_SOURCE_BYTES + 2,
+    )  # enough to know it is too large
 
 
 NESTED = {
-    "indented lists": "".join("    " * i + "- item\n" for i in range(1_500)),  # 4.5 MB: 10,000 levels would pass the size limit
+    "indented lists": "".join(
+        "    " * i + "- item\n" for i in range(1_500)
+    ),  # 4.5 MB: 10,000 levels would pass the size limit
     "quotes": ">" * 10_000 + " deep\n",
     "spaced quotes": "> " * 10_000 + "deep\n",
     "list markers": "- " * 10_000 + "deep\n",
@@ -588,13 +839,29 @@ NESTED = {
 
 
 @pytest.mark.parametrize("shape", sorted(NESTED))
-def test_thousands_of_levels_of_nesting_are_refused_quickly(runner, make_site, tmp_path, shape) -> None:
-    line = refused(runner, make_site, tmp_path, {REL: post(body=NESTED[shape])}, REL, "nest", "at most 50", seconds=10)
+def test_thousands_of_levels_of_nesting_are_refused_quickly(
+    runner, make_site, tmp_path, shape
+) -> None:
+    line = refused(
+        runner,
+        make_site,
+        tmp_path,
+        {REL: post(body=NESTED[shape])},
+        REL,
+        "nest",
+        "at most 50",
+        seconds=10,
+    )
     assert re.match(rf"{re.escape(REL)}:\d+: lists or quotes nest \d+ levels deep here", line)
 
 
 def test_nesting_a_reader_could_follow_still_builds(runner, make_site, tmp_path) -> None:
-    body = "".join("    " * i + f"- level {i}\n" for i in range(12)) + "\n" + "> " * 12 + "a deep quote\n"
+    body = (
+        "".join("    " * i + f"- level {i}\n" for i in range(12))
+        + "\n"
+        + "> " * 12
+        + "a deep quote\n"
+    )
     root = make_site({REL: post(body=body)})
     result = build(runner, root, tmp_path / "out")
     assert result.exit_code == 0, result.output
@@ -620,18 +887,30 @@ PATHOLOGICAL = {  # Python-Markdown's time grows with the square (or worse) of t
 
 
 @pytest.mark.parametrize("shape", sorted(PATHOLOGICAL))
-def test_markdown_that_would_take_minutes_is_built_or_refused_in_seconds(runner, make_site, tmp_path, shape) -> None:
+def test_markdown_that_would_take_minutes_is_built_or_refused_in_seconds(
+    runner, make_site, tmp_path, shape
+) -> None:
     root = make_site({REL: post(body=PATHOLOGICAL[shape])})
     started = time.perf_counter()
     result = build(runner, root, tmp_path / "out")
     assert time.perf_counter() - started < 15, f"{shape}: {time.perf_counter() - started:.1f} s"
-    assert result.exit_code in (0, 1) and isinstance(result.exception, (SystemExit, type(None))), result.output
+    assert result.exit_code in (0, 1) and isinstance(result.exception, (SystemExit, type(None))), (
+        result.output
+    )
     if result.exit_code == 1:
-        assert re.search(rf"(?m)^{re.escape(REL)}:\d+: (this text would take Markdown too long|lists or quotes nest|the text nests)", result.stderr), result.stderr
+        assert re.search(
+            rf"(?m)^{re.escape(REL)}:\d+: (this text would take Markdown too long|lists or quotes nest|the text nests)",
+            result.stderr,
+        ), result.stderr
 
 
 def test_a_long_but_ordinary_post_builds(runner, make_site, tmp_path) -> None:
-    paragraph = "Border guards from [Kyrgyzstan](/countries/kyrgyzstan/) met (again) in Osh; <b>all</b> went well.\n" * 6
-    root = make_site({REL: post(body="\n".join([paragraph] * 2000))})  # 1.2 MB, 2,000 paragraphs with links
+    paragraph = (
+        "Border guards from [Kyrgyzstan](/countries/kyrgyzstan/) met (again) in Osh; <b>all</b> went well.\n"
+        * 6
+    )
+    root = make_site(
+        {REL: post(body="\n".join([paragraph] * 2000))}
+    )  # 1.2 MB, 2,000 paragraphs with links
     result = build(runner, root, tmp_path / "out")
     assert result.exit_code == 0, result.output

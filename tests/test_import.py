@@ -20,15 +20,25 @@ from builder.editorial.gazetteer import load_gazetteer
 from builder.editorial.importer import draft_items, draft_title, split_paragraphs
 from conftest import MINI_CONFIG, REPO, tree
 
-SEEDS = sorted((REPO.parent / "shared" / "seeds").glob("*.txt")) or sorted(Path("/work/shared/seeds").glob("*.txt"))
+SEEDS = sorted((REPO.parent / "shared" / "seeds").glob("*.txt")) or sorted(
+    Path("/work/shared/seeds").glob("*.txt")
+)
 CURATED = REPO / "content" / "news" / "2017"
 TODAY = date(2030, 6, 1)  # a year no bulletin names: a guessed year shows up as 2030
 # Paragraphs with no date, by their opening words: general statements, and the two events
 # a human dated by hand (their curated posts say "undated in the bulletin").
-GENERAL_STATEMENTS = ("Risk assessment and management are of key importance", "Technical assistance missions on joint risk analysis")
-UNDATED_EVENTS = ("BOMCA is introducing a new effective learning tool", "While the main focus of the BOMCA programme")
+GENERAL_STATEMENTS = (
+    "Risk assessment and management are of key importance",
+    "Technical assistance missions on joint risk analysis",
+)
+UNDATED_EVENTS = (
+    "BOMCA is introducing a new effective learning tool",
+    "While the main focus of the BOMCA programme",
+)
 
-needs_seeds = pytest.mark.skipif(len(SEEDS) != 2, reason="the seed bulletins ../shared/seeds/*.txt are not here")
+needs_seeds = pytest.mark.skipif(
+    len(SEEDS) != 2, reason="the seed bulletins ../shared/seeds/*.txt are not here"
+)
 
 
 @pytest.fixture
@@ -58,12 +68,23 @@ def curated_posts() -> list[frontmatter.Post]:
 
 def closest(text: str, posts: list[frontmatter.Post]) -> frontmatter.Post:
     """The post whose body shares the most words with `text`."""
-    return max(posts, key=lambda post: len(words(text) & words(post.content)) / len(words(text) | words(post.content)))
+    return max(
+        posts,
+        key=lambda post: (
+            len(words(text) & words(post.content)) / len(words(text) | words(post.content))
+        ),
+    )
 
 
 def draft(text: str, *, year: int | None = None, config_root: Path = REPO):
     config = load_config(config_root)
-    return draft_items(textwrap.dedent(text), config=config, gazetteer=load_gazetteer(config), today=TODAY, year=year)
+    return draft_items(
+        textwrap.dedent(text),
+        config=config,
+        gazetteer=load_gazetteer(config),
+        today=TODAY,
+        year=year,
+    )
 
 
 # --- the seed bulletins against the curated posts ---------------------------------------
@@ -83,21 +104,29 @@ def test_seed_bulletin_gives_the_curated_dates_and_countries(site, seed):
         assert post.get("end_date") == match.get("end_date"), imported.path
         assert post["countries"] == match["countries"], imported.path
         assert post["draft"] is True
-        assert set(post["tags"]) & set(match["tags"]), f"{imported.path}: tags {post['tags']} share nothing with {match['tags']}"
+        assert set(post["tags"]) & set(match["tags"]), (
+            f"{imported.path}: tags {post['tags']} share nothing with {match['tags']}"
+        )
         assert "# imported from " + seed.name in (site / imported.path).read_text("utf-8")
 
 
 @needs_seeds
 def test_seed_bulletins_report_exactly_the_undated_paragraphs(site):
     config = load_config(site)
-    not_news = [skipped for seed in SEEDS for skipped in import_bulletin(config, seed, today=TODAY).not_news]
+    not_news = [
+        skipped for seed in SEEDS for skipped in import_bulletin(config, seed, today=TODAY).not_news
+    ]
     openings = sorted(s.paragraph.text for s in not_news)
     assert len(openings) == len(GENERAL_STATEMENTS) + len(UNDATED_EVENTS)
     for expected in GENERAL_STATEMENTS + UNDATED_EVENTS:
         assert any(text.startswith(expected) for text in openings), expected
     assert all(s.reason.startswith("no date") for s in not_news)
     # the undated events are exactly the curated posts a human dated by hand
-    hand_dated = [frontmatter.load(p).content for p in CURATED.glob("*.md") if "undated in the bulletin" in p.read_text("utf-8")]
+    hand_dated = [
+        frontmatter.load(p).content
+        for p in CURATED.glob("*.md")
+        if "undated in the bulletin" in p.read_text("utf-8")
+    ]
     assert len(hand_dated) == len(UNDATED_EVENTS)
     for event in UNDATED_EVENTS:
         text = next(t for t in openings if t.startswith(event))
@@ -107,7 +136,11 @@ def test_seed_bulletins_report_exactly_the_undated_paragraphs(site):
 @needs_seeds
 def test_every_curated_post_comes_from_a_seed(site):
     config = load_config(site)
-    imported = [frontmatter.load(site / p.path) for seed in SEEDS for p in import_bulletin(config, seed, today=TODAY).posts]
+    imported = [
+        frontmatter.load(site / p.path)
+        for seed in SEEDS
+        for p in import_bulletin(config, seed, today=TODAY).posts
+    ]
     assert len(imported) + len(UNDATED_EVENTS) == len(list(CURATED.glob("*.md")))
     assert len({(p["date"], tuple(p["countries"])) for p in imported}) == len(imported)
 
@@ -147,7 +180,11 @@ def test_cli_prints_the_summary_table(site, runner):
     assert lines[0].split() == ["file", "date", "countries", "tags", "needs", "a", "look"]
     assert set(lines[1]) <= {"-", " "}
     row = next(line for line in lines if "2017-03-14–2017-03-16" in line)
-    assert row.startswith("content/news/2017/2017-03-14-") and "Kyrgyzstan" in row and "profiling" in row
+    assert (
+        row.startswith("content/news/2017/2017-03-14-")
+        and "Kyrgyzstan" in row
+        and "profiling" in row
+    )
     assert "date: the year 2017 is taken from paragraph 6" in row
     assert f"{seed}:5: paragraph 3 (“BOMCA is introducing" in result.stdout
     assert lines[-1] == f"Imported 6 draft post(s) from {seed}; 2 paragraph(s) not news."
@@ -156,23 +193,42 @@ def test_cli_prints_the_summary_table(site, runner):
 # --- the date forms -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "first", "last"), [
-    ("On 7th of February, 2017 BOMCA experts met customs officers in Osh.", "2017-02-07", None),
-    ("Between 3-10 March donor meetings took place in Astana and Bishkek.", "2017-03-03", "2017-03-10"),
-    ("On December 12-14, 2017 experts visited the veterinary committee in Tashkent.", "2017-12-12", "2017-12-14"),
-    ("In mid-February experts held workshops in Dushanbe.", "2017-02-15", None),
-    ("In January 2017, BOMCA held a workshop in Ashgabat.", "2017-01-01", None),
-    ("On 29 November, the steering group met in Astana.", "2017-11-29", None),
-    ("A course ran from 28 February to 2 March in Osh.", "2017-02-28", "2017-03-02"),
-    ("On December 11-13 2017, BOMCA trained Kazakh border guards.", "2017-12-11", "2017-12-13"),
-    ("A workshop was held in Bishkek 14-16 March, for border guards.", "2017-03-14", "2017-03-16"),
-    ("On February 27-28 a regional workshop was held in Bishkek.", "2017-02-27", "2017-02-28"),
-    ("On 12-15 December in Ashgabat a workshop was conducted.", "2017-12-12", "2017-12-15"),
-    ("Between 14 and 16 November experts trained trainers.", "2017-11-14", "2017-11-16"),
-    ("Experts met from 28 December 2017 to 3 January 2018 in Termez.", "2017-12-28", "2018-01-03"),
-    ("Experts met from 28 December to 3 January in Termez.", "2017-12-28", "2018-01-03"),
-    ("Experts met on the 3rd of May 2017 in Khujand.", "2017-05-03", None),
-])
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("On 7th of February, 2017 BOMCA experts met customs officers in Osh.", "2017-02-07", None),
+        (
+            "Between 3-10 March donor meetings took place in Astana and Bishkek.",
+            "2017-03-03",
+            "2017-03-10",
+        ),
+        (
+            "On December 12-14, 2017 experts visited the veterinary committee in Tashkent.",
+            "2017-12-12",
+            "2017-12-14",
+        ),
+        ("In mid-February experts held workshops in Dushanbe.", "2017-02-15", None),
+        ("In January 2017, BOMCA held a workshop in Ashgabat.", "2017-01-01", None),
+        ("On 29 November, the steering group met in Astana.", "2017-11-29", None),
+        ("A course ran from 28 February to 2 March in Osh.", "2017-02-28", "2017-03-02"),
+        ("On December 11-13 2017, BOMCA trained Kazakh border guards.", "2017-12-11", "2017-12-13"),
+        (
+            "A workshop was held in Bishkek 14-16 March, for border guards.",
+            "2017-03-14",
+            "2017-03-16",
+        ),
+        ("On February 27-28 a regional workshop was held in Bishkek.", "2017-02-27", "2017-02-28"),
+        ("On 12-15 December in Ashgabat a workshop was conducted.", "2017-12-12", "2017-12-15"),
+        ("Between 14 and 16 November experts trained trainers.", "2017-11-14", "2017-11-16"),
+        (
+            "Experts met from 28 December 2017 to 3 January 2018 in Termez.",
+            "2017-12-28",
+            "2018-01-03",
+        ),
+        ("Experts met from 28 December to 3 January in Termez.", "2017-12-28", "2018-01-03"),
+        ("Experts met on the 3rd of May 2017 in Khujand.", "2017-05-03", None),
+    ],
+)
 def test_date_forms(text, first, last):
     items = draft(text, year=2017).items
     assert len(items) == 1
@@ -180,11 +236,20 @@ def test_date_forms(text, first, last):
     assert (items[0].end_date.isoformat() if items[0].end_date else None) == last
 
 
-@pytest.mark.parametrize(("text", "note"), [
-    ("In mid-February experts held workshops in Dushanbe.", "'mid-February': the 15th stands in for the day"),
-    ("In January 2017, BOMCA held a workshop in Ashgabat.", "'January 2017' gives only the month: the 1st stands in for the day"),
-    ("In March experts visited Osh.", "'In March' gives only the month"),
-])
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        (
+            "In mid-February experts held workshops in Dushanbe.",
+            "'mid-February': the 15th stands in for the day",
+        ),
+        (
+            "In January 2017, BOMCA held a workshop in Ashgabat.",
+            "'January 2017' gives only the month: the 1st stands in for the day",
+        ),
+        ("In March experts visited Osh.", "'In March' gives only the month"),
+    ],
+)
 def test_approximate_dates_are_marked_for_review(text, note):
     item = draft(text, year=2017).items[0]
     assert note in item.review_of("date")
@@ -205,18 +270,26 @@ def test_year_from_neighbouring_items():
 
         Between 14-16 November experts trained trainers of Uzbekistan.
         """)
-    assert [i.date.isoformat() for i in drafts.items] == ["2017-12-12", "2017-12-11", "2017-11-29", "2017-11-14"]
+    assert [i.date.isoformat() for i in drafts.items] == [
+        "2017-12-12",
+        "2017-12-11",
+        "2017-11-29",
+        "2017-11-14",
+    ]
     assert drafts.items[0].review_of("date") == "the year 2017 is taken from paragraph 2"
     assert drafts.items[1].review_of("date") is None
     assert drafts.items[3].review_of("date") == "the year 2017 is taken from paragraph 2"
 
 
 def test_year_option_beats_neighbours_and_text_beats_both():
-    drafts = draft("""\
+    drafts = draft(
+        """\
         On 29 November, the steering group met in Astana.
 
         On December 11-13 2016, BOMCA trained border guards of Kazakhstan.
-        """, year=2017)
+        """,
+        year=2017,
+    )
     assert [i.date.year for i in drafts.items] == [2017, 2016]
     assert all(i.review_of("date") is None for i in drafts.items)
 
@@ -224,7 +297,10 @@ def test_year_option_beats_neighbours_and_text_beats_both():
 def test_no_year_anywhere_is_a_marked_guess():
     item = draft("On 29 November, the steering group met in Astana.").items[0]
     assert item.date == date(TODAY.year, 11, 29)
-    assert item.review_of("date") == f"the bulletin gives no year: {TODAY.year} is a guess (import with --year)"
+    assert (
+        item.review_of("date")
+        == f"the bulletin gives no year: {TODAY.year} is a guess (import with --year)"
+    )
 
 
 def test_a_year_alone_is_no_date():
@@ -249,7 +325,10 @@ def test_headings_are_not_news():
 
 def test_paragraphs_keep_their_bulletin_lines():
     paragraphs = split_paragraphs("\n\nFirst line\ncontinued.\n \t\nSecond.\u00a0\n")
-    assert [(p.number, p.line, p.text) for p in paragraphs] == [(1, 3, "First line continued."), (2, 6, "Second.")]
+    assert [(p.number, p.line, p.text) for p in paragraphs] == [
+        (1, 3, "First line continued."),
+        (2, 6, "Second."),
+    ]
 
 
 def test_find_dates_ignores_may_the_verb_and_stray_numbers():
@@ -261,15 +340,27 @@ def test_find_dates_ignores_may_the_verb_and_stray_numbers():
 # --- countries, location, tags, title -------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "countries"), [
-    ("On 3 March 2017 experts met Kyrgyz customs.", ("Kyrgyzstan",)),
-    ("On 3 March 2017 experts met officials in Dushanbe and Khujand.", ("Tajikistan",)),
-    ("On 3 March 2017 experts drew on Kazakhstan’s experience in Turkmenabat.", ("Kazakhstan", "Turkmenistan")),
-    ("On 3 March 2017 delegates of all five Central Asian countries met.", ("Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan")),
-    ("On 3 March 2017 delegates from each Central Asian (CA) country met.", ("Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan")),
-    ("On 3 March 2017 experts met UZBEK officials in Termez.", ("Uzbekistan",)),
-    ("On 3 March 2017 experts assisted the CA countries.", ()),
-])
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        ("On 3 March 2017 experts met Kyrgyz customs.", ("Kyrgyzstan",)),
+        ("On 3 March 2017 experts met officials in Dushanbe and Khujand.", ("Tajikistan",)),
+        (
+            "On 3 March 2017 experts drew on Kazakhstan’s experience in Turkmenabat.",
+            ("Kazakhstan", "Turkmenistan"),
+        ),
+        (
+            "On 3 March 2017 delegates of all five Central Asian countries met.",
+            ("Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan"),
+        ),
+        (
+            "On 3 March 2017 delegates from each Central Asian (CA) country met.",
+            ("Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan"),
+        ),
+        ("On 3 March 2017 experts met UZBEK officials in Termez.", ("Uzbekistan",)),
+        ("On 3 March 2017 experts assisted the CA countries.", ()),
+    ],
+)
 def test_countries_from_names_adjectives_and_places(text, countries):
     item = draft(text).items[0]
     assert item.countries == countries
@@ -278,7 +369,9 @@ def test_countries_from_names_adjectives_and_places(text, countries):
 
 
 def test_region_phrases_are_marked_for_review():
-    item = draft("On 3 March 2017 delegates of all five Central Asian countries met in Almaty.").items[0]
+    item = draft(
+        "On 3 March 2017 delegates of all five Central Asian countries met in Almaty."
+    ).items[0]
     assert item.review_of("countries") == "'all five Central Asian countries' read as all 5"
 
 
@@ -290,18 +383,37 @@ def test_location_is_the_first_place_named():
 
 
 def test_tags_come_from_site_keywords():
-    item = draft("On 3 March 2017 a workshop on risk analysis for Kyrgyz Customs and border guards was held.").items[0]
+    item = draft(
+        "On 3 March 2017 a workshop on risk analysis for Kyrgyz Customs and border guards was held."
+    ).items[0]
     assert item.tags == ("risk management", "training", "border guards", "customs")
-    assert draft("On 3 March 2017 officials met in Osh.").items[0].review_of("tags") == "no tag keyword found"
+    assert (
+        draft("On 3 March 2017 officials met in Osh.").items[0].review_of("tags")
+        == "no tag keyword found"
+    )
 
 
-@pytest.mark.parametrize(("text", "title"), [
-    ("On 7th of February, 2017 BOMCA experts met customs officers in Osh. More text.", "BOMCA experts met customs officers in Osh"),
-    ("On 29 November, the 3rd Regional Steering Group (RSG) meeting was held in Astana. Representatives met.", "The 3rd Regional Steering Group (RSG) meeting was held in Astana"),
-    ("A workshop was held in Bishkek between 14-16 March, gathering professionals.", "A workshop was held in Bishkek, gathering professionals"),
-    ("In January 2017, BOMCA conducted a national workshop on identification and profiling techniques for border guards and law enforcement officers of Turkmenistan.",
-     "BOMCA conducted a national workshop on identification and profiling techniques for border…"),
-])
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            "On 7th of February, 2017 BOMCA experts met customs officers in Osh. More text.",
+            "BOMCA experts met customs officers in Osh",
+        ),
+        (
+            "On 29 November, the 3rd Regional Steering Group (RSG) meeting was held in Astana. Representatives met.",
+            "The 3rd Regional Steering Group (RSG) meeting was held in Astana",
+        ),
+        (
+            "A workshop was held in Bishkek between 14-16 March, gathering professionals.",
+            "A workshop was held in Bishkek, gathering professionals",
+        ),
+        (
+            "In January 2017, BOMCA conducted a national workshop on identification and profiling techniques for border guards and law enforcement officers of Turkmenistan.",
+            "BOMCA conducted a national workshop on identification and profiling techniques for border…",
+        ),
+    ],
+)
 def test_title_from_the_first_sentence(text, title):
     item = draft(text, year=2017).items[0]
     assert item.title == title
@@ -337,23 +449,39 @@ def test_written_post_marks_each_uncertain_field(site, tmp_path):
     ]
     text = (site / report.written[1].path).read_text("utf-8")
     assert text.startswith("---\n# imported from bulletin.txt, paragraph 3 (line 5), sha1 ")
-    assert "\ntitle: Donor meetings took place in Astana and Bishkek  # review: drafted from the first sentence: rewrite it\n" in text
+    assert (
+        "\ntitle: Donor meetings took place in Astana and Bishkek  # review: drafted from the first sentence: rewrite it\n"
+        in text
+    )
     assert "\ndate: 2017-03-03  # review: the year 2017 is taken from paragraph 2\n" in text
     assert "\nend_date: 2017-03-10\n" in text
     assert "\ncountries: [Kazakhstan, Kyrgyzstan]\n" in text
     assert "\nlocation: Astana  # review: also names Bishkek\n" in text
-    assert "\ndraft: true\n---\nBetween 3-10 March donor meetings took place in Astana and Bishkek.\n" in text
-    assert [(s.paragraph.line, s.reason.split(":")[0]) for s in report.not_news] == [(1, "a heading, not a news item"), (7, "no date")]
+    assert (
+        "\ndraft: true\n---\nBetween 3-10 March donor meetings took place in Astana and Bishkek.\n"
+        in text
+    )
+    assert [(s.paragraph.line, s.reason.split(":")[0]) for s in report.not_news] == [
+        (1, "a heading, not a news item"),
+        (7, "no date"),
+    ]
 
 
 def test_never_overwrites_and_same_paragraph_twice_is_one_post(site, tmp_path):
     target = site / "content/news/2017/2017-02-07-bomca-experts-met-customs-officers.md"
     target.parent.mkdir(parents=True)
-    target.write_text("---\ntitle: Something else\ndate: 2017-02-07\n---\nAnother text altogether.\n", encoding="utf-8")
+    target.write_text(
+        "---\ntitle: Something else\ndate: 2017-02-07\n---\nAnother text altogether.\n",
+        encoding="utf-8",
+    )
     paragraph = "On 7th of February, 2017 BOMCA experts met customs officers in Osh."
-    report = import_bulletin(load_config(site), write_bulletin(tmp_path, f"{paragraph}\n\n{paragraph}\n"), today=TODAY)
+    report = import_bulletin(
+        load_config(site), write_bulletin(tmp_path, f"{paragraph}\n\n{paragraph}\n"), today=TODAY
+    )
     assert target.read_text("utf-8").startswith("---\ntitle: Something else")
-    assert [p.path for p in report.written] == ["content/news/2017/2017-02-07-bomca-experts-met-customs-officers-2.md"]
+    assert [p.path for p in report.written] == [
+        "content/news/2017/2017-02-07-bomca-experts-met-customs-officers-2.md"
+    ]
     assert report.posts[1].skipped == "the same as paragraph 1: skipped"
     text = (site / report.written[0].path).read_text("utf-8")
     assert "\nslug:" not in text  # only the file name was taken, not the title's URL
@@ -363,7 +491,9 @@ def test_an_edited_import_is_still_recognised(site, tmp_path):
     bulletin = write_bulletin(tmp_path, BULLETIN)
     first = import_bulletin(load_config(site), bulletin, today=TODAY).written[0]
     path = site / first.path
-    edited = "\n".join(line for line in path.read_text("utf-8").splitlines() if not line.startswith("# ")).replace("BOMCA experts", "BOMCA's experts")
+    edited = "\n".join(
+        line for line in path.read_text("utf-8").splitlines() if not line.startswith("# ")
+    ).replace("BOMCA experts", "BOMCA's experts")
     path.write_text(edited.replace("draft: true", "draft: false"), encoding="utf-8")
     again = import_bulletin(load_config(site), bulletin, today=TODAY)
     assert again.posts[0].skipped == "a post of the same date has nearly the same text: skipped"
@@ -385,7 +515,9 @@ def test_import_errors_exit_1_with_path_and_line(site, tmp_path, runner):
 
 def test_year_option_and_bad_language(site, tmp_path, runner):
     bulletin = write_bulletin(tmp_path, "On 29 November, the steering group met in Astana.\n")
-    result = runner.invoke(cli, ["import", str(bulletin), "--year", "2016", "--lang", "en", "--root", str(site)])
+    result = runner.invoke(
+        cli, ["import", str(bulletin), "--year", "2016", "--lang", "en", "--root", str(site)]
+    )
     assert result.exit_code == 0, result.output
     assert (site / "content/news/2016").is_dir()
     result = runner.invoke(cli, ["import", str(bulletin), "--lang", "xx", "--root", str(site)])
@@ -407,8 +539,14 @@ class Recorder:
 
 
 def test_progress_is_reported_and_no_bar_without_a_terminal(site, tmp_path, runner):
-    many = "\n\n".join(f"On {day} March 2017 officials met in Osh for meeting number {day}." for day in range(1, 32))
-    many += "\n\n" + "\n\n".join(f"On {day} April 2017 officials met in Osh for meeting number {day}." for day in range(1, 31))
+    many = "\n\n".join(
+        f"On {day} March 2017 officials met in Osh for meeting number {day}."
+        for day in range(1, 32)
+    )
+    many += "\n\n" + "\n\n".join(
+        f"On {day} April 2017 officials met in Osh for meeting number {day}."
+        for day in range(1, 31)
+    )
     bulletin = write_bulletin(tmp_path, many)
     recorder = Recorder()
     import_bulletin(load_config(site), bulletin, today=TODAY, progress=recorder)
@@ -421,7 +559,10 @@ def test_progress_is_reported_and_no_bar_without_a_terminal(site, tmp_path, runn
 
 def test_summary_lines_for_an_empty_bulletin(site, tmp_path):
     report = import_bulletin(load_config(site), write_bulletin(tmp_path, "\n\n"), today=TODAY)
-    assert summary_lines(report)[-1] == f"Imported 0 draft post(s) from {tmp_path / 'bulletin.txt'}; 0 paragraph(s) not news."
+    assert (
+        summary_lines(report)[-1]
+        == f"Imported 0 draft post(s) from {tmp_path / 'bulletin.txt'}; 0 paragraph(s) not news."
+    )
 
 
 # --- the gazetteer and [import.tags] ------------------------------------------------------------
@@ -440,43 +581,80 @@ def test_site_gazetteer_extends_and_overrides(site):
     )
     config = load_config(site)
     gazetteer = load_gazetteer(config)
-    item = draft_items("On 3 March 2017 experts met in Chon-Alai.", config=config, gazetteer=gazetteer, today=TODAY).items[0]
+    item = draft_items(
+        "On 3 March 2017 experts met in Chon-Alai.", config=config, gazetteer=gazetteer, today=TODAY
+    ).items[0]
     assert (item.countries, item.location) == (("Kyrgyzstan",), "Chon-Alai")
-    item = draft_items("On 3 March 2017 experts met in Osh.", config=config, gazetteer=gazetteer, today=TODAY).items[0]
+    item = draft_items(
+        "On 3 March 2017 experts met in Osh.", config=config, gazetteer=gazetteer, today=TODAY
+    ).items[0]
     assert item.countries == ("Uzbekistan",)  # the site's word wins
-    item = draft_items("On 3 March 2017 experts toured the Fergana Valley.", config=config, gazetteer=gazetteer, today=TODAY).items[0]
+    item = draft_items(
+        "On 3 March 2017 experts toured the Fergana Valley.",
+        config=config,
+        gazetteer=gazetteer,
+        today=TODAY,
+    ).items[0]
     assert item.countries == ("Kyrgyzstan", "Tajikistan", "Uzbekistan")
 
 
 def test_site_gazetteer_mistakes_name_file_and_line(site):
-    (site / "gazetteer.toml").write_text('[countries.kyrgystan]\nplaces = ["Osh"]\n\n[countries.tajikistan]\ncities = ["Khorog"]\n', encoding="utf-8")
+    (site / "gazetteer.toml").write_text(
+        '[countries.kyrgystan]\nplaces = ["Osh"]\n\n[countries.tajikistan]\ncities = ["Khorog"]\n',
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as caught:
         load_gazetteer(load_config(site))
     messages = [str(p) for p in caught.value.problems]
-    assert messages[0].startswith("gazetteer.toml:1: [countries.kyrgystan] is not a country of site.toml")
-    assert messages[1] == "gazetteer.toml:5: [countries.tajikistan] unknown key 'cities' (known keys: places, words)"
+    assert messages[0].startswith(
+        "gazetteer.toml:1: [countries.kyrgystan] is not a country of site.toml"
+    )
+    assert (
+        messages[1]
+        == "gazetteer.toml:5: [countries.tajikistan] unknown key 'cities' (known keys: places, words)"
+    )
 
 
 def test_shipped_gazetteer_fits_a_site_with_other_countries(make_site):
     root = make_site({}, config=MINI_CONFIG)
-    drafts = draft("On 3 March 2017 experts from Almaty met officials in Osh and Dushanbe.", config_root=root)
-    assert drafts.items[0].countries == ("Kyrgyzstan", "Tajikistan")  # Kazakhstan is not a country of this site
+    drafts = draft(
+        "On 3 March 2017 experts from Almaty met officials in Osh and Dushanbe.", config_root=root
+    )
+    assert drafts.items[0].countries == (
+        "Kyrgyzstan",
+        "Tajikistan",
+    )  # Kazakhstan is not a country of this site
 
 
 def test_import_tags_config(make_site):
     assert load_config(make_site({}, config=MINI_CONFIG)).import_tags == ()
-    root = make_site({}, config=MINI_CONFIG + '\n[import.tags]\ntraining = ["workshop", "training"]\n"risk management" = ["risk analysis"]\n')
-    assert load_config(root).import_tags == (("training", ("workshop", "training")), ("risk management", ("risk analysis",)))
+    root = make_site(
+        {},
+        config=MINI_CONFIG
+        + '\n[import.tags]\ntraining = ["workshop", "training"]\n"risk management" = ["risk analysis"]\n',
+    )
+    assert load_config(root).import_tags == (
+        ("training", ("workshop", "training")),
+        ("risk management", ("risk analysis",)),
+    )
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    ('[import]\nkeywords = ["x"]\n', "[import] unknown key 'keywords' (known keys: tags)"),
-    ('[import.tags]\ntraining = "workshop"\n', "[import.tags] training: expected a list of non-empty strings"),
-    ('[import.tags]\n"--" = ["x"]\n', "[import.tags] the tag '--' has no letters or digits"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('[import]\nkeywords = ["x"]\n', "[import] unknown key 'keywords' (known keys: tags)"),
+        (
+            '[import.tags]\ntraining = "workshop"\n',
+            "[import.tags] training: expected a list of non-empty strings",
+        ),
+        ('[import.tags]\n"--" = ["x"]\n', "[import.tags] the tag '--' has no letters or digits"),
+    ],
+)
 def test_import_tags_mistakes(make_site, extra, message):
     root = make_site({}, config=MINI_CONFIG + "\n" + extra)
     with pytest.raises(BuildError) as caught:
         load_config(root)
     line = (MINI_CONFIG + "\n" + extra).splitlines().index(extra.splitlines()[1]) + 1
-    assert any(str(p).startswith(f"site.toml:{line}: {message}") for p in caught.value.problems), caught.value.problems
+    assert any(str(p).startswith(f"site.toml:{line}: {message}") for p in caught.value.problems), (
+        caught.value.problems
+    )

@@ -31,7 +31,9 @@ def test_init_refuses_a_folder_that_is_not_empty(runner, tmp_path: Path) -> None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
-def test_a_new_sites_git_sees_only_its_sources_after_build_and_serve(runner, tmp_path: Path) -> None:
+def test_a_new_sites_git_sees_only_its_sources_after_build_and_serve(
+    runner, tmp_path: Path
+) -> None:
     """What build and serve make (output, the build cache, the preview) is ignored by git."""
     from builder.preview.serve import Preview
 
@@ -40,7 +42,16 @@ def test_a_new_sites_git_sees_only_its_sources_after_build_and_serve(runner, tmp
     assert runner.invoke(cli, ["init", str(site)]).exit_code == 0
     assert runner.invoke(cli, ["build", "--root", str(site)]).exit_code == 0
     Preview(site, "http://127.0.0.1:8000/", lambda _: None).rebuild()
-    assert (site / ".newsroom-cache/preview-8000/index.html").is_file() and (site / ".newsroom-cache/output").is_dir()
+    assert (site / ".newsroom-cache/preview-8000/index.html").is_file() and (
+        site / ".newsroom-cache/output"
+    ).is_dir()
     subprocess.run([git, "init", "-q", str(site)], check=True)
-    seen = subprocess.run([git, "-C", str(site), "status", "--porcelain", "--untracked-files=all"], check=True, capture_output=True, text=True).stdout.splitlines()
-    assert seen and all(line[3:].startswith(("content/", "templates/", "site.toml", ".gitignore")) for line in seen), seen
+    seen = subprocess.run(
+        [git, "-C", str(site), "status", "--porcelain", "--untracked-files=all"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    assert seen and all(
+        line[3:].startswith(("content/", "templates/", "site.toml", ".gitignore")) for line in seen
+    ), seen

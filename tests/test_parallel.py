@@ -11,7 +11,10 @@ import pytest
 
 from builder.parallel import Aside, guided_chunks, map_in_order
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork: elsewhere Aside and map_in_order work in this process")
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "fork"),
+    reason="needs fork: elsewhere Aside and map_in_order work in this process",
+)
 
 
 def test_map_in_order_keeps_the_order_of_its_items() -> None:
@@ -22,7 +25,9 @@ def test_map_in_order_keeps_the_order_of_its_items() -> None:
 
 
 def test_aside_work_is_done_by_another_process_and_its_bytes_come_back_whole() -> None:
-    data = bytes(range(256)) * 8192  # 2 MB: many times what a pipe holds, so the worker waits for the reader
+    data = (
+        bytes(range(256)) * 8192
+    )  # 2 MB: many times what a pipe holds, so the worker waits for the reader
     parent = os.getpid()
     aside = Aside(lambda: os.getpid().to_bytes(8, "big") + data)
     time.sleep(0.05)
@@ -71,7 +76,9 @@ def test_aside_work_given_up_midway_is_stopped_not_waited_for() -> None:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_the_garbage_work_makes_is_collected_as_it_goes_even_if_the_caller_paused_the_collector(jobs: int) -> None:
+def test_the_garbage_work_makes_is_collected_as_it_goes_even_if_the_caller_paused_the_collector(
+    jobs: int,
+) -> None:
     def cyclic(n: int) -> int:
         loop: list = [n]
         loop.append(loop)  # garbage only the collector frees
@@ -85,7 +92,9 @@ def test_the_garbage_work_makes_is_collected_as_it_goes_even_if_the_caller_pause
         left = gc.collect()
     finally:
         gc.enable()
-    assert left < 1000  # on one process the 5,000 cycles are collected during the work, not left for later
+    assert (
+        left < 1000
+    )  # on one process the 5,000 cycles are collected during the work, not left for later
 
 
 def test_aside_work_is_done_here_when_no_process_can_be_forked(monkeypatch) -> None:
@@ -128,7 +137,11 @@ def test_pages_rendered_costliest_first_come_back_in_the_plan_order(tmp_path) ->
 
     site = check_site(REPO).site
     pages = planned_pages(site)
-    assert len({len(page.shows) if page.shows is not None else -1 for page in pages}) > 2  # pages of different costs
+    assert (
+        len({len(page.shows) if page.shows is not None else -1 for page in pages}) > 2
+    )  # pages of different costs
     env = make_environment(site.config, load_theme(site.config), site.docs)
-    files = render_pages(env, pages * 3, site.config, PageSink(), jobs=2)  # enough pages for the workers
+    files = render_pages(
+        env, pages * 3, site.config, PageSink(), jobs=2
+    )  # enough pages for the workers
     assert [file.path for file in files] == [page.file for page in pages * 3]

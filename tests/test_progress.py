@@ -13,7 +13,14 @@ from conftest import post
 
 
 def many_posts(make_site, count: int = 120) -> Path:
-    return make_site({f"content/news/p{i:03}.md": post(title=f"News number {i}", date=f"2017-0{1 + i % 9}-1{i % 10}") for i in range(count)})
+    return make_site(
+        {
+            f"content/news/p{i:03}.md": post(
+                title=f"News number {i}", date=f"2017-0{1 + i % 9}-1{i % 10}"
+            )
+            for i in range(count)
+        }
+    )
 
 
 def run_with_terminal(args: list[str]) -> tuple[int, str]:
@@ -38,14 +45,39 @@ def run_with_terminal(args: list[str]) -> tuple[int, str]:
 
 def test_build_shows_a_progress_bar_on_a_terminal(make_site, tmp_path: Path) -> None:
     root = many_posts(make_site)
-    code, shown = run_with_terminal([sys.executable, "-m", "builder", "build", "--root", str(root), "--output", str(tmp_path / "out")])
+    code, shown = run_with_terminal(
+        [
+            sys.executable,
+            "-m",
+            "builder",
+            "build",
+            "--root",
+            str(root),
+            "--output",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 0
     assert "parse" in shown and "100%" in shown
 
 
 def test_build_in_a_pipe_prints_only_its_summary(make_site, tmp_path: Path) -> None:
     root = many_posts(make_site)
-    result = subprocess.run([sys.executable, "-m", "builder", "build", "--root", str(root), "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "builder",
+            "build",
+            "--root",
+            str(root),
+            "--output",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0
     assert "%" not in result.stderr and "parse" not in result.stderr
     assert result.stdout.startswith("Built 120 posts")
@@ -64,7 +96,9 @@ class Recorder:
         self.stages[-1][2].append(steps)
 
 
-def test_the_bar_moves_while_posts_and_pages_are_made_and_ends_full(make_site, tmp_path: Path) -> None:
+def test_the_bar_moves_while_posts_and_pages_are_made_and_ends_full(
+    make_site, tmp_path: Path
+) -> None:
     from builder.build import build_site
 
     root = many_posts(make_site, count=300)
@@ -76,7 +110,11 @@ def test_the_bar_moves_while_posts_and_pages_are_made_and_ends_full(make_site, t
         for name in ("parse", "render"):
             total, steps = stages[name]
             assert sum(steps) == total, (jobs, name, total, steps)
-            assert len([s for s in steps if s]) >= 4, (jobs, name, steps)  # it moves as work is done, not in one jump
+            assert len([s for s in steps if s]) >= 4, (
+                jobs,
+                name,
+                steps,
+            )  # it moves as work is done, not in one jump
     edited = Recorder()
     page = root / "content/news/p007.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")

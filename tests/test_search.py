@@ -24,8 +24,12 @@ def test_the_index_holds_the_posts_only(real_site) -> None:
     report, out = real_site
     entry = json.loads((out / INDEX_DIR / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert entry["languages"]["en"]["page_count"] == report.posts == 14
-    assert not (out / INDEX_DIR / "filter").exists()  # no filters: Pagefind writes them in a random order
-    assert (out / INDEX_DIR / "pagefind-ui.js").is_file() and (out / INDEX_DIR / "pagefind-ui.css").is_file()
+    assert not (
+        out / INDEX_DIR / "filter"
+    ).exists()  # no filters: Pagefind writes them in a random order
+    assert (out / INDEX_DIR / "pagefind-ui.js").is_file() and (
+        out / INDEX_DIR / "pagefind-ui.css"
+    ).is_file()
 
 
 def test_only_the_post_title_and_text_are_marked_for_indexing(real_site) -> None:
@@ -36,22 +40,39 @@ def test_only_the_post_title_and_text_are_marked_for_indexing(real_site) -> None
         assert html.count("data-pagefind-body") == (1 if is_post else 0), page
         if is_post:
             body = html.split("data-pagefind-body", 1)[1].split("</article>", 1)[0]
-            assert "<nav" not in body and "site-header" not in body and "<footer" not in body  # navigation is not indexed
-            assert 'class="post-facts" data-pagefind-ignore' in body and "data-pagefind-filter" not in html
-            assert html.index("data-pagefind-body") > html.index("</header>")  # after the site header
+            assert (
+                "<nav" not in body and "site-header" not in body and "<footer" not in body
+            )  # navigation is not indexed
+            assert (
+                'class="post-facts" data-pagefind-ignore' in body
+                and "data-pagefind-filter" not in html
+            )
+            assert html.index("data-pagefind-body") > html.index(
+                "</header>"
+            )  # after the site header
 
 
-def test_search_is_the_only_javascript_and_says_when_it_is_unavailable(real_site, subpath_site: Path) -> None:
+def test_search_is_the_only_javascript_and_says_when_it_is_unavailable(
+    real_site, subpath_site: Path
+) -> None:
     _, out = real_site
     for page in out.rglob("*.html"):
         rel = page.relative_to(out).as_posix()
         scripts = SCRIPT.findall(page.read_text(encoding="utf-8"))
         if rel == "search/index.html":
-            assert scripts == [' src="/pagefind/pagefind-ui.js" defer', ' src="/static/search.js" defer']
+            assert scripts == [
+                ' src="/pagefind/pagefind-ui.js" defer',
+                ' src="/static/search.js" defer',
+            ]
         else:
-            assert all('type="application/ld+json"' in attrs for attrs in scripts), rel  # data, not code
+            assert all('type="application/ld+json"' in attrs for attrs in scripts), (
+                rel
+            )  # data, not code
     search = (out / "search/index.html").read_text(encoding="utf-8")
-    assert '<p id="search-unavailable" class="search-unavailable" hidden>' in search and "<noscript>" in search
+    assert (
+        '<p id="search-unavailable" class="search-unavailable" hidden>' in search
+        and "<noscript>" in search
+    )
     assert 'data-base-url="/"' in search
     sub = (subpath_site / "search/index.html").read_text(encoding="utf-8")
     assert 'data-base-url="/bomca/"' in sub and 'src="/bomca/pagefind/pagefind-ui.js"' in sub
@@ -59,7 +80,9 @@ def test_search_is_the_only_javascript_and_says_when_it_is_unavailable(real_site
     assert "search-unavailable" in script and "triggerSearch" in script and "bundlePath" in script
 
 
-def test_a_build_without_pagefind_succeeds_and_says_so(make_site, tmp_path: Path, monkeypatch) -> None:
+def test_a_build_without_pagefind_succeeds_and_says_so(
+    make_site, tmp_path: Path, monkeypatch
+) -> None:
     monkeypatch.setattr(builder.pipeline.search, "find_pagefind", lambda: None)
     root = make_site({"content/a.md": post()})
     report = build_site(root, output_dir=tmp_path / "out")
@@ -72,9 +95,13 @@ def test_search_can_be_switched_off(make_site, tmp_path: Path) -> None:
     root = make_site({"content/a.md": post()}, config=MINI_CONFIG + "\n[search]\nenabled = false\n")
     report = build_site(root, output_dir=tmp_path / "out")
     out = tmp_path / "out"
-    assert report.warnings == () and not (out / INDEX_DIR).exists() and not (out / "search").exists()
+    assert (
+        report.warnings == () and not (out / INDEX_DIR).exists() and not (out / "search").exists()
+    )
     pages = [p for p in out.rglob("*.html")]
-    assert pages and all("search/" not in p.read_text(encoding="utf-8") for p in pages)  # no menu link, no search box on 404
+    assert pages and all(
+        "search/" not in p.read_text(encoding="utf-8") for p in pages
+    )  # no menu link, no search box on 404
     assert "/search/" not in (out / "sitemap.xml").read_text(encoding="utf-8")
     on = make_site({"content/a.md": post()}, name="with-search")
     build_site(on, output_dir=tmp_path / "on")
@@ -82,7 +109,9 @@ def test_search_can_be_switched_off(make_site, tmp_path: Path) -> None:
     assert 'action="/search/"' in (tmp_path / "on/404.html").read_text(encoding="utf-8")
 
 
-def test_a_failing_indexer_leaves_the_previous_output_unchanged(make_site, tmp_path: Path, monkeypatch) -> None:
+def test_a_failing_indexer_leaves_the_previous_output_unchanged(
+    make_site, tmp_path: Path, monkeypatch
+) -> None:
     root = make_site({"content/a.md": post()})
     out = tmp_path / "out"
     build_site(root, output_dir=out)
@@ -91,28 +120,50 @@ def test_a_failing_indexer_leaves_the_previous_output_unchanged(make_site, tmp_p
     monkeypatch.setattr(builder.pipeline.search, "find_pagefind", lambda: Path("/bin/false"))
     with pytest.raises(OutputError) as raised:
         build_site(root, output_dir=out)
-    assert "Pagefind failed" in str(raised.value) and "previous output is unchanged" in str(raised.value)
+    assert "Pagefind failed" in str(raised.value) and "previous output is unchanged" in str(
+        raised.value
+    )
     assert tree(out) == before
-    assert not list(tmp_path.glob(".out.*"))  # no scratch or half-made folder is left beside the output
+    assert not list(
+        tmp_path.glob(".out.*")
+    )  # no scratch or half-made folder is left beside the output
 
 
-def test_the_index_is_rebuilt_byte_for_byte_and_kept_when_unchanged(make_site, tmp_path: Path) -> None:
+def test_the_index_is_rebuilt_byte_for_byte_and_kept_when_unchanged(
+    make_site, tmp_path: Path
+) -> None:
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
-    root = make_site({"content/a.md": post(), "content/b.md": post(title="Profiling in Osh", date="2017-04-02")})
+    root = make_site(
+        {"content/a.md": post(), "content/b.md": post(title="Profiling in Osh", date="2017-04-02")}
+    )
     out = tmp_path / "out"
 
     def index() -> dict[str, int]:
-        return {p.relative_to(out).as_posix(): p.stat().st_ino for p in (out / INDEX_DIR).rglob("*") if p.is_file()}
+        return {
+            p.relative_to(out).as_posix(): p.stat().st_ino
+            for p in (out / INDEX_DIR).rglob("*")
+            if p.is_file()
+        }
 
     build_site(root, output_dir=out)
     first = index()
-    assert build_site(root, output_dir=out, clean=True).written == 0  # rendered and indexed again: the same bytes
+    assert (
+        build_site(root, output_dir=out, clean=True).written == 0
+    )  # rendered and indexed again: the same bytes
     assert index() == first
-    (root / "content/b.md").write_text(post(title="Profiling in Osh", date="2017-04-02", body="Document examination.\n"), encoding="utf-8")
+    (root / "content/b.md").write_text(
+        post(title="Profiling in Osh", date="2017-04-02", body="Document examination.\n"),
+        encoding="utf-8",
+    )
     build_site(root, output_dir=out)
     second = index()
-    assert second != first and second[f"{INDEX_DIR}/pagefind-ui.js"] == first[f"{INDEX_DIR}/pagefind-ui.js"]
-    assert {p for p in second if "/fragment/" in p} != {p for p in first if "/fragment/" in p}  # b's text changed
+    assert (
+        second != first
+        and second[f"{INDEX_DIR}/pagefind-ui.js"] == first[f"{INDEX_DIR}/pagefind-ui.js"]
+    )
+    assert {p for p in second if "/fragment/" in p} != {
+        p for p in first if "/fragment/" in p
+    }  # b's text changed
 
 
 def record_pagefind_input(monkeypatch) -> list[list[str]]:
@@ -130,7 +181,11 @@ def record_pagefind_input(monkeypatch) -> list[list[str]]:
 
 def html_files(folder: Path) -> list[str]:
     """The pages of a built site (not Pagefind's own files)."""
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html") if INDEX_DIR not in p.relative_to(folder).parts)
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*.html")
+        if INDEX_DIR not in p.relative_to(folder).parts
+    )
 
 
 def one_bundle(out: Path) -> dict[str, bytes]:
@@ -154,53 +209,90 @@ def index_of_every_page(out: Path, tmp_path: Path, binary: Path) -> dict[str, by
     return own_index(out, html_files(out), tmp_path / "everything", binary)
 
 
-def test_pagefind_is_given_only_the_marked_pages_and_makes_the_index_it_makes_of_all(make_site, tmp_path: Path, monkeypatch) -> None:
+def test_pagefind_is_given_only_the_marked_pages_and_makes_the_index_it_makes_of_all(
+    make_site, tmp_path: Path, monkeypatch
+) -> None:
     binary = require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
-    root = make_site({"content/a.md": post(), "content/b.md": post(title="Profiling in Osh", date="2017-04-02"), "content/c.md": post(title="Dogs", date="2016-01-05")})
+    root = make_site(
+        {
+            "content/a.md": post(),
+            "content/b.md": post(title="Profiling in Osh", date="2017-04-02"),
+            "content/c.md": post(title="Dogs", date="2016-01-05"),
+        }
+    )
     given = record_pagefind_input(monkeypatch)
     out = tmp_path / "out"
     build_site(root, output_dir=out)
     posts = sorted(p.relative_to(out).as_posix() for p in (out / "news").rglob("index.html"))
-    assert given == [posts] and len(posts) == 3 and len(html_files(out)) > 3 * len(posts)  # one run, over the posts only
+    assert (
+        given == [posts] and len(posts) == 3 and len(html_files(out)) > 3 * len(posts)
+    )  # one run, over the posts only
     monkeypatch.undo()
     assert index_of_every_page(out, tmp_path, binary) == one_bundle(out)
 
 
-def test_pages_that_only_mention_the_mark_are_indexed_as_pagefind_would_index_them(make_site, tmp_path: Path, monkeypatch) -> None:
+def test_pages_that_only_mention_the_mark_are_indexed_as_pagefind_would_index_them(
+    make_site, tmp_path: Path, monkeypatch
+) -> None:
     """No template marks anything, and one post writes the name of the mark: Pagefind finds no
     marked element among the pages that mention it, so it is run again over every page."""
     binary = require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
-    root = make_site({"content/a.md": post(), "content/b.md": post(title="Profiling in Osh", date="2017-04-02", body="About `DATA-PAGEFIND-BODY` and <!-- data-pagefind-body -->.\n")})
+    root = make_site(
+        {
+            "content/a.md": post(),
+            "content/b.md": post(
+                title="Profiling in Osh",
+                date="2017-04-02",
+                body="About `DATA-PAGEFIND-BODY` and <!-- data-pagefind-body -->.\n",
+            ),
+        }
+    )
     template = root / "templates/post.html"
-    template.write_text(template.read_text(encoding="utf-8").replace(" data-pagefind-body", ""), encoding="utf-8")
+    template.write_text(
+        template.read_text(encoding="utf-8").replace(" data-pagefind-body", ""), encoding="utf-8"
+    )
     given = record_pagefind_input(monkeypatch)
     out = tmp_path / "out"
     build_site(root, output_dir=out)
-    mentioning = [rel for rel in html_files(out) if b"data-pagefind-body" in (out / rel).read_bytes().lower()]
-    assert "news/2017/profiling-in-osh/index.html" in mentioning and "news/2017/a-workshop-in-bishkek/index.html" not in mentioning
+    mentioning = [
+        rel for rel in html_files(out) if b"data-pagefind-body" in (out / rel).read_bytes().lower()
+    ]
+    assert (
+        "news/2017/profiling-in-osh/index.html" in mentioning
+        and "news/2017/a-workshop-in-bishkek/index.html" not in mentioning
+    )
     assert given == [mentioning, html_files(out)]
     monkeypatch.undo()
     assert index_of_every_page(out, tmp_path, binary) == one_bundle(out)
 
 
-def test_with_no_page_marked_or_mentioning_the_mark_pagefind_runs_once_over_every_page(make_site, tmp_path: Path, monkeypatch) -> None:
+def test_with_no_page_marked_or_mentioning_the_mark_pagefind_runs_once_over_every_page(
+    make_site, tmp_path: Path, monkeypatch
+) -> None:
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
-    root = make_site({"content/a.md": post(), "content/b.md": post(title="Profiling in Osh", date="2017-04-02")})
+    root = make_site(
+        {"content/a.md": post(), "content/b.md": post(title="Profiling in Osh", date="2017-04-02")}
+    )
     template = root / "templates/post.html"
-    template.write_text(template.read_text(encoding="utf-8").replace(" data-pagefind-body", ""), encoding="utf-8")
+    template.write_text(
+        template.read_text(encoding="utf-8").replace(" data-pagefind-body", ""), encoding="utf-8"
+    )
     given = record_pagefind_input(monkeypatch)
     out = tmp_path / "out"
     build_site(root, output_dir=out)
     assert given == [html_files(out)]
 
 
-@pytest.mark.parametrize(("html", "mentions"), [
-    (b'<article class="post" data-pagefind-body>', True),
-    (b'<ARTICLE\nDATA-PAGEFIND-BODY="">', True),
-    (b"<p>About Data-Pagefind-Body</p>", True),  # not a mark, but taken: Pagefind tells
-    (b"<p>data-pagefind body</p>", False),
-    (b"", False),
-])
+@pytest.mark.parametrize(
+    ("html", "mentions"),
+    [
+        (b'<article class="post" data-pagefind-body>', True),
+        (b'<ARTICLE\nDATA-PAGEFIND-BODY="">', True),
+        (b"<p>About Data-Pagefind-Body</p>", True),  # not a mark, but taken: Pagefind tells
+        (b"<p>data-pagefind body</p>", False),
+        (b"", False),
+    ],
+)
 def test_a_page_mentions_the_mark_in_any_case(html: bytes, mentions: bool) -> None:
     assert builder.pipeline.search.mentions_mark(html) is mentions
 
@@ -216,12 +308,25 @@ def in_groups():
 
 def group_pages(out: Path) -> dict[str, list[str]]:
     """The post pages of YEARS_SITE by the group they belong to."""
-    posts = sorted(p.relative_to(out).as_posix() for p in (out / "news").rglob("index.html") if p.parent.parent.name.isdigit())
-    by_year = {year: [p for p in posts if p.startswith(f"news/{year}/")] for year in ("2014", "2015", "2016", "2017")}
-    return {"2014": by_year["2014"], "2015": by_year["2015"] + by_year["2016"], "2017": by_year["2017"]}
+    posts = sorted(
+        p.relative_to(out).as_posix()
+        for p in (out / "news").rglob("index.html")
+        if p.parent.parent.name.isdigit()
+    )
+    by_year = {
+        year: [p for p in posts if p.startswith(f"news/{year}/")]
+        for year in ("2014", "2015", "2016", "2017")
+    }
+    return {
+        "2014": by_year["2014"],
+        "2015": by_year["2015"] + by_year["2016"],
+        "2017": by_year["2017"],
+    }
 
 
-def test_the_years_are_indexed_in_groups_that_the_search_page_merges(make_site, tmp_path: Path, monkeypatch, in_groups) -> None:
+def test_the_years_are_indexed_in_groups_that_the_search_page_merges(
+    make_site, tmp_path: Path, monkeypatch, in_groups
+) -> None:
     binary = require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
     root = make_site(YEARS_SITE)
     given = record_pagefind_input(monkeypatch)
@@ -236,28 +341,46 @@ def test_the_years_are_indexed_in_groups_that_the_search_page_merges(make_site, 
         own = own_index(out, pages, tmp_path / f"alone-{name}", binary)
         assert json.loads(own["pagefind-entry.json"])["languages"]["en"]["page_count"] == len(pages)
         if name == "2014":  # the primary bundle, with Pagefind's scripts
-            assert {rel: data for rel, data in index.items() if "/" not in rel or rel.split("/")[0] in ("index", "fragment", "filter")} == own | {builder.pipeline.search.MANIFEST: index[builder.pipeline.search.MANIFEST]}
+            assert {
+                rel: data
+                for rel, data in index.items()
+                if "/" not in rel or rel.split("/")[0] in ("index", "fragment", "filter")
+            } == own | {builder.pipeline.search.MANIFEST: index[builder.pipeline.search.MANIFEST]}
         else:  # data only: the primary bundle's scripts search it
-            assert {rel.split("/", 1)[1]: data for rel, data in index.items() if rel.startswith(f"{name}/")} == {rel: data for rel, data in own.items() if builder.pipeline.search.is_data(rel)}
-            assert not any(rel.startswith(f"{name}/") and rel.endswith((".js", ".css")) for rel in index)
+            assert {
+                rel.split("/", 1)[1]: data
+                for rel, data in index.items()
+                if rel.startswith(f"{name}/")
+            } == {rel: data for rel, data in own.items() if builder.pipeline.search.is_data(rel)}
+            assert not any(
+                rel.startswith(f"{name}/") and rel.endswith((".js", ".css")) for rel in index
+            )
     reference = tmp_path / "reference"
     build_site(root, output_dir=reference, clean=True)
     assert tree(reference) == tree(out)  # the same bytes, again
 
 
-def test_an_edit_indexes_its_own_group_again_and_keeps_the_others(make_site, tmp_path: Path, monkeypatch, in_groups) -> None:
+def test_an_edit_indexes_its_own_group_again_and_keeps_the_others(
+    make_site, tmp_path: Path, monkeypatch, in_groups
+) -> None:
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
     root = make_site(YEARS_SITE)
     out, reference = tmp_path / "out", tmp_path / "reference"
     build_site(root, output_dir=out)
     inodes = {p: p.stat().st_ino for p in (out / INDEX_DIR).rglob("*") if p.is_file()}
     given = record_pagefind_input(monkeypatch)
-    (root / "content/d.md").write_text(YEARS_SITE["content/d.md"].replace("Scanners for", "New scanners for"), encoding="utf-8")
+    (root / "content/d.md").write_text(
+        YEARS_SITE["content/d.md"].replace("Scanners for", "New scanners for"), encoding="utf-8"
+    )
     build_site(root, output_dir=out)
     assert given == [group_pages(out)["2015"]]
     kept = {p for p in inodes if p.exists() and p.stat().st_ino == inodes[p]}
-    assert {p for p in inodes if p.relative_to(out / INDEX_DIR).parts[0] != "2015"} <= kept  # the other groups' files are left alone
-    assert (out / INDEX_DIR / "2015/fragment").is_dir() and not set((out / INDEX_DIR / "2015/fragment").iterdir()) <= kept  # d's text changed
+    assert {
+        p for p in inodes if p.relative_to(out / INDEX_DIR).parts[0] != "2015"
+    } <= kept  # the other groups' files are left alone
+    assert (out / INDEX_DIR / "2015/fragment").is_dir() and not set(
+        (out / INDEX_DIR / "2015/fragment").iterdir()
+    ) <= kept  # d's text changed
     given.clear()
     build_site(root, output_dir=out)
     assert given == []  # nothing changed: nothing indexed
@@ -266,37 +389,67 @@ def test_an_edit_indexes_its_own_group_again_and_keeps_the_others(make_site, tmp
     assert tree(reference) == tree(out)
 
 
-@pytest.mark.parametrize("change", ["memory damaged", "memory of another build", "memory of an older build", "bundle file deleted", "first group gone", "fewer groups", "more groups"])
-def test_the_index_kept_from_the_last_build_is_never_a_wrong_one(make_site, tmp_path: Path, monkeypatch, in_groups, change: str) -> None:
+@pytest.mark.parametrize(
+    "change",
+    [
+        "memory damaged",
+        "memory of another build",
+        "memory of an older build",
+        "bundle file deleted",
+        "first group gone",
+        "fewer groups",
+        "more groups",
+    ],
+)
+def test_the_index_kept_from_the_last_build_is_never_a_wrong_one(
+    make_site, tmp_path: Path, monkeypatch, in_groups, change: str
+) -> None:
     """Whatever happened since the last build, an incremental index is a clean build's."""
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
     from builder.incremental.store import search_path
 
     root = make_site(YEARS_SITE)
-    if change == "first group gone":  # post pages that show no other post: 2015-2016's stay as they are
-        (root / "templates/post.html").write_text('{% extends "base.html" %}{% block content %}<article data-pagefind-body><h1>{{ post.title }}</h1>{{ post.html }}</article>{% endblock %}', encoding="utf-8")
+    if (
+        change == "first group gone"
+    ):  # post pages that show no other post: 2015-2016's stay as they are
+        (root / "templates/post.html").write_text(
+            '{% extends "base.html" %}{% block content %}<article data-pagefind-body><h1>{{ post.title }}</h1>{{ post.html }}</article>{% endblock %}',
+            encoding="utf-8",
+        )
     out, reference = tmp_path / "out", tmp_path / "reference"
     build_site(root, output_dir=out)
     edit = root / "content/d.md"
     if change != "first group gone":
-        edit.write_text(YEARS_SITE["content/d.md"].replace("Scanners for", "New scanners for"), encoding="utf-8")
+        edit.write_text(
+            YEARS_SITE["content/d.md"].replace("Scanners for", "New scanners for"), encoding="utf-8"
+        )
     given = record_pagefind_input(monkeypatch)
     if change == "memory damaged":
         data = search_path(out).read_bytes()
         search_path(out).write_bytes(data[:60] + b"x" * 20 + data[80:])
-    elif change == "memory of another build":  # a build without search since: its pages are not the memory's
+    elif (
+        change == "memory of another build"
+    ):  # a build without search since: its pages are not the memory's
         saved = search_path(out).read_bytes()
         build_site(root, output_dir=out, search=False)
         search_path(out).write_bytes(saved)
-        edit.write_text(YEARS_SITE["content/d.md"].replace("Scanners for", "Old scanners for"), encoding="utf-8")
-    elif change == "memory of an older build":  # the last build's memory lost, the one before it back
+        edit.write_text(
+            YEARS_SITE["content/d.md"].replace("Scanners for", "Old scanners for"), encoding="utf-8"
+        )
+    elif (
+        change == "memory of an older build"
+    ):  # the last build's memory lost, the one before it back
         saved = search_path(out).read_bytes()
         build_site(root, output_dir=out)
         search_path(out).write_bytes(saved)
-        edit.write_text(YEARS_SITE["content/d.md"].replace("Scanners for", "Old scanners for"), encoding="utf-8")
+        edit.write_text(
+            YEARS_SITE["content/d.md"].replace("Scanners for", "Old scanners for"), encoding="utf-8"
+        )
     elif change == "bundle file deleted":
         next((out / INDEX_DIR / "2017" / "fragment").iterdir()).unlink()
-    elif change == "first group gone":  # 2015-2016's bundle, kept, is now the primary one, which has Pagefind's scripts
+    elif (
+        change == "first group gone"
+    ):  # 2015-2016's bundle, kept, is now the primary one, which has Pagefind's scripts
         (root / "content/a.md").unlink()
         (root / "content/b.md").unlink()
         build_site(root, output_dir=out)
@@ -309,16 +462,42 @@ def test_the_index_kept_from_the_last_build_is_never_a_wrong_one(make_site, tmp_
     monkeypatch.undo()
     build_site(root, output_dir=reference, clean=True)
     assert tree(reference) == tree(out)
-    assert json.loads((out / INDEX_DIR / builder.pipeline.search.MANIFEST).read_bytes())["merge"] == [p.name + "/" for p in sorted((out / INDEX_DIR).iterdir()) if p.name[:1].isdigit()]
+    assert json.loads((out / INDEX_DIR / builder.pipeline.search.MANIFEST).read_bytes())[
+        "merge"
+    ] == [p.name + "/" for p in sorted((out / INDEX_DIR).iterdir()) if p.name[:1].isdigit()]
 
 
 def test_the_years_are_grouped_oldest_first_and_a_group_holds_whole_years(monkeypatch) -> None:
     monkeypatch.setattr(builder.pipeline.search, "GROUP_POSTS", 3)
-    posts = [("a", 2010), ("b", 2010), ("c", 2011), ("d", 2011), ("e", 2012), ("f", 2013), ("g", 2013), ("h", 2013), ("i", 2015)]
-    assert builder.pipeline.search.group_years(posts) == {"a": "2010", "b": "2010", "c": "2010", "d": "2010", "e": "2012", "f": "2012", "g": "2012", "h": "2012", "i": "2015"}
+    posts = [
+        ("a", 2010),
+        ("b", 2010),
+        ("c", 2011),
+        ("d", 2011),
+        ("e", 2012),
+        ("f", 2013),
+        ("g", 2013),
+        ("h", 2013),
+        ("i", 2015),
+    ]
+    assert builder.pipeline.search.group_years(posts) == {
+        "a": "2010",
+        "b": "2010",
+        "c": "2010",
+        "d": "2010",
+        "e": "2012",
+        "f": "2012",
+        "g": "2012",
+        "h": "2012",
+        "i": "2015",
+    }
     assert builder.pipeline.search.group_years([]) == {}
-    monkeypatch.setattr(builder.pipeline.search, "MAX_GROUPS", 2)  # 9 posts: groups of 6 (3 would make 3 groups)
-    assert builder.pipeline.search.group_years(posts) == dict.fromkeys("abcdefgh", "2010") | {"i": "2015"}
+    monkeypatch.setattr(
+        builder.pipeline.search, "MAX_GROUPS", 2
+    )  # 9 posts: groups of 6 (3 would make 3 groups)
+    assert builder.pipeline.search.group_years(posts) == dict.fromkeys("abcdefgh", "2010") | {
+        "i": "2015"
+    }
     monkeypatch.setattr(builder.pipeline.search, "MAX_GROUPS", 1)  # groups of 12: one
     assert set(builder.pipeline.search.group_years(posts).values()) == {"2010"}
 
@@ -334,7 +513,9 @@ ONE_BUNDLE_SCRIPT = """\
 """
 
 
-def test_a_theme_whose_search_page_merges_no_bundles_gets_the_index_in_one_piece_and_a_warning(make_site, tmp_path: Path, in_groups) -> None:
+def test_a_theme_whose_search_page_merges_no_bundles_gets_the_index_in_one_piece_and_a_warning(
+    make_site, tmp_path: Path, in_groups
+) -> None:
     """A site keeps its own copy of the theme: one made before the index came in groups searches
     only pagefind/ itself, so it gets all the posts there, and is told how to index faster."""
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
@@ -344,17 +525,31 @@ def test_a_theme_whose_search_page_merges_no_bundles_gets_the_index_in_one_piece
     script.write_text(ONE_BUNDLE_SCRIPT, encoding="utf-8")
     out = tmp_path / "out"
     report = build_site(root, output_dir=out)
-    assert one_bundle(out) and json.loads((out / INDEX_DIR / "pagefind-entry.json").read_bytes())["languages"]["en"]["page_count"] == 6
+    assert (
+        one_bundle(out)
+        and json.loads((out / INDEX_DIR / "pagefind-entry.json").read_bytes())["languages"]["en"][
+            "page_count"
+        ]
+        == 6
+    )
     [warning] = [w for w in report.warnings if builder.pipeline.search.MANIFEST in w.message]
-    assert (warning.path, warning.line, warning.severity) == ("templates/static/search.js", None, "warning") and "static/search.js from newsroom's theme" in warning.message
+    assert (warning.path, warning.line, warning.severity) == (
+        "templates/static/search.js",
+        None,
+        "warning",
+    ) and "static/search.js from newsroom's theme" in warning.message
     script.write_text(old, encoding="utf-8")  # the theme's script: groups, no warning
     report = build_site(root, output_dir=out)
-    assert json.loads((out / INDEX_DIR / builder.pipeline.search.MANIFEST).read_bytes()) == {"merge": ["2015/", "2017/"]}
+    assert json.loads((out / INDEX_DIR / builder.pipeline.search.MANIFEST).read_bytes()) == {
+        "merge": ["2015/", "2017/"]
+    }
     assert not [w for w in report.warnings if builder.pipeline.search.MANIFEST in w.message]
 
 
 @pytest.mark.parametrize(("pages_at_once", "side_by_side"), [(4, 2), (3, 1)])
-def test_pagefind_runs_side_by_side_only_while_the_pages_it_holds_stay_few(make_site, tmp_path: Path, monkeypatch, in_groups, pages_at_once: int, side_by_side: int) -> None:
+def test_pagefind_runs_side_by_side_only_while_the_pages_it_holds_stay_few(
+    make_site, tmp_path: Path, monkeypatch, in_groups, pages_at_once: int, side_by_side: int
+) -> None:
     """Pagefind holds about 150 KB a page: at 100,000 posts two runs over groups of 20,000
     would hold some 6 GB. Groups of two posts, two cores: two runs at once only if 4 pages may be."""
     import threading
@@ -362,7 +557,9 @@ def test_pagefind_runs_side_by_side_only_while_the_pages_it_holds_stay_few(make_
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
     monkeypatch.setattr(builder.pipeline.search, "PAGES_AT_ONCE", pages_at_once)
     running, most, lock = [0], [0], threading.Lock()
-    meet = threading.Barrier(2, timeout=5)  # two runs at once meet here; the first alone waits 5 s and goes on
+    meet = threading.Barrier(
+        2, timeout=5
+    )  # two runs at once meet here; the first alone waits 5 s and goes on
     real = builder.pipeline.search.run_pagefind
 
     def run(binary: Path, site: Path, bundle: Path) -> str:

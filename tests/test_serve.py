@@ -23,16 +23,22 @@ from builder.preview.serve import make_server, watch_site
 @pytest.fixture
 def served(make_site):
     """A mini-site with a draft, served with its watcher on 127.0.0.1:<free port>."""
-    root = make_site({
-        "content/news/a.md": post(title="First news", body="Original text.\n"),
-        "content/news/b.md": post(title="Second thoughts", date="2017-03-15", extra="draft: true\n"),
-        "content/news/c.md": post(title="Far future", date="2999-01-01"),
-    })
+    root = make_site(
+        {
+            "content/news/a.md": post(title="First news", body="Original text.\n"),
+            "content/news/b.md": post(
+                title="Second thoughts", date="2017-03-15", extra="draft: true\n"
+            ),
+            "content/news/c.md": post(title="Far future", date="2999-01-01"),
+        }
+    )
     log: list[str] = []
     server, preview = make_server(root, "127.0.0.1", 0, log.append)
     stop = threading.Event()
-    threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True),
-               threading.Thread(target=watch_site, args=(preview, stop), daemon=True)]
+    threads = [
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True),
+        threading.Thread(target=watch_site, args=(preview, stop), daemon=True),
+    ]
     for thread in threads:
         thread.start()
     time.sleep(0.3)  # let the watcher start watching
@@ -45,7 +51,11 @@ def served(make_site):
 def fetch(url: str) -> tuple[int, str, str]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.headers["Content-Type"], response.read().decode("utf-8")
+            return (
+                response.status,
+                response.headers["Content-Type"],
+                response.read().decode("utf-8"),
+            )
     except urllib.error.HTTPError as error:
         return error.code, error.headers["Content-Type"], error.read().decode("utf-8")
 
@@ -84,7 +94,9 @@ def test_pages_and_feeds_are_served_with_their_types(served) -> None:
     assert status == 404 and "not found" in missing.lower()
 
 
-def test_preview_shows_drafts_and_scheduled_posts_marked_and_carries_the_reload_script(served) -> None:
+def test_preview_shows_drafts_and_scheduled_posts_marked_and_carries_the_reload_script(
+    served,
+) -> None:
     _, base, _ = served
     page = fetch(base)[2]  # two posts a page in the mini-site: the newest two
     assert "Second thoughts" in page and "Far future" in page
@@ -93,14 +105,28 @@ def test_preview_shows_drafts_and_scheduled_posts_marked_and_carries_the_reload_
 
 
 def test_build_output_has_no_reload_script_and_no_drafts(make_site, tmp_path: Path) -> None:
-    root = make_site({"content/news/a.md": post(), "content/news/b.md": post(title="Draft one", extra="draft: true\n")})
+    root = make_site(
+        {
+            "content/news/a.md": post(),
+            "content/news/b.md": post(title="Draft one", extra="draft: true\n"),
+        }
+    )
     build_site(root, output_dir=tmp_path / "out")
     for page in (tmp_path / "out").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "__newsroom" not in text and "Draft one" not in text
         # The only scripts: JSON-LD data on posts, and Pagefind's search box on the search page.
         scripts = text.split("<script")[1:]
-        assert all(tag.startswith((' type="application/ld+json">', ' src="/pagefind/pagefind-ui.js"', ' src="/static/search.js"')) for tag in scripts), page
+        assert all(
+            tag.startswith(
+                (
+                    ' type="application/ld+json">',
+                    ' src="/pagefind/pagefind-ui.js"',
+                    ' src="/static/search.js"',
+                )
+            )
+            for tag in scripts
+        ), page
 
 
 def test_a_save_rebuilds_and_a_broken_save_shows_the_error_until_fixed(served) -> None:
@@ -128,11 +154,20 @@ def test_a_save_rebuilds_and_a_broken_save_shows_the_error_until_fixed(served) -
     assert status == 200 and "Fixed text." in page
 
 
-@pytest.mark.parametrize("path", [
-    "/../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2f..%2fetc/passwd",
-    "/%2E%2E%5C%2E%2E%5Cetc%5Cpasswd", "/..\\..\\etc\\passwd", "/etc/passwd%00.html", "//etc/passwd",
-    "/static/../../site.toml", "/C:/Windows/win.ini",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/..%2f..%2f..%2fetc/passwd",
+        "/%2E%2E%5C%2E%2E%5Cetc%5Cpasswd",
+        "/..\\..\\etc\\passwd",
+        "/etc/passwd%00.html",
+        "//etc/passwd",
+        "/static/../../site.toml",
+        "/C:/Windows/win.ini",
+    ],
+)
 def test_paths_leaving_the_site_are_refused(served, path: str) -> None:
     _, base, _ = served
     assert raw_get(base, path) in (400, 404)
@@ -146,7 +181,12 @@ def test_a_site_file_outside_the_output_is_not_served(served) -> None:
 
 def test_serve_binds_loopback_and_stops_cleanly_on_ctrl_c(make_site) -> None:
     root = make_site({"content/news/a.md": post()})
-    process = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--root", str(root), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "builder", "serve", "--root", str(root), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = process.stdout.readline()
         assert line.startswith("Serving http://127.0.0.1:"), line
@@ -160,32 +200,47 @@ def test_serve_binds_loopback_and_stops_cleanly_on_ctrl_c(make_site) -> None:
     assert "Stopped." in out and "Traceback" not in err
 
 
-def test_a_save_rebuilds_only_what_depends_on_it_and_leaves_the_site_output_alone(make_site) -> None:
+def test_a_save_rebuilds_only_what_depends_on_it_and_leaves_the_site_output_alone(
+    make_site,
+) -> None:
     """The preview is an incremental build with its own folder and cache: a page that does not
     show the edited post is not written again, and `output/` is never made by serving."""
     from builder.preview.serve import Preview
 
-    root = make_site({
-        "content/news/a.md": post(title="First news", body="Original text.\n"),
-        "content/news/b.md": post(title="Other news", date="2016-05-01", countries="[Tajikistan]", tags="[equipment]"),
-    })
+    root = make_site(
+        {
+            "content/news/a.md": post(title="First news", body="Original text.\n"),
+            "content/news/b.md": post(
+                title="Other news", date="2016-05-01", countries="[Tajikistan]", tags="[equipment]"
+            ),
+        }
+    )
     log: list[str] = []
     preview = Preview(root, "http://127.0.0.1:8123/", log.append)
     preview.rebuild()
     folder = preview.current().folder
-    assert folder == root / ".newsroom-cache" / "preview-8123" and (folder / "news/2017/first-news/index.html").is_file()
-    assert preview.current().files == {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {".newsroom-output"}
+    assert (
+        folder == root / ".newsroom-cache" / "preview-8123"
+        and (folder / "news/2017/first-news/index.html").is_file()
+    )
+    assert preview.current().files == {
+        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
+    } - {".newsroom-output"}
     untouched = folder / "news/2016/other-news/index.html"
     before = untouched.stat().st_mtime_ns, untouched.stat().st_ino
 
-    (root / "content/news/a.md").write_text(post(title="First news", body="Edited text.\n"), encoding="utf-8")
+    (root / "content/news/a.md").write_text(
+        post(title="First news", body="Edited text.\n"), encoding="utf-8"
+    )
     preview.rebuild()
     assert b"Edited text." in preview.read("news/2017/first-news/index.html")
     assert (untouched.stat().st_mtime_ns, untouched.stat().st_ino) == before
     assert not (root / "output").exists()
     assert log[-1].startswith("Built 2 posts in ")
 
-    again = Preview(root, "http://127.0.0.1:8123/", log.append)  # serve started again: its last preview is kept
+    again = Preview(
+        root, "http://127.0.0.1:8123/", log.append
+    )  # serve started again: its last preview is kept
     again.rebuild()
     assert (untouched.stat().st_mtime_ns, untouched.stat().st_ino) == before
     assert again.current().files == preview.current().files
@@ -201,10 +256,15 @@ def test_the_preview_has_no_search_index_even_with_search_on(make_site) -> None:
     files = preview.current().files
     assert "search/index.html" in files and not any(f.startswith("pagefind/") for f in files)
     if find_pagefind() is not None:  # the same site built: with its index
-        assert any(f.startswith("pagefind/") for f in build_site(root, output_dir=root.parent / "built").paths)
+        assert any(
+            f.startswith("pagefind/")
+            for f in build_site(root, output_dir=root.parent / "built").paths
+        )
 
 
-def test_a_file_that_vanishes_while_the_next_build_swaps_in_is_read_when_it_is_back(make_site) -> None:
+def test_a_file_that_vanishes_while_the_next_build_swaps_in_is_read_when_it_is_back(
+    make_site,
+) -> None:
     from builder.preview.serve import Preview
 
     root = make_site({"content/news/a.md": post()})
@@ -219,7 +279,9 @@ def test_a_file_that_vanishes_while_the_next_build_swaps_in_is_read_when_it_is_b
     assert preview.read("no/such/file.html") is None
 
 
-def test_a_site_folder_that_cannot_hold_the_preview_gets_it_built_in_a_temporary_folder(make_site) -> None:
+def test_a_site_folder_that_cannot_hold_the_preview_gets_it_built_in_a_temporary_folder(
+    make_site,
+) -> None:
     """A read-only site (here: .newsroom-cache is a file, so no folder can be made in it) is
     still previewed, from a temporary folder that close() removes."""
     from builder.preview.serve import Preview
@@ -230,8 +292,16 @@ def test_a_site_folder_that_cannot_hold_the_preview_gets_it_built_in_a_temporary
     preview = Preview(root, "http://127.0.0.1:8126/", log.append)
     preview.rebuild()
     folder = preview.current().folder
-    assert not folder.is_relative_to(root) and b"First news" in preview.read("news/2017/first-news/index.html")
-    assert log[0] == f"{root / '.newsroom-cache'} cannot be written: the preview is built in {folder.parent} instead"
+    assert not folder.is_relative_to(root) and b"First news" in preview.read(
+        "news/2017/first-news/index.html"
+    )
+    assert (
+        log[0]
+        == f"{root / '.newsroom-cache'} cannot be written: the preview is built in {folder.parent} instead"
+    )
     assert log[-1].startswith("Built 1 posts")
     preview.close()
-    assert not folder.exists() and (root / ".newsroom-cache").read_text(encoding="utf-8") == "not a folder"
+    assert (
+        not folder.exists()
+        and (root / ".newsroom-cache").read_text(encoding="utf-8") == "not a folder"
+    )

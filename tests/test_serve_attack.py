@@ -24,7 +24,14 @@ from conftest import post
 from builder.preview.serve import make_server, serve_site, watch_site
 
 CLIENTS = 200
-URLS = ("/", "/news/2017/news-item-0/", "/feed.xml", "/countries/kyrgyzstan/", "/static/style.css", "/no/such/page/")
+URLS = (
+    "/",
+    "/news/2017/news-item-0/",
+    "/feed.xml",
+    "/countries/kyrgyzstan/",
+    "/static/style.css",
+    "/no/such/page/",
+)
 
 
 def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
@@ -49,12 +56,19 @@ def write_atomically(path: Path, text: str) -> None:
 @pytest.fixture
 def served_site(make_site):
     """A site of 60 posts (so a rebuild takes a while), served with its watcher on a free port."""
-    files = {f"content/news/2017/n{i:02d}.md": post(title=f"News item {i}", date=f"2017-03-{1 + i % 28:02d}", body=f"Item {i}.\n") for i in range(60)}
+    files = {
+        f"content/news/2017/n{i:02d}.md": post(
+            title=f"News item {i}", date=f"2017-03-{1 + i % 28:02d}", body=f"Item {i}.\n"
+        )
+        for i in range(60)
+    }
     root = make_site(files)
     server, preview = make_server(root, "127.0.0.1", 0, lambda _: None)
     stop = threading.Event()
-    threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True),
-               threading.Thread(target=watch_site, args=(preview, stop), daemon=True)]
+    threads = [
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True),
+        threading.Thread(target=watch_site, args=(preview, stop), daemon=True),
+    ]
     for thread in threads:
         thread.start()
     time.sleep(0.5)  # let the watcher start
@@ -83,7 +97,11 @@ def test_200_concurrent_requests_during_rebuilds_get_whole_pages_old_or_new(serv
         wait_for_text(port, "/news/2017/news-item-0/", body)
         for url in URLS:
             versions.setdefault(url, set()).add(get(port, url))
-    assert all(len(found) == 2 for url, found in versions.items() if url in ("/", "/news/2017/news-item-0/", "/feed.xml")), {u: len(f) for u, f in versions.items()}
+    assert all(
+        len(found) == 2
+        for url, found in versions.items()
+        if url in ("/", "/news/2017/news-item-0/", "/feed.xml")
+    ), {u: len(f) for u, f in versions.items()}
 
     start, stop_editing = threading.Barrier(CLIENTS + 1), threading.Event()
     rebuilds_before = preview.current().version
@@ -93,12 +111,19 @@ def test_200_concurrent_requests_during_rebuilds_get_whole_pages_old_or_new(serv
         for n in range(40):
             if stop_editing.is_set():
                 break
-            write_atomically(source, post(title="News item 0", date="2017-12-31", body=("Old text." if n % 2 else "New text.") + "\n"))
+            write_atomically(
+                source,
+                post(
+                    title="News item 0",
+                    date="2017-12-31",
+                    body=("Old text." if n % 2 else "New text.") + "\n",
+                ),
+            )
             time.sleep(0.25)
 
     def client(n: int) -> list[tuple[str, tuple[int, bytes]]]:
         start.wait()
-        return [(url, get(port, url)) for url in URLS[n % len(URLS):] + URLS[: n % len(URLS)]]
+        return [(url, get(port, url)) for url in URLS[n % len(URLS) :] + URLS[: n % len(URLS)]]
 
     editor = threading.Thread(target=edit)
     editor.start()
@@ -113,27 +138,62 @@ def test_200_concurrent_requests_during_rebuilds_get_whole_pages_old_or_new(serv
         assert status == (404 if url == "/no/such/page/" else 200), (url, status, body[:200])
         if url.endswith("/") or url.endswith(".xml"):
             assert body.rstrip().endswith((b"</html>", b"</rss>")), (url, body[-100:])
-    unexpected = [(url, status) for url, (status, body) in results if (status, body) not in versions[url]]
-    assert not unexpected, f"{len(unexpected)} responses were neither the old nor the new page: {unexpected[:5]}"
+    unexpected = [
+        (url, status) for url, (status, body) in results if (status, body) not in versions[url]
+    ]
+    assert not unexpected, (
+        f"{len(unexpected)} responses were neither the old nor the new page: {unexpected[:5]}"
+    )
     assert get(port, "/")[0] == 200  # and it keeps serving
 
 
 # Every spelling of "go up" we know of: plain, percent-encoded (once and twice), overlong UTF-8,
 # fullwidth dots, backslashes, absolute paths and URLs, NUL, semicolons, and the site's own files.
 TRAVERSALS = [
-    "/../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/%2E%2E/%2E%2E/etc/passwd", "/..%2f..%2f..%2fetc/passwd",
-    "/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/..%5c..%5c..%5cetc%5cpasswd", "/%2E%2E%5C%2E%2E%5Cetc%5Cpasswd", "/..\\..\\etc\\passwd",
-    "/%252e%252e/%252e%252e/etc/passwd", "/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd", "/%ef%bc%8e%ef%bc%8e/etc/passwd",
-    "/.%2e/.%2e/etc/passwd", "/%2e./%2e./etc/passwd", "/..;/..;/etc/passwd", "/static/..%2f..%2f..%2fsite.toml",
-    "/static/../../site.toml", "/./../site.toml", "//etc/passwd", "///etc/passwd", "/etc/passwd%00.html", "/index.html%00",
-    "/%00", "/C:/Windows/win.ini", "/C:%5cWindows%5cwin.ini", "http://127.0.0.1/../../etc/passwd", "etc/passwd", "*",
-    "/static%2f..%2f..%2fsite.toml", "/news/..%2f..%2f..%2fcontent/news/2017/n00.md", "/site.toml", "/content/news/2017/n00.md",
-    "/templates/base.html", "/templates/strings/en.toml", "/../", "/..", "/%2e%2e", "/static/%2e%2e/%2e%2e/site.toml",
+    "/../../../../etc/passwd",
+    "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/%2E%2E/%2E%2E/etc/passwd",
+    "/..%2f..%2f..%2fetc/passwd",
+    "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/..%5c..%5c..%5cetc%5cpasswd",
+    "/%2E%2E%5C%2E%2E%5Cetc%5Cpasswd",
+    "/..\\..\\etc\\passwd",
+    "/%252e%252e/%252e%252e/etc/passwd",
+    "/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd",
+    "/%ef%bc%8e%ef%bc%8e/etc/passwd",
+    "/.%2e/.%2e/etc/passwd",
+    "/%2e./%2e./etc/passwd",
+    "/..;/..;/etc/passwd",
+    "/static/..%2f..%2f..%2fsite.toml",
+    "/static/../../site.toml",
+    "/./../site.toml",
+    "//etc/passwd",
+    "///etc/passwd",
+    "/etc/passwd%00.html",
+    "/index.html%00",
+    "/%00",
+    "/C:/Windows/win.ini",
+    "/C:%5cWindows%5cwin.ini",
+    "http://127.0.0.1/../../etc/passwd",
+    "etc/passwd",
+    "*",
+    "/static%2f..%2f..%2fsite.toml",
+    "/news/..%2f..%2f..%2fcontent/news/2017/n00.md",
+    "/site.toml",
+    "/content/news/2017/n00.md",
+    "/templates/base.html",
+    "/templates/strings/en.toml",
+    "/../",
+    "/..",
+    "/%2e%2e",
+    "/static/%2e%2e/%2e%2e/site.toml",
 ]
 
 
 @pytest.mark.parametrize("path", TRAVERSALS)
-def test_a_path_leaving_the_output_gets_400_or_404_and_nothing_from_outside(served_site, path: str) -> None:
+def test_a_path_leaving_the_output_gets_400_or_404_and_nothing_from_outside(
+    served_site, path: str
+) -> None:
     root, port, _ = served_site
     status, body = get(port, path)
     assert status in (400, 404), (path, status)
@@ -176,7 +236,12 @@ def test_the_server_cannot_be_reached_from_the_network(make_site) -> None:
     if address is None:
         pytest.skip("this machine has no network address besides loopback")
     root = make_site({"content/news/a.md": post()})
-    process = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--root", str(root), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "builder", "serve", "--root", str(root), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = process.stdout.readline()
         assert line.startswith("Serving http://127.0.0.1:"), line
@@ -193,12 +258,21 @@ def test_a_rebuild_of_every_page_on_forked_workers_while_clients_keep_asking(mak
     """A template edit re-renders every page of a site big enough for worker processes (forked
     from the serving process, whose threads keep answering): the rebuild ends, shows the edit,
     and every answer meanwhile is a whole page."""
-    files = {f"content/news/2017/n{i:03d}.md": post(title=f"News item {i}", date=f"2017-{1 + i % 12:02d}-{1 + i % 28:02d}", body=f"Item {i}.\n") for i in range(300)}
+    files = {
+        f"content/news/2017/n{i:03d}.md": post(
+            title=f"News item {i}",
+            date=f"2017-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            body=f"Item {i}.\n",
+        )
+        for i in range(300)
+    }
     root = make_site(files)
     server, preview = make_server(root, "127.0.0.1", 0, lambda _: None)
     port, stop, answers = server.server_address[1], threading.Event(), []
-    threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True),
-               threading.Thread(target=watch_site, args=(preview, stop), daemon=True)]
+    threads = [
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True),
+        threading.Thread(target=watch_site, args=(preview, stop), daemon=True),
+    ]
     for thread in threads:
         thread.start()
 
@@ -212,7 +286,12 @@ def test_a_rebuild_of_every_page_on_forked_workers_while_clients_keep_asking(mak
         for thread in clients:
             thread.start()
         base = root / "templates/base.html"
-        write_atomically(base, base.read_text(encoding="utf-8").replace("</body>", "<!-- edited template --></body>", 1))
+        write_atomically(
+            base,
+            base.read_text(encoding="utf-8").replace(
+                "</body>", "<!-- edited template --></body>", 1
+            ),
+        )
         wait_for_text(port, "/news/2017/news-item-212/", "edited template", timeout=120)
     finally:
         stop.set()
@@ -221,4 +300,6 @@ def test_a_rebuild_of_every_page_on_forked_workers_while_clients_keep_asking(mak
         server.shutdown()
         server.server_close()
     assert preview.current().problems == () and len(preview.current().files) > 600
-    assert answers and all(status == 200 and body.rstrip().endswith(b"</html>") for status, body in answers)
+    assert answers and all(
+        status == 200 and body.rstrip().endswith(b"</html>") for status, body in answers
+    )

@@ -20,7 +20,14 @@ def source_posts() -> list[dict]:
     for path in sorted((REPO / "content/news").rglob("*.md")):
         meta = frontmatter.load(path).metadata
         if not meta.get("draft"):
-            found.append({"title": meta["title"], "year": str(meta["date"])[:4], "countries": meta.get("countries", []), "tags": meta.get("tags", [])})
+            found.append(
+                {
+                    "title": meta["title"],
+                    "year": str(meta["date"])[:4],
+                    "countries": meta.get("countries", []),
+                    "tags": meta.get("tags", []),
+                }
+            )
     return found
 
 
@@ -33,7 +40,11 @@ def test_real_site_builds_every_post_with_no_warnings(real_site) -> None:
     posts = source_posts()
     assert report.posts == len(posts) >= 14
     assert report.warnings == ()
-    assert (out / "index.html").is_file() and (out / "404.html").is_file() and (out / "about/index.html").is_file()
+    assert (
+        (out / "index.html").is_file()
+        and (out / "404.html").is_file()
+        and (out / "about/index.html").is_file()
+    )
 
 
 def test_every_post_is_on_its_year_country_and_tag_pages_and_feeds(real_site) -> None:
@@ -42,13 +53,22 @@ def test_every_post_is_on_its_year_country_and_tag_pages_and_feeds(real_site) ->
     key_of = {c.name: c.key for c in config.countries}
     for post in source_posts():
         title = post["title"].replace("&", "&amp;")
-        assert title in (out / f"archive/{post['year']}/index.html").read_text(encoding="utf-8"), post["title"]
-        places = [f"countries/{key_of[c]}/" for c in post["countries"]] + [f"tags/{slug(t)}/" for t in post["tags"]]
+        assert title in (out / f"archive/{post['year']}/index.html").read_text(encoding="utf-8"), (
+            post["title"]
+        )
+        places = [f"countries/{key_of[c]}/" for c in post["countries"]] + [
+            f"tags/{slug(t)}/" for t in post["tags"]
+        ]
         assert places, post["title"]
         for place in places:
-            assert title in (out / place / "index.html").read_text(encoding="utf-8"), (post["title"], place)
+            assert title in (out / place / "index.html").read_text(encoding="utf-8"), (
+                post["title"],
+                place,
+            )
             for feed in ("feed.xml", "atom.xml"):
-                titles = [e.title for e in feedparser.parse((out / place / feed).read_bytes()).entries]
+                titles = [
+                    e.title for e in feedparser.parse((out / place / feed).read_bytes()).entries
+                ]
                 assert post["title"] in titles, (post["title"], place, feed)
 
 
@@ -79,7 +99,11 @@ def test_feeds_never_hold_the_build_time(real_site, tmp_path: Path) -> None:
     _, out = real_site
     for feed in ("feed.xml", "atom.xml"):
         text = (out / feed).read_text(encoding="utf-8")
-        assert "2017" in text and "2026" not in text and str(__import__("datetime").date.today().year) not in text
+        assert (
+            "2017" in text
+            and "2026" not in text
+            and str(__import__("datetime").date.today().year) not in text
+        )
 
 
 def test_output_folder_in_repo_is_git_ignored() -> None:

@@ -54,7 +54,9 @@ def environments(site: Path) -> tuple[jinja2.Environment, jinja2.Environment]:
 
 def test_the_quick_context_is_in_use(fixture_site: Path) -> None:
     quick, plain = environments(fixture_site)
-    assert quick.context_class is not jinja2.runtime.Context and issubclass(quick.context_class, jinja2.runtime.Context)
+    assert quick.context_class is not jinja2.runtime.Context and issubclass(
+        quick.context_class, jinja2.runtime.Context
+    )
 
 
 def test_every_kind_of_call_renders_the_same() -> None:
@@ -66,7 +68,13 @@ def test_every_kind_of_call_renders_the_same() -> None:
         template = env.from_string('{% import "macros.html" as m with context %}' + TRICKY)
         found.append(template.render(post=post))
     assert found[0] == found[1]
-    assert "[1; 7+8(&#39;k&#39;, 1)]" in found[0] and "<in /1>" in found[0] and "odd" in found[0] and "called" in found[0] and "[&amp;lt;i&amp;gt;, ]" in found[0]
+    assert (
+        "[1; 7+8(&#39;k&#39;, 1)]" in found[0]
+        and "<in /1>" in found[0]
+        and "odd" in found[0]
+        and "called" in found[0]
+        and "[&amp;lt;i&amp;gt;, ]" in found[0]
+    )
 
 
 def test_an_undefined_macro_argument_fails_the_same(fixture_site: Path) -> None:
@@ -80,7 +88,9 @@ def test_an_undefined_macro_argument_fails_the_same(fixture_site: Path) -> None:
 
 
 @pytest.mark.parametrize("which", ["real", "fixture"])
-def test_a_site_built_with_and_without_the_speedups_is_byte_identical(fixture_site: Path, tmp_path: Path, monkeypatch, which: str) -> None:
+def test_a_site_built_with_and_without_the_speedups_is_byte_identical(
+    fixture_site: Path, tmp_path: Path, monkeypatch, which: str
+) -> None:
     site = REPO if which == "real" else fixture_site
     build_site(site, output_dir=tmp_path / "quick")
     monkeypatch.setenv(SWITCH, "0")
@@ -93,10 +103,25 @@ class Shown:
         return "<em>shown</em>"
 
 
-VALUES = ["", "plain", "<a href=\"x\">Tom & 'Jerry'</a>", "\u00e9\u0436\U0001f600 <", Markup("<b>kept</b>"), Markup(""), 0, 12.5, None, True, Shown(), type("Sub", (str,), {})("<sub>")]
+VALUES = [
+    "",
+    "plain",
+    "<a href=\"x\">Tom & 'Jerry'</a>",
+    "\u00e9\u0436\U0001f600 <",
+    Markup("<b>kept</b>"),
+    Markup(""),
+    0,
+    12.5,
+    None,
+    True,
+    Shown(),
+    type("Sub", (str,), {})("<sub>"),
+]
 
 
-def test_templates_escape_through_the_quick_escape_and_it_gives_what_markupsafe_gives(fixture_site: Path) -> None:
+def test_templates_escape_through_the_quick_escape_and_it_gives_what_markupsafe_gives(
+    fixture_site: Path,
+) -> None:
     quick, _ = environments(fixture_site)
     escape = quick.from_string("{{ x }}").root_render_func.__globals__["escape"]
     assert escape is not markupsafe.escape
@@ -110,7 +135,11 @@ def test_a_template_renders_every_kind_of_value_as_jinja_does(fixture_site: Path
     plain.template_class = jinja2.Template
     source = "{% for v in values %}[{{ v }}|{{ v|e }}|{{ v ~ '<' }}|{{ v|string }}]{% endfor %}"
     found = [env.from_string(source).render(values=VALUES) for env in (quick, plain)]
-    assert found[0] == found[1] and "&lt;a href=&#34;x&#34;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;" in found[0] and "<b>kept</b>" in found[0]
+    assert (
+        found[0] == found[1]
+        and "&lt;a href=&#34;x&#34;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;" in found[0]
+        and "<b>kept</b>" in found[0]
+    )
 
 
 def test_the_strings_and_site_tables_read_as_the_dicts_they_were() -> None:
@@ -119,6 +148,16 @@ def test_the_strings_and_site_tables_read_as_the_dicts_they_were() -> None:
     strings = load_theme(config).strings
     assert isinstance(quick.globals["t"], dict) and dict(quick.globals["t"]) == strings
     source = "{{ t.read_more }}|{{ t['read_more'] }}|{{ t.get('read_more') }}|{{ 'read_more' in t }}|{{ t|length }}|{{ t.months[0] }}|{{ site.title }}|{{ site['title'] }}|{{ (t|dictsort)[0][0] }}"
-    assert quick.from_string(source).render() == "|".join([strings["read_more"]] * 3 + ["True", str(len(strings)), strings["months"][0], config.title, config.title, min(strings)])
+    assert quick.from_string(source).render() == "|".join(
+        [strings["read_more"]] * 3
+        + [
+            "True",
+            str(len(strings)),
+            strings["months"][0],
+            config.title,
+            config.title,
+            min(strings),
+        ]
+    )
     with pytest.raises(jinja2.UndefinedError):
         quick.from_string("{{ t.no_such_string }}").render()

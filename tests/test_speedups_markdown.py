@@ -25,22 +25,106 @@ from conftest import REPO
 
 FUZZ = settings(max_examples=400, deadline=None, derandomize=True, database=None, print_blob=False)
 # Every character an inline pattern (or smarty) reacts to, with words, spaces and line ends.
-PIECES = st.sampled_from([
-    "word", "Bishkek", " ", "  ", "\n", "  \n", "\t", "\n\n", "*", "**", "_", "__", "`", "``", "\\", "\\\\",
-    "[", "]", "(", ")", "!", "[^1]", "[^1]: note\n", "<", ">", "<b>", "</b>", "<https://a.example/x>",
-    "<a@b.example>", "&", "&amp;", "&#8212;", "'", '"', "'\"", '"\'', "'s", "'90s", "--", "---", "...", "....",
-    "- ", "1. ", "> ", "#", "## ", "{: .c}", "*[BOMCA]: Border Management\n", "BOMCA", "http://x.example",
-    "[link](other.md)", "![img](a.png)", "[ref][r]\n\n[r]: https://r.example\n", "\u00a0", "é",
-    "|", "| a | b |\n", "|---|---|\n", "a | b\n--- | ---\n", "\n===", "\n---", "Term\n: definition\n", ": ",
-    "***", "___", "- - -", "    ", "```\n", "~~~", "```python\nx = 1\n```\n", "~~~\n<b>\n~~~\n", "<div>\n", "</div>\n", "<div markdown=\"1\">\n", "<!-- c -->", "<p>", "&#60;", "&lt;", "\n>", "]:", "[^", "*[", "[r]:https://r.example\n", "a|b\n-|-\n",
-])
+PIECES = st.sampled_from(
+    [
+        "word",
+        "Bishkek",
+        " ",
+        "  ",
+        "\n",
+        "  \n",
+        "\t",
+        "\n\n",
+        "*",
+        "**",
+        "_",
+        "__",
+        "`",
+        "``",
+        "\\",
+        "\\\\",
+        "[",
+        "]",
+        "(",
+        ")",
+        "!",
+        "[^1]",
+        "[^1]: note\n",
+        "<",
+        ">",
+        "<b>",
+        "</b>",
+        "<https://a.example/x>",
+        "<a@b.example>",
+        "&",
+        "&amp;",
+        "&#8212;",
+        "'",
+        '"',
+        "'\"",
+        "\"'",
+        "'s",
+        "'90s",
+        "--",
+        "---",
+        "...",
+        "....",
+        "- ",
+        "1. ",
+        "> ",
+        "#",
+        "## ",
+        "{: .c}",
+        "*[BOMCA]: Border Management\n",
+        "BOMCA",
+        "http://x.example",
+        "[link](other.md)",
+        "![img](a.png)",
+        "[ref][r]\n\n[r]: https://r.example\n",
+        "\u00a0",
+        "é",
+        "|",
+        "| a | b |\n",
+        "|---|---|\n",
+        "a | b\n--- | ---\n",
+        "\n===",
+        "\n---",
+        "Term\n: definition\n",
+        ": ",
+        "***",
+        "___",
+        "- - -",
+        "    ",
+        "```\n",
+        "~~~",
+        "```python\nx = 1\n```\n",
+        "~~~\n<b>\n~~~\n",
+        "<div>\n",
+        "</div>\n",
+        '<div markdown="1">\n',
+        "<!-- c -->",
+        "<p>",
+        "&#60;",
+        "&lt;",
+        "\n>",
+        "]:",
+        "[^",
+        "*[",
+        "[r]:https://r.example\n",
+        "a|b\n-|-\n",
+    ]
+)
 
 
 def renderers() -> tuple[markup.MarkdownRenderer, markup.MarkdownRenderer]:
-    fast = markup.MarkdownRenderer(base_path="/", pages={"other.md": "news/2017/other/"}, files=frozenset({"a.png"}))
+    fast = markup.MarkdownRenderer(
+        base_path="/", pages={"other.md": "news/2017/other/"}, files=frozenset({"a.png"})
+    )
     os.environ[SWITCH] = "0"
     try:
-        plain = markup.MarkdownRenderer(base_path="/", pages={"other.md": "news/2017/other/"}, files=frozenset({"a.png"}))
+        plain = markup.MarkdownRenderer(
+            base_path="/", pages={"other.md": "news/2017/other/"}, files=frozenset({"a.png"})
+        )
         assert plain.md is not None  # made now, with the speed-ups off
     finally:
         del os.environ[SWITCH]
@@ -59,7 +143,9 @@ def test_the_quick_processor_is_in_use() -> None:
             assert method in vars(QUICK.md.parser.blockprocessors[name]), name
             assert method not in vars(PLAIN.md.parser.blockprocessors[name]), name
     for name in quick.PRE_RUNS:
-        assert "run" in vars(QUICK.md.preprocessors[name]) and "run" not in vars(PLAIN.md.preprocessors[name]), name
+        assert "run" in vars(QUICK.md.preprocessors[name]) and "run" not in vars(
+            PLAIN.md.preprocessors[name]
+        ), name
 
 
 @FUZZ
@@ -81,4 +167,6 @@ def test_the_sites_posts_render_the_same(site: Path) -> None:
     metas = [(parse_meta(source, config), source) for source in sources]
     assert metas
     for meta, source in metas:
-        assert render_body(meta, source, QUICK, meta.source) == render_body(meta, source, PLAIN, meta.source), meta.source
+        assert render_body(meta, source, QUICK, meta.source) == render_body(
+            meta, source, PLAIN, meta.source
+        ), meta.source

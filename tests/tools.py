@@ -14,7 +14,14 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 NODE_MODULES = REPO / "node_modules"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 HOW = "see 'Verification tools' in README.md"
 
 T = TypeVar("T")
@@ -55,6 +62,7 @@ def java() -> str | None:
 
 def node_file(package: str, rel: str) -> Callable[[], Path | None]:
     """A check: a file of an npm package installed by `npm ci` (and node to run it)."""
+
     def check() -> Path | None:
         path = NODE_MODULES / package / rel
         return path if path.is_file() and shutil.which("node") else None

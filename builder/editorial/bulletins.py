@@ -62,28 +62,73 @@ def read_bulletin(path: Path) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ContentError([Problem(shown, None, "not found: give the path of a plain-text bulletin")]) from None
+        raise ContentError(
+            [Problem(shown, None, "not found: give the path of a plain-text bulletin")]
+        ) from None
     except IsADirectoryError:
-        raise ContentError([Problem(shown, None, "is a folder: give the path of a plain-text bulletin")]) from None
+        raise ContentError(
+            [Problem(shown, None, "is a folder: give the path of a plain-text bulletin")]
+        ) from None
     except OSError as exc:
-        raise ContentError([Problem(shown, None, f"cannot be read: {exc.strerror or exc}")]) from None
+        raise ContentError(
+            [Problem(shown, None, f"cannot be read: {exc.strerror or exc}")]
+        ) from None
     if len(data) > MAX_BULLETIN_BYTES:
-        raise ContentError([Problem(shown, None, f"is larger than {MAX_BULLETIN_BYTES // (1024 * 1024)} MB: is it really a text bulletin?")])
+        raise ContentError(
+            [
+                Problem(
+                    shown,
+                    None,
+                    f"is larger than {MAX_BULLETIN_BYTES // (1024 * 1024)} MB: is it really a text bulletin?",
+                )
+            ]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ContentError([Problem(shown, line, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read): save the bulletin as UTF-8")]) from None
+        raise ContentError(
+            [
+                Problem(
+                    shown,
+                    line,
+                    f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read): save the bulletin as UTF-8",
+                )
+            ]
+        ) from None
     if "\x00" in text:
-        raise ContentError([Problem(shown, text[: text.index("\x00")].count("\n") + 1, "contains a NUL character: is it really a text file?")])
+        raise ContentError(
+            [
+                Problem(
+                    shown,
+                    text[: text.index("\x00")].count("\n") + 1,
+                    "contains a NUL character: is it really a text file?",
+                )
+            ]
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def import_bulletin(config: SiteConfig, path: Path, *, year: int | None = None, lang: str = "en", today: date | None = None, progress: Progress | None = None) -> ImportReport:
+def import_bulletin(
+    config: SiteConfig,
+    path: Path,
+    *,
+    year: int | None = None,
+    lang: str = "en",
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
     """Write each news item of the bulletin as a draft post; never overwrite, never import twice."""
     progress = progress or NoProgress()
     text = read_bulletin(path)
-    drafts = draft_items(text, config=config, gazetteer=load_gazetteer(config), year=year, lang=lang, today=today or datetime.now(config.timezone).date())
+    drafts = draft_items(
+        text,
+        config=config,
+        gazetteer=load_gazetteer(config),
+        year=year,
+        lang=lang,
+        today=today or datetime.now(config.timezone).date(),
+    )
     known = known_posts(config, progress)
     used = used_slugs(config)
     posts = []
@@ -94,7 +139,10 @@ def import_bulletin(config: SiteConfig, path: Path, *, year: int | None = None, 
             posts.append(ImportedPost(item=item, path=found[0], skipped=found[1]))
         else:
             written = write_draft(config, item, path.name, used)
-            known.marks[item.fingerprint] = (written, f"the same as paragraph {item.paragraph.number}: skipped")
+            known.marks[item.fingerprint] = (
+                written,
+                f"the same as paragraph {item.paragraph.number}: skipped",
+            )
             posts.append(ImportedPost(item=item, path=written))
         progress.advance()
     return ImportReport(bulletin=str(path), posts=tuple(posts), not_news=drafts.not_news)
@@ -102,7 +150,15 @@ def import_bulletin(config: SiteConfig, path: Path, *, year: int | None = None, 
 
 def known_posts(config: SiteConfig, progress: Progress) -> KnownPosts:
     """Every post's `# imported from … sha1` mark, its body's fingerprint, date and words."""
-    files = sorted(p for p in config.content_dir.rglob("*") if p.suffix.lower() in MARKDOWN_SUFFIXES and not is_ignored(p.name)) if config.content_dir.is_dir() else []
+    files = (
+        sorted(
+            p
+            for p in config.content_dir.rglob("*")
+            if p.suffix.lower() in MARKDOWN_SUFFIXES and not is_ignored(p.name)
+        )
+        if config.content_dir.is_dir()
+        else []
+    )
     progress.stage("scan", len(files))
     marks: dict[str, tuple[str, str]] = {}
     posts = []
@@ -113,7 +169,9 @@ def known_posts(config: SiteConfig, progress: Progress) -> KnownPosts:
             marks[mark] = (rel, "already imported: skipped")  # a mark beats a text match
         split = BODY_RE.match(text)
         if split and split.group(2).strip():
-            marks.setdefault(fingerprint(split.group(2)), (rel, "a post has the same text: skipped"))
+            marks.setdefault(
+                fingerprint(split.group(2)), (rel, "a post has the same text: skipped")
+            )
             day = DATE_LINE_RE.search(split.group(1))
             posts.append((rel, day.group(1) if day else "", words_of(split.group(2))))
         progress.advance()
@@ -180,7 +238,9 @@ def draft_text(item: DraftItem, bulletin_name: str, slug: str | None = None) -> 
     ]
     for name, value in fields:
         flow = None if isinstance(value, list) else False  # lists as [a, b], everything else plain
-        line = yaml.safe_dump({name: value}, allow_unicode=True, default_flow_style=flow, width=10000).rstrip("\n")
+        line = yaml.safe_dump(
+            {name: value}, allow_unicode=True, default_flow_style=flow, width=10000
+        ).rstrip("\n")
         note = item.review_of(name)
         lines.append(f"{line}  # review: {note}" if note else line)
     return "\n".join(lines) + "\n---\n" + paragraph.text + "\n"
@@ -192,15 +252,26 @@ def summary_lines(report: ImportReport) -> list[str]:
     for post in report.posts:
         item = post.item
         when = item.date.isoformat() + (f"–{item.end_date.isoformat()}" if item.end_date else "")
-        look = post.skipped or "; ".join(name if name == "title" else f"{name}: {note}" for name, note in item.reviews)
-        rows.append((post.path, when, ", ".join(item.countries) or "-", ", ".join(item.tags) or "-", look))
+        look = post.skipped or "; ".join(
+            name if name == "title" else f"{name}: {note}" for name, note in item.reviews
+        )
+        rows.append(
+            (post.path, when, ", ".join(item.countries) or "-", ", ".join(item.tags) or "-", look)
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4] for row in rows]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
+        + "  "
+        + row[4]
+        for row in rows
+    ]
     lines.insert(1, "  ".join("-" * width for width in widths) + "  " + "-" * len(rows[0][4]))
     for skipped in report.not_news:
         words = skipped.paragraph.text.split()
         opening = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
-        lines.append(f"{report.bulletin}:{skipped.paragraph.line}: paragraph {skipped.paragraph.number} (“{opening}”): {skipped.reason}")
+        lines.append(
+            f"{report.bulletin}:{skipped.paragraph.line}: paragraph {skipped.paragraph.number} (“{opening}”): {skipped.reason}"
+        )
     again = len(report.posts) - len(report.written)
     lines.append(
         f"Imported {len(report.written)} draft post(s) from {report.bulletin}"

@@ -35,6 +35,14 @@ def list_posts(root: Path, *, now: datetime) -> tuple[tuple[Listing, ...], tuple
         except ContentError as exc:
             problems += exc.problems
             continue
-        listings.append(Listing(date=meta.date, status=post_status(meta, now), countries=tuple(c.name for c in meta.countries), source=meta.source, title=meta.title))
+        listings.append(
+            Listing(
+                date=meta.date,
+                status=post_status(meta, now),
+                countries=tuple(c.name for c in meta.countries),
+                source=meta.source,
+                title=meta.title,
+            )
+        )
     listings.sort(key=lambda item: (-item.date.timestamp(), item.source))
     return tuple(listings), tuple(problems)

@@ -20,8 +20,17 @@ def broken_site_links(site: Site, files: set[str]) -> list[Problem]:
     for post in site.posts:
         for url, line in post.links:
             path = urlsplit(url).path
-            if path.startswith(base_path) and not target_exists(unquote(path[len(base_path):]), files):
-                problems.append(Problem(post.source, line, f"the link '{url}' goes to a page of this site that does not exist", "warning"))
+            if path.startswith(base_path) and not target_exists(
+                unquote(path[len(base_path) :]), files
+            ):
+                problems.append(
+                    Problem(
+                        post.source,
+                        line,
+                        f"the link '{url}' goes to a page of this site that does not exist",
+                        "warning",
+                    )
+                )
     return problems
 
 
@@ -39,7 +48,14 @@ def spelling_variants(site: Site) -> list[Problem]:
             if term.name == usual:
                 continue
             for post in term.posts:
-                problems.append(Problem(post.source, post.line_of("tags"), f"the tag '{term.name}' looks like '{usual}': use one spelling", "warning"))
+                problems.append(
+                    Problem(
+                        post.source,
+                        post.line_of("tags"),
+                        f"the tag '{term.name}' looks like '{usual}': use one spelling",
+                        "warning",
+                    )
+                )
     return problems
 
 
@@ -47,4 +63,3 @@ def find_site_warnings(site: Site, paths: set[str]) -> list[Problem]:
     """Every site-wide warning, for `newsroom check` and the build's report (`paths`: every
     file of the output)."""
     return broken_site_links(site, paths) + spelling_variants(site)
-

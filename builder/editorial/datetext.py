@@ -8,10 +8,30 @@ from datetime import date
 
 MONTHS = {
     "en": {
-        "January": 1, "February": 2, "March": 3, "April": 4, "May": 5, "June": 6, "July": 7,
-        "August": 8, "September": 9, "October": 10, "November": 11, "December": 12,
-        "Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9,
-        "Sept": 9, "Oct": 10, "Nov": 11, "Dec": 12,
+        "January": 1,
+        "February": 2,
+        "March": 3,
+        "April": 4,
+        "May": 5,
+        "June": 6,
+        "July": 7,
+        "August": 8,
+        "September": 9,
+        "October": 10,
+        "November": 11,
+        "December": 12,
+        "Jan": 1,
+        "Feb": 2,
+        "Mar": 3,
+        "Apr": 4,
+        "Jun": 6,
+        "Jul": 7,
+        "Aug": 8,
+        "Sep": 9,
+        "Sept": 9,
+        "Oct": 10,
+        "Nov": 11,
+        "Dec": 12,
     },
 }
 LANGUAGES = tuple(MONTHS)
@@ -109,10 +129,15 @@ def _phrase(match: re.Match[str], months: dict[str, int]) -> DatePhrase:
     ranged = "D2" in parts
     shared_year = number("Y")  # "12-15 December 2017": the year of both days
     return DatePhrase(
-        text=match.group(0), start=match.start(), end=match.end(),
-        month=first_month, day=number("D1"), year=number("Y1") or shared_year,
+        text=match.group(0),
+        start=match.start(),
+        end=match.end(),
+        month=first_month,
+        day=number("D1"),
+        year=number("Y1") or shared_year,
         end_month=(month("M2") or first_month) if ranged else None,
-        end_day=number("D2"), end_year=(number("Y2") or shared_year) if ranged else None,
+        end_day=number("D2"),
+        end_year=(number("Y2") or shared_year) if ranged else None,
         part=PART_NAMES.get(part, part) if part else None,
     )
 

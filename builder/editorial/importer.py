@@ -15,7 +15,23 @@ from builder.editorial.gazetteer import Gazetteer, find_mentions
 TITLE_LIMIT = 90
 HEADING_WORDS = 12
 LEADING_WORDS = r"(?:\b(?:[Oo]n|[Ii]n|[Bb]etween|[Ff]rom|[Dd]uring|[Ss]ince|[Bb]y|[Aa]t)\s+)?"
-DANGLING = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
+DANGLING = {
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "by",
+    "for",
+    "from",
+    "in",
+    "of",
+    "on",
+    "or",
+    "the",
+    "to",
+    "with",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,7 +87,11 @@ def split_paragraphs(text: str) -> list[Paragraph]:
             start = start or number
             lines.append(line)
         elif lines:
-            paragraphs.append(Paragraph(number=len(paragraphs) + 1, line=start, text=" ".join(" ".join(lines).split())))
+            paragraphs.append(
+                Paragraph(
+                    number=len(paragraphs) + 1, line=start, text=" ".join(" ".join(lines).split())
+                )
+            )
             lines, start = [], 0
     return paragraphs
 
@@ -81,32 +101,65 @@ def fingerprint(text: str) -> str:
     return hashlib.sha1(" ".join(re.findall(r"\w+", text.casefold())).encode("utf-8")).hexdigest()
 
 
-def draft_items(text: str, *, config: SiteConfig, gazetteer: Gazetteer, today: date, year: int | None = None, lang: str = "en") -> Drafts:
+def draft_items(
+    text: str,
+    *,
+    config: SiteConfig,
+    gazetteer: Gazetteer,
+    today: date,
+    year: int | None = None,
+    lang: str = "en",
+) -> Drafts:
     """Draft one item per dated paragraph of `text`; the others are reported as not news."""
     if lang not in LANGUAGES:
-        raise ContentError([Problem("--lang", None, f"bulletins in '{lang}' cannot be read yet; languages: {', '.join(LANGUAGES)}")])
+        raise ContentError(
+            [
+                Problem(
+                    "--lang",
+                    None,
+                    f"bulletins in '{lang}' cannot be read yet; languages: {', '.join(LANGUAGES)}",
+                )
+            ]
+        )
     paragraphs = split_paragraphs(text)
     dates = {p.number: find_dates(p.text, lang) for p in paragraphs}
-    years = {n: found[0].written_year for n, found in dates.items() if found and found[0].written_year}
+    years = {
+        n: found[0].written_year for n, found in dates.items() if found and found[0].written_year
+    }
     items, not_news = [], []
     for paragraph in paragraphs:
         found = dates[paragraph.number]
         if is_heading(paragraph):
             not_news.append(NotNews(paragraph=paragraph, reason="a heading, not a news item"))
         elif not found:
-            not_news.append(NotNews(paragraph=paragraph, reason="no date: a general statement or an undated item; not imported (add a date to the bulletin, or write the post by hand)"))
+            not_news.append(
+                NotNews(
+                    paragraph=paragraph,
+                    reason="no date: a general statement or an undated item; not imported (add a date to the bulletin, or write the post by hand)",
+                )
+            )
         else:
-            item = draft_item(paragraph, found, config=config, gazetteer=gazetteer, year=pick_year(paragraph, found[0], years, year, today))
+            item = draft_item(
+                paragraph,
+                found,
+                config=config,
+                gazetteer=gazetteer,
+                year=pick_year(paragraph, found[0], years, year, today),
+            )
             (items if isinstance(item, DraftItem) else not_news).append(item)
     return Drafts(items=tuple(items), not_news=tuple(not_news))
 
 
 def is_heading(paragraph: Paragraph) -> bool:
     """A short line without a full stop, such as 'BOMCA Newsletter, December 2017'."""
-    return len(paragraph.text.split()) <= HEADING_WORDS and not paragraph.text.rstrip().endswith((".", "!", "?", "…"))
+    return len(paragraph.text.split()) <= HEADING_WORDS and not paragraph.text.rstrip().endswith(
+        (".", "!", "?", "…")
+    )
 
 
-def pick_year(paragraph: Paragraph, phrase: DatePhrase, years: dict[int, int], given: int | None, today: date) -> tuple[int, str | None]:
+def pick_year(
+    paragraph: Paragraph, phrase: DatePhrase, years: dict[int, int], given: int | None, today: date
+) -> tuple[int, str | None]:
     """The year for a phrase that may not write one, and why it is uncertain (None: it is not)."""
     if phrase.written_year:
         return phrase.written_year, None
@@ -118,21 +171,34 @@ def pick_year(paragraph: Paragraph, phrase: DatePhrase, years: dict[int, int], g
     return today.year, f"the bulletin gives no year: {today.year} is a guess (import with --year)"
 
 
-def draft_item(paragraph: Paragraph, found: list[DatePhrase], *, config: SiteConfig, gazetteer: Gazetteer, year: tuple[int, str | None]) -> DraftItem | NotNews:
+def draft_item(
+    paragraph: Paragraph,
+    found: list[DatePhrase],
+    *,
+    config: SiteConfig,
+    gazetteer: Gazetteer,
+    year: tuple[int, str | None],
+) -> DraftItem | NotNews:
     """Infer every field of one dated paragraph."""
     phrase, reviews = found[0], []
     try:
         first, last = resolve_dates(phrase, year[0])
     except ValueError as exc:
-        return NotNews(paragraph=paragraph, reason=f"'{phrase.text}' is not a real date ({exc}): not imported")
+        return NotNews(
+            paragraph=paragraph, reason=f"'{phrase.text}' is not a real date ({exc}): not imported"
+        )
     if year[1]:
         reviews.append(("date", year[1]))
     if phrase.precision == "month":
-        reviews.append(("date", f"'{phrase.text}' gives only the month: the 1st stands in for the day"))
+        reviews.append(
+            ("date", f"'{phrase.text}' gives only the month: the 1st stands in for the day")
+        )
     elif phrase.precision == "part":
         reviews.append(("date", f"'{phrase.text}': the {ordinal(first.day)} stands in for the day"))
     if len(found) > 1:
-        reviews.append(("date", "the paragraph also names " + ", ".join(f"'{p.text}'" for p in found[1:])))
+        reviews.append(
+            ("date", "the paragraph also names " + ", ".join(f"'{p.text}'" for p in found[1:]))
+        )
     if last and last < first:
         reviews.append(("end_date", f"'{phrase.text}' ends before it starts: end_date left out"))
         last = None
@@ -143,8 +209,20 @@ def draft_item(paragraph: Paragraph, found: list[DatePhrase], *, config: SiteCon
     if not countries:
         reviews.append(("countries", "no country named: add one"))
     if mentions.regions:
-        named = len({key for phrase, keys in gazetteer.regions if phrase in mentions.regions for key in keys})
-        reviews.append(("countries", " and ".join(f"'{r}'" for r in mentions.regions) + f" read as all {named}"))
+        named = len(
+            {
+                key
+                for phrase, keys in gazetteer.regions
+                if phrase in mentions.regions
+                for key in keys
+            }
+        )
+        reviews.append(
+            (
+                "countries",
+                " and ".join(f"'{r}'" for r in mentions.regions) + f" read as all {named}",
+            )
+        )
     if len(mentions.places) > 1:
         reviews.append(("location", "also names " + ", ".join(mentions.places[1:])))
     tags = find_tags(paragraph.text, config.import_tags)
@@ -152,9 +230,15 @@ def draft_item(paragraph: Paragraph, found: list[DatePhrase], *, config: SiteCon
         reviews.append(("tags", "no tag keyword found"))
     reviews.insert(0, ("title", "drafted from the first sentence: rewrite it"))
     return DraftItem(
-        paragraph=paragraph, title=draft_title(paragraph.text, phrase), date=first, end_date=last,
-        countries=countries, location=mentions.places[0] if mentions.places else None, tags=tags,
-        reviews=tuple(reviews), fingerprint=fingerprint(paragraph.text),
+        paragraph=paragraph,
+        title=draft_title(paragraph.text, phrase),
+        date=first,
+        end_date=last,
+        countries=countries,
+        location=mentions.places[0] if mentions.places else None,
+        tags=tags,
+        reviews=tuple(reviews),
+        fingerprint=fingerprint(paragraph.text),
     )
 
 
@@ -168,7 +252,9 @@ def find_tags(text: str, import_tags: tuple[tuple[str, tuple[str, ...]], ...]) -
     """Every tag one of whose keywords the text holds (any case, whole words, plural allowed)."""
     found = []
     for tag, keywords in import_tags:
-        words = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(keywords, key=len, reverse=True))
+        words = "|".join(
+            re.escape(k).replace(r"\ ", r"\s+") for k in sorted(keywords, key=len, reverse=True)
+        )
         if re.search(rf"(?<!\w)(?:{words})(?:e?s)?(?!\w)", text, re.IGNORECASE):
             found.append(tag)
     return tuple(found)
@@ -179,11 +265,14 @@ def draft_title(text: str, phrase: DatePhrase) -> str:
     end = re.search(r"[.!?](?=\s+[A-Z“\"‘(]|\s*$)", text)
     sentence = text[: end.start()] if end else text
     if phrase.end <= len(sentence):
-        before, rest = re.sub(LEADING_WORDS + r"$", "", sentence[: phrase.start]), sentence[phrase.end:]
+        before, rest = (
+            re.sub(LEADING_WORDS + r"$", "", sentence[: phrase.start]),
+            sentence[phrase.end :],
+        )
         sentence = before + " " + (rest if before.strip() else rest.lstrip(" ,"))
     sentence = re.sub(r"\s+([,;:])", r"\1", " ".join(sentence.split())).strip(" ,;:–-")
     if len(sentence) > TITLE_LIMIT:
-        words = sentence[: TITLE_LIMIT].rsplit(" ", 1)[0].rstrip(",;:–- ").split()
+        words = sentence[:TITLE_LIMIT].rsplit(" ", 1)[0].rstrip(",;:–- ").split()
         while len(words) > 1 and words[-1].casefold() in DANGLING:
             words.pop()
         sentence = " ".join(words).rstrip(",;:–- ") + "…"

@@ -26,7 +26,9 @@ def used_slugs(config: SiteConfig) -> set[str]:
         if is_ignored(path.name):
             continue
         stem = path.stem
-        used.add(stem[11:] if len(stem) > 11 and stem[:10].count("-") == 2 and stem[10] == "-" else stem)
+        used.add(
+            stem[11:] if len(stem) > 11 and stem[:10].count("-") == 2 and stem[10] == "-" else stem
+        )
         for line in path.read_text("utf-8", errors="replace").splitlines()[:40]:
             if line.startswith("slug:"):
                 used.add(line[5:].strip().strip("'\""))
@@ -50,7 +52,14 @@ def write_new_file(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def create_post(config: SiteConfig, title: str, *, countries: tuple[str, ...], tags: tuple[str, ...] = (), day: date | None = None) -> Path:
+def create_post(
+    config: SiteConfig,
+    title: str,
+    *,
+    countries: tuple[str, ...],
+    tags: tuple[str, ...] = (),
+    day: date | None = None,
+) -> Path:
     """Write content/news/YYYY/YYYY-MM-DD-<slug>.md with valid front matter; return its path."""
     problems = []
     title = " ".join(title.split())
@@ -59,7 +68,13 @@ def create_post(config: SiteConfig, title: str, *, countries: tuple[str, ...], t
     for given in countries:
         country = index.get(given.casefold())
         if country is None:
-            problems.append(Problem("--country", None, f"unknown country '{given}'; known: {', '.join(c.name for c in config.countries)}"))
+            problems.append(
+                Problem(
+                    "--country",
+                    None,
+                    f"unknown country '{given}'; known: {', '.join(c.name for c in config.countries)}",
+                )
+            )
         else:
             names.append(country.name)
     for tag in tags:
@@ -69,7 +84,9 @@ def create_post(config: SiteConfig, title: str, *, countries: tuple[str, ...], t
             problems.append(Problem("--tag", None, str(exc)))
     base = slugify(title)
     if not base:
-        problems.append(Problem("TITLE", None, "the title needs some letters a-z or digits to make a URL from"))
+        problems.append(
+            Problem("TITLE", None, "the title needs some letters a-z or digits to make a URL from")
+        )
     if problems:
         raise ContentError(problems)
     day = day or datetime.now(config.timezone).date()
@@ -78,7 +95,14 @@ def create_post(config: SiteConfig, title: str, *, countries: tuple[str, ...], t
     front = {"title": title, "date": day.isoformat(), "countries": names, "tags": list(tags)}
     if slug != base:
         front["slug"] = slug
-    text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000) + "---\n" + BODY_HINT
+    text = (
+        "---\n"
+        + yaml.safe_dump(
+            front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000
+        )
+        + "---\n"
+        + BODY_HINT
+    )
     write_new_file(path, text)
     return path
 
@@ -96,7 +120,7 @@ def theme_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
-SITE_TOML = '''\
+SITE_TOML = """\
 # newsroom site configuration: every key is checked, a typo is an error naming the key.
 
 [site]
@@ -135,9 +159,9 @@ aliases = ["Turkmen"]
 name = "Uzbekistan"
 iso = "UZ"
 aliases = ["Uzbek"]
-'''
+"""
 
-EXAMPLE_POST = '''\
+EXAMPLE_POST = """\
 ---
 title: Welcome to the news archive
 date: {date}
@@ -146,19 +170,42 @@ tags: [announcements]
 ---
 This is the first news item of the site. Edit it, or start a new one with
 `newsroom new "Title" --country Kyrgyzstan`, then run `newsroom serve` to preview.
-'''
+"""
 
 
-def init_site(target: Path, *, title: str = "Programme News", timezone: str = "Asia/Bishkek", today: date | None = None) -> list[Path]:
+def init_site(
+    target: Path,
+    *,
+    title: str = "Programme News",
+    timezone: str = "Asia/Bishkek",
+    today: date | None = None,
+) -> list[Path]:
     """Create a new, working site in `target` (empty or new): config, an example post, the theme."""
     target = Path(target)
     if target.exists() and any(target.iterdir()):
-        raise ContentError([Problem(str(target), None, "is not empty: newsroom init makes a new site in an empty or new folder")])
+        raise ContentError(
+            [
+                Problem(
+                    str(target),
+                    None,
+                    "is not empty: newsroom init makes a new site in an empty or new folder",
+                )
+            ]
+        )
     day = today or datetime.now(ZoneInfo(timezone)).date()
-    created = [target / "site.toml", target / "content" / "news" / str(day.year) / f"{day.isoformat()}-welcome.md"]
+    created = [
+        target / "site.toml",
+        target / "content" / "news" / str(day.year) / f"{day.isoformat()}-welcome.md",
+    ]
     created[1].parent.mkdir(parents=True)
-    created[0].write_text(SITE_TOML.format(title=title.replace('"', "'"), timezone=timezone), encoding="utf-8")
+    created[0].write_text(
+        SITE_TOML.format(title=title.replace('"', "'"), timezone=timezone), encoding="utf-8"
+    )
     created[1].write_text(EXAMPLE_POST.format(date=day.isoformat()), encoding="utf-8")
-    shutil.copytree(theme_dir(), target / "templates", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    (target / ".gitignore").write_text("/output/\n/.output.*\n/.newsroom-cache/\n", encoding="utf-8")  # what build and serve make
+    shutil.copytree(
+        theme_dir(), target / "templates", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
+    (target / ".gitignore").write_text(
+        "/output/\n/.output.*\n/.newsroom-cache/\n", encoding="utf-8"
+    )  # what build and serve make
     return created + [target / "templates"]

@@ -22,7 +22,18 @@ SEAMS = {  # what build.py calls → the module that has it
     "next_state": "remember",
     "remember_build": "remember",
 }
-__all__ = ["cache_records", "changed_posts", "earlier_posts", "next_state", "nothing_changed", "recall_last_build", "remember_build", "report_unchanged", "reuse_pages", "split_plan"]
+__all__ = [
+    "cache_records",
+    "changed_posts",
+    "earlier_posts",
+    "next_state",
+    "nothing_changed",
+    "recall_last_build",
+    "remember_build",
+    "report_unchanged",
+    "reuse_pages",
+    "split_plan",
+]
 
 if TYPE_CHECKING:
     from builder.incremental.pages import reuse_pages, split_plan

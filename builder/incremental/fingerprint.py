@@ -13,7 +13,15 @@ from builder.model import Doc, Post, Taxonomy, Term, TermRef
 from builder.outputs import Feed, Page, Planned, Robots, Sitemap
 from builder.pipeline.contexts import FeedLink, TermHead
 
-SHARED = (Post, Term, Taxonomy, Doc, TermRef, FeedLink, TermHead)  # objects many pages show: hashed once per build
+SHARED = (
+    Post,
+    Term,
+    Taxonomy,
+    Doc,
+    TermRef,
+    FeedLink,
+    TermHead,
+)  # objects many pages show: hashed once per build
 FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -33,7 +41,9 @@ class Fingerprinter:
     def feed(self, h: Any, value: Any) -> None:
         """Add `value` to the running hash `h`, unambiguously."""
         kind = type(value)
-        if kind is str or kind is Markup or isinstance(value, str):  # the commonest (by exact type), first
+        if (
+            kind is str or kind is Markup or isinstance(value, str)
+        ):  # the commonest (by exact type), first
             data = value.encode("utf-8", "surrogatepass")
             h.update((b"m" if isinstance(value, Markup) else b"s") + b"%d:" % len(data) + data)
         elif isinstance(value, SHARED):

@@ -31,7 +31,9 @@ SITEMAP = "sitemap.xml"
 class PageReuse:
     """What of the last build's output this build may keep."""
 
-    outputs: Mapping[str, tuple[str, int]]  # the last build's (fingerprint, size) by file, where still valid
+    outputs: Mapping[
+        str, tuple[str, int]
+    ]  # the last build's (fingerprint, size) by file, where still valid
     sizes: Sizes  # of those files as this build found them
     changed: frozenset[str]  # the posts not exactly as the last build had them
     shape: str  # this build's shape (shape_of)
@@ -40,7 +42,9 @@ class PageReuse:
     same_shape: bool
     only: frozenset[str] | None = None  # plan only the pages showing these posts
     previous_pages: tuple[str, ...] = ()  # the last build's pages: those not planned are kept
-    related: Mapping[str, tuple[Post, ...]] | None = None  # the last build's related posts, if still right
+    related: Mapping[str, tuple[Post, ...]] | None = (
+        None  # the last build's related posts, if still right
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,27 +59,63 @@ class PlanSplit:
     any_pages: frozenset[str] = frozenset()  # the files of the pages that may show any post
 
 
-def reuse_pages(last: LastBuild, site: Site, parsed: Mapping[str, ParsedPost], earlier: EarlierPosts,
-                changed: frozenset[str], inputs: Inputs) -> PageReuse:
+def reuse_pages(
+    last: LastBuild,
+    site: Site,
+    parsed: Mapping[str, ParsedPost],
+    earlier: EarlierPosts,
+    changed: frozenset[str],
+    inputs: Inputs,
+) -> PageReuse:
     """What the last build left that this build's pages may keep."""
     state, preview = last.state, inputs.select.preview
-    valid = state is not None and state.settings_key == inputs.settings_key and state.theme_key == inputs.theme.key
+    valid = (
+        state is not None
+        and state.settings_key == inputs.settings_key
+        and state.theme_key == inputs.theme.key
+    )
     docs = docs_key(site, preview)
-    outputs = state.outputs if state is not None and valid and state.docs_key == docs else {}  # every page shows the menu
+    outputs = (
+        state.outputs if state is not None and valid and state.docs_key == docs else {}
+    )  # every page shows the menu
     scheduled = frozenset(post.source for post in site.posts if post.scheduled)
     previous = state.shape if state is not None and outputs else ""
-    keeps = bool(previous) and state is not None and state.scheduled == scheduled and keeps_shape(state.taken, site, parsed, earlier, changed)
+    keeps = (
+        bool(previous)
+        and state is not None
+        and state.scheduled == scheduled
+        and keeps_shape(state.taken, site, parsed, earlier, changed)
+    )
     shape = previous if keeps else shape_of(site, preview)
-    reuse = PageReuse(outputs=outputs, sizes=last.sizes, changed=changed, shape=shape, docs_key=docs,
-                      scheduled=scheduled, same_shape=bool(previous) and shape == previous)
+    reuse = PageReuse(
+        outputs=outputs,
+        sizes=last.sizes,
+        changed=changed,
+        shape=shape,
+        docs_key=docs,
+        scheduled=scheduled,
+        same_shape=bool(previous) and shape == previous,
+    )
     if not reuse.same_shape or state is None:
         return reuse
     always = state.any_pages  # planned in every build: they may show any post
-    pages = state.pages if state.pages and all(path in always or present(reuse, path) for path in (*state.pages, SITEMAP)) else ()
-    return replace(reuse, only=changed if pages else None, previous_pages=pages, related=last_related(state.related, site))
+    pages = (
+        state.pages
+        if state.pages
+        and all(path in always or present(reuse, path) for path in (*state.pages, SITEMAP))
+        else ()
+    )
+    return replace(
+        reuse,
+        only=changed if pages else None,
+        previous_pages=pages,
+        related=last_related(state.related, site),
+    )
 
 
-def last_related(paths: Mapping[str, tuple[str, ...]], site: Site) -> dict[str, tuple[Post, ...]] | None:
+def last_related(
+    paths: Mapping[str, tuple[str, ...]], site: Site
+) -> dict[str, tuple[Post, ...]] | None:
     """The last build's related posts, as this build's posts; None if one is missing."""
     by_path = {post.path: post for post in site.posts}
     try:
@@ -101,7 +141,9 @@ def split_plan(reuse: PageReuse, planned: tuple[Planned, ...], *, jobs: int) -> 
             fingerprints[path] = before[0]  # shows no changed post: it shows the same
             (kept.append(Kept(path)) if present(reuse, path) else todo.append(output))
         elif same and shows is None:
-            todo.append(output)  # shows any post, and some changed: cheaper to render than to fingerprint
+            todo.append(
+                output
+            )  # shows any post, and some changed: cheaper to render than to fingerprint
         else:
             unknown.append(output)
     prints = Fingerprinter()
@@ -133,7 +175,19 @@ def shape_of(site: Site, preview: bool) -> str:
     h = hashlib.blake2b(docs_key(site, preview).encode(), digest_size=16)
     for post in site.posts:
         terms = tuple((ref.taxonomy, ref.slug, ref.name) for ref in post.countries + post.tags)
-        h.update(repr((post.source, post.slug, post.date.isoformat(), post.end_date, post.draft, post.scheduled, terms)).encode("utf-8", "surrogatepass"))
+        h.update(
+            repr(
+                (
+                    post.source,
+                    post.slug,
+                    post.date.isoformat(),
+                    post.end_date,
+                    post.draft,
+                    post.scheduled,
+                    terms,
+                )
+            ).encode("utf-8", "surrogatepass")
+        )
     return h.hexdigest()
 
 
@@ -141,11 +195,21 @@ def docs_key(site: Site, preview: bool) -> str:
     """The part of the shape that is not the posts: the pages in the menu, and whether this is a preview."""
     h = hashlib.blake2b(repr(preview).encode(), digest_size=16)
     for doc in site.docs:
-        h.update(repr((doc.source, doc.slug, doc.title, doc.summary, str(doc.html))).encode("utf-8", "surrogatepass"))
+        h.update(
+            repr((doc.source, doc.slug, doc.title, doc.summary, str(doc.html))).encode(
+                "utf-8", "surrogatepass"
+            )
+        )
     return h.hexdigest()
 
 
-def keeps_shape(taken: frozenset[str], site: Site, parsed: Mapping[str, ParsedPost], earlier: EarlierPosts, changed: frozenset[str]) -> bool:
+def keeps_shape(
+    taken: frozenset[str],
+    site: Site,
+    parsed: Mapping[str, ParsedPost],
+    earlier: EarlierPosts,
+    changed: frozenset[str],
+) -> bool:
     """True if this build's shape is surely the last build's, known without hashing every post:
     the same posts taken, and every changed post with the same front matter where the shape
     looks (then its order and every term's spelling are the same too). The caller has checked
@@ -160,4 +224,12 @@ def keeps_shape(taken: frozenset[str], site: Site, parsed: Mapping[str, ParsedPo
 
 def shape_fields(meta: PostMeta) -> tuple:
     """What a post's front matter gives the shape (its terms as the editor spelt them)."""
-    return (meta.source, meta.slug, meta.date.isoformat(), meta.end_date, meta.draft, meta.countries, meta.tags)
+    return (
+        meta.source,
+        meta.slug,
+        meta.date.isoformat(),
+        meta.end_date,
+        meta.draft,
+        meta.countries,
+        meta.tags,
+    )

@@ -44,7 +44,11 @@ def earlier_posts(last: LastBuild, sources: Sources, inputs: Inputs) -> EarlierP
             continue
         if entry.stat == stat and stat[0] < trusted:
             found[rel] = entry.post
-        elif entry.stat[1] == stat[1] and entry.post.digest and file_digest(root / rel) == entry.post.digest:
+        elif (
+            entry.stat[1] == stat[1]
+            and entry.post.digest
+            and file_digest(root / rel) == entry.post.digest
+        ):
             found[rel] = entry.post  # the same bytes (a file of another size has other bytes)
     return EarlierPosts(found, loaded)
 
@@ -55,12 +59,16 @@ def changed_posts(parsed: Mapping[str, ParsedPost], earlier: EarlierPosts) -> fr
     changed = set()
     for source, post in parsed.items():
         old = before.get(source)
-        if old is None or (post is not old.post and (post.meta != old.post.meta or post.body != old.post.body)):
+        if old is None or (
+            post is not old.post and (post.meta != old.post.meta or post.body != old.post.body)
+        ):
             changed.add(source)
     return frozenset(changed)
 
 
-def cache_records(parsed: Mapping[str, ParsedPost], sources: Sources, earlier: EarlierPosts) -> dict[str, CachedPost]:
+def cache_records(
+    parsed: Mapping[str, ParsedPost], sources: Sources, earlier: EarlierPosts
+) -> dict[str, CachedPost]:
     """Every post as the next build's cache keeps it: the very record loaded if nothing in it
     changed (so that its posts file is not written again), else a new one."""
     before = earlier.loaded.posts if earlier.loaded else {}
@@ -70,5 +78,9 @@ def cache_records(parsed: Mapping[str, ParsedPost], sources: Sources, earlier: E
         if post is None:
             continue
         old = before.get(rel)
-        records[rel] = old if old is not None and old.post is post and old.stat == stat else CachedPost(stat, post)
+        records[rel] = (
+            old
+            if old is not None and old.post is post and old.stat == stat
+            else CachedPost(stat, post)
+        )
     return records

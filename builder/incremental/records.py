@@ -42,9 +42,17 @@ def register(kind: type) -> None:
     names = [f.name for f in fields(kind)]
     markup = [kind.__dataclass_fields__[name].type in ("Markup", Markup) for name in names]
     name = f"restore_{kind.__name__}"
-    made = [f"as_markup(markup_type, {field})" if text else field for field, text in zip(names, markup, strict=True)]
+    made = [
+        f"as_markup(markup_type, {field})" if text else field
+        for field, text in zip(names, markup, strict=True)
+    ]
     source = f"def {name}({', '.join(names)}):\n    self = new(kind)\n"
-    source += "".join(f"    set_{field}(self, {value})\n" for field, value in zip(names, made, strict=True)) + "    return self\n"
+    source += (
+        "".join(
+            f"    set_{field}(self, {value})\n" for field, value in zip(names, made, strict=True)
+        )
+        + "    return self\n"
+    )
     scope = {"new": object.__new__, "kind": kind, "as_markup": str.__new__, "markup_type": Markup}
     scope |= {f"set_{field}": getattr(kind, field).__set__ for field in names}
     exec(source, scope)  # noqa: S102 - the source is made above from the class's own field names

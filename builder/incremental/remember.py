@@ -10,7 +10,14 @@ from builder.incremental.pages import PageReuse, PlanSplit
 from builder.incremental.posts import EarlierPosts
 from builder.incremental.records import CachedPost
 from builder.incremental.state import BuildState, LastBuild
-from builder.incremental.store import cache_dir, dump, save_compiled, save_posts, save_state, search_path
+from builder.incremental.store import (
+    cache_dir,
+    dump,
+    save_compiled,
+    save_posts,
+    save_state,
+    search_path,
+)
 from builder.incremental.unchanged import recent_digests
 from builder.model import Doc, Post, Site
 from builder.outputs import Bytes, Kept, OutputFile, Staged
@@ -21,20 +28,48 @@ from builder.pipeline.sources import Sources
 from builder.pipeline.templates import StoredBytecode, compile_templates, make_environment
 
 
-def next_state(*, last: LastBuild, inputs: Inputs, sources: Sources, records: Mapping[str, CachedPost],
-               site: Site, reuse: PageReuse, related: Mapping[str, tuple[Post, ...]], split: PlanSplit,
-               files: list[OutputFile], summary: tuple[int, int, int, int], searched: bool) -> BuildState:
+def next_state(
+    *,
+    last: LastBuild,
+    inputs: Inputs,
+    sources: Sources,
+    records: Mapping[str, CachedPost],
+    site: Site,
+    reuse: PageReuse,
+    related: Mapping[str, tuple[Post, ...]],
+    split: PlanSplit,
+    files: list[OutputFile],
+    summary: tuple[int, int, int, int],
+    searched: bool,
+) -> BuildState:
     """What the next build needs to know of this one."""
     made = {file.path: file for file in files}
-    outputs = {path: (mark, size_made(made[path], reuse)) for path, mark in split.fingerprints.items() if path in made}
+    outputs = {
+        path: (mark, size_made(made[path], reuse))
+        for path, mark in split.fingerprints.items()
+        if path in made
+    }
     return BuildState(
-        snapshot=last.snapshot(sources), started=inputs.started,
+        snapshot=last.snapshot(sources),
+        started=inputs.started,
         taken=frozenset(post.source for post in site.posts),
-        dates=tuple((rel, entry.post.meta.date.timestamp(), entry.post.meta.draft) for rel, entry in records.items()),
-        settings_key=inputs.settings_key, theme_key=inputs.theme.key, outputs=outputs,
-        files=frozenset(made), output_id=output_id(last.out), shape=reuse.shape, docs_key=reuse.docs_key,
-        scheduled=reuse.scheduled, related={path: tuple(p.path for p in found) for path, found in related.items()},
-        pages=split.pages, any_pages=split.any_pages, summary=summary, recent=recent_digests(sources.stats, inputs.started, records, inputs),
+        dates=tuple(
+            (rel, entry.post.meta.date.timestamp(), entry.post.meta.draft)
+            for rel, entry in records.items()
+        ),
+        settings_key=inputs.settings_key,
+        theme_key=inputs.theme.key,
+        outputs=outputs,
+        files=frozenset(made),
+        output_id=output_id(last.out),
+        shape=reuse.shape,
+        docs_key=reuse.docs_key,
+        scheduled=reuse.scheduled,
+        related={path: tuple(p.path for p in found) for path, found in related.items()},
+        pages=split.pages,
+        any_pages=split.any_pages,
+        summary=summary,
+        recent=recent_digests(sources.stats, inputs.started, records, inputs),
         search_made=inputs.started if searched else 0,
     )
 
@@ -51,9 +86,17 @@ def size_made(file: OutputFile, reuse: PageReuse) -> int:
     return -1
 
 
-def remember_build(last: LastBuild, state: BuildState, inputs: Inputs, *, records: dict[str, CachedPost],
-                   earlier: EarlierPosts, compiled: Mapping[str, bytes], docs: tuple[Doc, ...],
-                   search: SearchMemory | None) -> tuple[Problem, ...]:
+def remember_build(
+    last: LastBuild,
+    state: BuildState,
+    inputs: Inputs,
+    *,
+    records: dict[str, CachedPost],
+    earlier: EarlierPosts,
+    compiled: Mapping[str, bytes],
+    docs: tuple[Doc, ...],
+    search: SearchMemory | None,
+) -> tuple[Problem, ...]:
     """Save what this build made for the next one: the posts files that changed, the compiled
     templates if the theme changed, the search index's memory, and the state, which names them,
     last. A cache that cannot be saved is only a slower next build: a warning says why."""
@@ -67,7 +110,11 @@ def remember_build(last: LastBuild, state: BuildState, inputs: Inputs, *, record
         save_state(out, state)
     except OSError as exc:
         why = exc.strerror or str(exc)
-        return (Problem(str(cache_dir(out)), None, f"the build cache cannot be saved: {why}", "warning"),)
+        return (
+            Problem(
+                str(cache_dir(out)), None, f"the build cache cannot be saved: {why}", "warning"
+            ),
+        )
     return ()
 
 

@@ -28,7 +28,11 @@ class Sizes:
 
     def __init__(self, out: Path | None, paths: Sequence[str]) -> None:
         self.out, self.paths, self.found = out, paths, None  # found: path → size, once measured
-        self.aside = Aside(lambda: array("q", [size_of(out, path) for path in paths]).tobytes()) if out is not None and len(paths) > SIZES_ASIDE_OVER else None
+        self.aside = (
+            Aside(lambda: array("q", [size_of(out, path) for path in paths]).tobytes())
+            if out is not None and len(paths) > SIZES_ASIDE_OVER
+            else None
+        )
 
     def of(self, path: str) -> int:
         if self.aside is None:

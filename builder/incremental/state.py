@@ -32,17 +32,27 @@ class BuildState:
     dates: tuple[tuple[str, float, bool], ...] = ()  # (source, date, draft) of every post
     settings_key: str = ""  # parsed posts are valid only under the same key (Inputs.settings_key)
     theme_key: str = ""  # rendered pages are valid only under the same key (Theme.key)
-    outputs: dict[str, tuple[str, int]] = field(default_factory=dict)  # output path → (fingerprint, size)
+    outputs: dict[str, tuple[str, int]] = field(
+        default_factory=dict
+    )  # output path → (fingerprint, size)
     files: frozenset[str] = frozenset()  # every file that build left in the output…
     output_id: tuple[int, ...] = ()  # …which is this folder (commit.output_id) if it is the same
     shape: str = ""  # which posts, in which order, under which terms (see pages.shape_of)
     docs_key: str = ""  # the part of the shape that is not the posts (see pages.docs_key)
-    scheduled: frozenset[str] = frozenset()  # the posts taken although dated after the build's "now"
-    related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # post path → its related posts' paths
+    scheduled: frozenset[str] = (
+        frozenset()
+    )  # the posts taken although dated after the build's "now"
+    related: dict[str, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # post path → its related posts' paths
     pages: tuple[str, ...] = ()  # the file of every page, in plan order
-    any_pages: frozenset[str] = frozenset()  # the files of the pages that may show any post (always planned)
+    any_pages: frozenset[str] = (
+        frozenset()
+    )  # the files of the pages that may show any post (always planned)
     summary: tuple[int, int, int, int] = (0, 0, 0, 0)  # posts, pages, feeds, files of that build
-    recent: dict[str, bytes] | None = None  # what checks the inputs saved just before that build (unchanged.recent_digests)
+    recent: dict[str, bytes] | None = (
+        None  # what checks the inputs saved just before that build (unchanged.recent_digests)
+    )
     search_made: int = 0  # the search index's memory (search.bin) is this build's if it says it was made at this `started`
 
 
@@ -79,18 +89,28 @@ class LastBuild:
         if state is None or not state.search_made:
             return None
         found = store.load(store.search_path(self.out), SearchMemory)
-        return found if isinstance(found, SearchMemory) and found.made == state.search_made else None
+        return (
+            found if isinstance(found, SearchMemory) and found.made == state.search_made else None
+        )
 
 
 @contextmanager
-def recall_last_build(inputs: Inputs, *, clean: bool, warm: Warm | None, pagefind: Path | None) -> Iterator[LastBuild]:
+def recall_last_build(
+    inputs: Inputs, *, clean: bool, warm: Warm | None, pagefind: Path | None
+) -> Iterator[LastBuild]:
     """The last build into this build's output folder (nothing of it if `clean`); the sizes of
     the files it left start being measured on another core."""
     out = inputs.config.output_dir
     state = None if clean else store.load(store.state_path(out), BuildState)
     assert state is None or isinstance(state, BuildState)
     select = inputs.select
-    options = (inputs.config.base_url, select.drafts, select.future, select.preview, pagefind_key(pagefind))
+    options = (
+        inputs.config.base_url,
+        select.drafts,
+        select.future,
+        select.preview,
+        pagefind_key(pagefind),
+    )
     sizes = Sizes(out, tuple(state.outputs) if state else ())
     try:
         yield LastBuild(out, state, sizes, options, warm)

@@ -77,7 +77,10 @@ def load(path: Path, kind: type) -> object | None:
     head = MAGIC + FORMAT + b"\n"
     if not data.startswith(head):
         return None
-    check, payload = data[len(head) : len(head) + CHECKSUM], memoryview(data)[len(head) + CHECKSUM :]  # not a copy of 2-3 MB
+    check, payload = (
+        data[len(head) : len(head) + CHECKSUM],
+        memoryview(data)[len(head) + CHECKSUM :],
+    )  # not a copy of 2-3 MB
     if checksum(payload) != check:
         return None
     try:
@@ -90,7 +93,9 @@ def load(path: Path, kind: type) -> object | None:
 def complete(value: object) -> bool:
     """False for a dataclass pickled before one of its fields was added (a cache of another
     newsroom of the same version number: a checkout of another commit)."""
-    return not dataclasses.is_dataclass(value) or all(hasattr(value, f.name) for f in dataclasses.fields(value))
+    return not dataclasses.is_dataclass(value) or all(
+        hasattr(value, f.name) for f in dataclasses.fields(value)
+    )
 
 
 def templates_dir(out: Path) -> Path:
@@ -167,9 +172,9 @@ def load_posts(out: Path, warm: Warm | None = None) -> Loaded:
     return Loaded(found, frozenset(intact))
 
 
-
-
-def save_posts(out: Path, posts: dict[str, CachedPost], loaded: Loaded | None, warm: Warm | None) -> None:
+def save_posts(
+    out: Path, posts: dict[str, CachedPost], loaded: Loaded | None, warm: Warm | None
+) -> None:
     """Write the posts files; one read intact whose entries are the very ones this build keeps
     is not written again. `warm` keeps the files written, for this process's next build."""
     shards: list[dict[str, CachedPost]] = [{} for _ in range(SHARDS)]
@@ -179,7 +184,12 @@ def save_posts(out: Path, posts: dict[str, CachedPost], loaded: Loaded | None, w
     for source, entry in (loaded.posts if loaded else {}).items():
         before[shard_of(source)][source] = entry
     for number, (part, old) in enumerate(zip(shards, before, strict=True)):
-        same = loaded is not None and number in loaded.intact and part.keys() == old.keys() and all(entry is old[source] for source, entry in part.items())
+        same = (
+            loaded is not None
+            and number in loaded.intact
+            and part.keys() == old.keys()
+            and all(entry is old[source] for source, entry in part.items())
+        )
         if not same:
             path = shard_path(out, number)
             dump(path, part)

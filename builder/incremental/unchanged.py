@@ -29,7 +29,9 @@ BY_KEYS = b""  # a recent file checked by the settings and theme keys, not by it
 def nothing_changed(last: LastBuild, sources: Sources, inputs: Inputs) -> bool:
     """True if the last build read exactly these inputs, took the same posts and its output is there."""
     state = last.state
-    if state is None or sources.problems:  # a file refused (a pipe, a link leaving the site) is an error to report
+    if (
+        state is None or sources.problems
+    ):  # a file refused (a pipe, a link leaving the site) is an error to report
         return False
     if state.snapshot != last.snapshot(sources) or not (last.out / MARKER).is_file():
         return False
@@ -39,9 +41,14 @@ def nothing_changed(last: LastBuild, sources: Sources, inputs: Inputs) -> bool:
         if any(path not in known for path in recent):
             return False
         keys = (inputs.settings_key, inputs.theme.key)
-        if any(known[path] == BY_KEYS for path in recent) and keys != (state.settings_key, state.theme_key):
+        if any(known[path] == BY_KEYS for path in recent) and keys != (
+            state.settings_key,
+            state.theme_key,
+        ):
             return False
-        if any(known[path] != BY_KEYS and file_digest(Path(path)) != known[path] for path in recent):
+        if any(
+            known[path] != BY_KEYS and file_digest(Path(path)) != known[path] for path in recent
+        ):
             return False
     if state.taken != taken_posts(state.dates, inputs.select):
         return False
@@ -54,17 +61,29 @@ def report_unchanged(last: LastBuild, sources: Sources, inputs: Inputs) -> Build
     state = last.state
     assert state is not None
     if state.recent:
-        known = state.recent  # nothing_changed() found every file too recent for the last build in it
+        known = (
+            state.recent
+        )  # nothing_changed() found every file too recent for the last build in it
         recent = {path: known[path] for path in too_recent(sources.stats, inputs.started)}
         save_state(last.out, replace(state, started=inputs.started, recent=recent))
     posts, pages, feeds, files = state.summary
-    return BuildReport(posts=posts, pages=pages, feeds=feeds, files=files, written=0, output_dir=last.out, paths=state.files)
+    return BuildReport(
+        posts=posts,
+        pages=pages,
+        feeds=feeds,
+        files=files,
+        written=0,
+        output_dir=last.out,
+        paths=state.files,
+    )
 
 
 def taken_posts(dates: Iterable[tuple[str, float, bool]], select: Selection) -> frozenset[str]:
     """The posts a build with these options takes, from their dates and draft flags."""
     now = select.now.timestamp()
-    return frozenset(src for src, when, draft in dates if select.takes(publication_status(draft, when, now)))
+    return frozenset(
+        src for src, when, draft in dates if select.takes(publication_status(draft, when, now))
+    )
 
 
 def too_recent(stats: Iterable[tuple[str, int, int]], started: int) -> list[str]:
@@ -73,7 +92,12 @@ def too_recent(stats: Iterable[tuple[str, int, int]], started: int) -> list[str]
     return [path for path, mtime, _size in stats if mtime >= started - RACY_NS]
 
 
-def recent_digests(stats: Iterable[tuple[str, int, int]], started: int, posts: Mapping[str, CachedPost], inputs: Inputs) -> dict[str, bytes] | None:
+def recent_digests(
+    stats: Iterable[tuple[str, int, int]],
+    started: int,
+    posts: Mapping[str, CachedPost],
+    inputs: Inputs,
+) -> dict[str, bytes] | None:
     """What tells whether the input files too recent for the next build to trust their times
     are still the ones this build read, by the path the stats name them: a post's digest of the
     bytes it parsed; BY_KEYS for site.toml and the templates. None if one is another file (a
@@ -86,7 +110,9 @@ def recent_digests(stats: Iterable[tuple[str, int, int]], started: int, posts: M
         if path == config_file or path.startswith(templates):
             found[path] = BY_KEYS
             continue
-        entry = posts.get(path[len(prefix) :].replace(os.sep, "/")) if path.startswith(prefix) else None
+        entry = (
+            posts.get(path[len(prefix) :].replace(os.sep, "/")) if path.startswith(prefix) else None
+        )
         if entry is None or not entry.post.digest:
             return None
         found[path] = entry.post.digest

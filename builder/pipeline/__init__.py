@@ -24,7 +24,21 @@ STAGES = {  # what build.py calls → the module that has it
     "check_collisions": "write",
     "PageSink": "write",
 }
-__all__ = ["PageSink", "assemble_site", "check_collisions", "claimed_output", "find_pagefind", "find_sources", "index_search", "load_inputs", "no_index", "parse_content", "plan_site", "relate_posts", "render_outputs"]
+__all__ = [
+    "PageSink",
+    "assemble_site",
+    "check_collisions",
+    "claimed_output",
+    "find_pagefind",
+    "find_sources",
+    "index_search",
+    "load_inputs",
+    "no_index",
+    "parse_content",
+    "plan_site",
+    "relate_posts",
+    "render_outputs",
+]
 
 if TYPE_CHECKING:
     from builder.pipeline.inputs import load_inputs

@@ -23,7 +23,11 @@ def describe_character(char: str) -> str:
     code = f"U+{ord(char):04X}"
     if 0xD800 <= ord(char) <= 0xDFFF:
         return f"{code} (half of a character: a lone surrogate)"
-    name = NAMES.get(char) or unicodedata.name(char, "") or ("a control character" if unicodedata.category(char) == "Cc" else "a non-character")
+    name = (
+        NAMES.get(char)
+        or unicodedata.name(char, "")
+        or ("a control character" if unicodedata.category(char) == "Cc" else "a non-character")
+    )
     return f"{code} ({name})"
 
 

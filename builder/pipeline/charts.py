@@ -33,7 +33,9 @@ def bar_height(count: int, tallest: int) -> int:
     return max(2, round(PLOT * count / tallest))
 
 
-def year_chart(counts: Sequence[tuple[int, int]], *, ident: str, text: ChartText, tallest: int | None = None) -> Markup:
+def year_chart(
+    counts: Sequence[tuple[int, int]], *, ident: str, text: ChartText, tallest: int | None = None
+) -> Markup:
     """An SVG bar chart of (year, count) pairs with <title>, <desc> and a visually hidden table.
 
     `ident` makes the ids unique in the page; `tallest` lets several charts share one scale.
@@ -53,9 +55,13 @@ def year_chart(counts: Sequence[tuple[int, int]], *, ident: str, text: ChartText
             f'<text class="chart-count" fill="currentColor" x="{middle}" y="{base - bar - 5}" text-anchor="middle">{count}</text>'
             f'<text class="chart-year" fill="currentColor" x="{middle}" y="{height - 5}" text-anchor="middle">{year}</text>'
         )
-    parts.append(f'<line class="chart-axis" stroke="currentColor" x1="0" y1="{base}" x2="{width}" y2="{base}"/>')
+    parts.append(
+        f'<line class="chart-axis" stroke="currentColor" x1="0" y1="{base}" x2="{width}" y2="{base}"/>'
+    )
     parts.append("</svg>")
-    rows = "".join(f"<tr><th scope=\"row\">{year}</th><td>{count}</td></tr>" for year, count in counts)
+    rows = "".join(
+        f'<tr><th scope="row">{year}</th><td>{count}</td></tr>' for year, count in counts
+    )
     table = (
         f'<table class="visually-hidden"><caption>{escape(text.title)}</caption>'
         f'<thead><tr><th scope="col">{escape(text.year)}</th><th scope="col">{escape(text.count)}</th></tr></thead>'
@@ -77,7 +83,9 @@ def per_year(posts: tuple[Post, ...], years: range) -> tuple[tuple[int, int], ..
     return tuple(counts.items())
 
 
-def term_chart(site: Site, term: Term, strings: Mapping[str, Any], tallest: int | None = None) -> Markup:
+def term_chart(
+    site: Site, term: Term, strings: Mapping[str, Any], tallest: int | None = None
+) -> Markup:
     """A term's news per year as a bar chart (on its own scale, or up to `tallest`)."""
     counts = per_year(term.posts, years_of(site))
     text = ChartText(
@@ -86,11 +94,17 @@ def term_chart(site: Site, term: Term, strings: Mapping[str, Any], tallest: int 
         year=strings["chart_year"],
         count=strings["chart_count"],
     )
-    return year_chart(counts, ident=f"chart-{term.taxonomy}-{term.slug}", text=text, tallest=tallest)
+    return year_chart(
+        counts, ident=f"chart-{term.taxonomy}-{term.slug}", text=text, tallest=tallest
+    )
 
 
 def country_charts(site: Site, taxonomy: Taxonomy, strings: Mapping[str, Any]) -> dict[str, Markup]:
     """Each term with news → its chart, all on one scale (for the list of countries)."""
     years = years_of(site)
-    tallest = max((count for term in taxonomy.terms for _, count in per_year(term.posts, years)), default=0)
-    return {term.slug: term_chart(site, term, strings, tallest) for term in taxonomy.terms if term.posts}
+    tallest = max(
+        (count for term in taxonomy.terms for _, count in per_year(term.posts, years)), default=0
+    )
+    return {
+        term.slug: term_chart(site, term, strings, tallest) for term in taxonomy.terms if term.posts
+    }

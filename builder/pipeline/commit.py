@@ -21,7 +21,9 @@ from builder.outputs import Bytes, Copy, Kept, OutputFile, Staged
 MARKER = ".newsroom-output"
 MARKER_TEXT = b"This folder is made by newsroom and replaced on every build: do not edit it.\n"
 JOURNAL = ".journal"
-UNDO = ".undo"  # in a stage: links to the files a commit replaces or deletes, to undo a failed commit
+UNDO = (
+    ".undo"  # in a stage: links to the files a commit replaces or deletes, to undo a failed commit
+)
 
 
 def output_problem(out: Path, message: str) -> OutputError:
@@ -31,8 +33,15 @@ def output_problem(out: Path, message: str) -> OutputError:
 def plain_target(base: Path, rel: str) -> Path:
     """Join an output path onto a folder newsroom made itself, refusing '..', absolute paths and the like."""
     parts = rel.split("/")
-    if rel.startswith("/") or any(part in ("", ".", "..") for part in parts) or "\\" in rel or "\x00" in rel:
-        raise output_problem(base, f"refused to write '{rel}': it is not a plain path inside the output folder")
+    if (
+        rel.startswith("/")
+        or any(part in ("", ".", "..") for part in parts)
+        or "\\" in rel
+        or "\x00" in rel
+    ):
+        raise output_problem(
+            base, f"refused to write '{rel}': it is not a plain path inside the output folder"
+        )
     return base.joinpath(*parts)
 
 
@@ -40,11 +49,15 @@ def safe_target(base: Path, rel: str) -> Path:
     """Join an output path onto the folder, refusing anything that would leave it (links included)."""
     target = plain_target(base, rel)
     if not target.resolve().is_relative_to(base.resolve()):
-        raise output_problem(base, f"refused to write '{rel}': it resolves outside the output folder")
+        raise output_problem(
+            base, f"refused to write '{rel}': it resolves outside the output folder"
+        )
     return target
 
 
-def write_failure(exc: OSError, where: Path, outcome: str = "the previous output is unchanged") -> Problem:
+def write_failure(
+    exc: OSError, where: Path, outcome: str = "the previous output is unchanged"
+) -> Problem:
     """What an editor is told when a write fails: the file, why (a full disk said plainly), and what became of the output."""
     why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
     return Problem(str(exc.filename or where), None, f"cannot write the output: {why}; {outcome}")
@@ -64,7 +77,9 @@ def recover_output(out: Path, keep: Path | None = None) -> bool:
             plan = json.loads(journal.read_text(encoding="utf-8"))
             commit_stage(stage, out, plan["move"], plan["delete"])
         shutil.rmtree(stage, ignore_errors=True)
-    leftovers = sorted(out.parent.glob(f".{out.name}.new-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
+    leftovers = sorted(out.parent.glob(f".{out.name}.new-*")) + sorted(
+        out.parent.glob(f".{out.name}.old-*")
+    )
     for path in (p for p in leftovers if p != keep):
         found = True
         if path.name.startswith(f".{out.name}.old-") and not out.exists():
@@ -93,7 +108,10 @@ def same_bytes(old: Path, file: OutputFile, staging: Path | None) -> bool:
                 return old.stat().st_size == len(data) and old.read_bytes() == data
             case Copy() | Staged():
                 source = source_of(file, staging)
-                return old.stat().st_size == source.stat().st_size and old.read_bytes() == source.read_bytes()
+                return (
+                    old.stat().st_size == source.stat().st_size
+                    and old.read_bytes() == source.read_bytes()
+                )
     except OSError:
         return False
     raise TypeError(file)
@@ -141,7 +159,9 @@ def write_fresh(files: list[OutputFile], out: Path, fresh: Path) -> None:
         raise
 
 
-def update_in_place(out: Path, changed: list[OutputFile], stale: list[str], staging: Path | None) -> None:
+def update_in_place(
+    out: Path, changed: list[OutputFile], stale: list[str], staging: Path | None
+) -> None:
     """Stage the changed files beside `out`, write the journal, then commit by renames."""
     stage = out.parent / f".{out.name}.stage-{os.getpid()}"
     try:
@@ -153,18 +173,28 @@ def update_in_place(out: Path, changed: list[OutputFile], stale: list[str], stag
             safe_target(out, rel)
         keep_for_undo(stage, out, moves + stale)
         journal = stage / JOURNAL
-        journal.with_suffix(".tmp").write_text(json.dumps({"move": moves, "delete": stale}), encoding="utf-8")
+        journal.with_suffix(".tmp").write_text(
+            json.dumps({"move": moves, "delete": stale}), encoding="utf-8"
+        )
         journal.with_suffix(".tmp").replace(journal)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     try:
         commit_stage(stage, out, moves, stale)
-    except OSError as failed:  # a rename refused half-way (disk full, I/O error): put the old files back
+    except (
+        OSError
+    ) as failed:  # a rename refused half-way (disk full, I/O error): put the old files back
         try:
             undo_commit(stage, out, moves, stale)
         except OSError:
-            raise OutputError([write_failure(failed, out, "it is partly updated, and the next build completes it")]) from None
+            raise OutputError(
+                [
+                    write_failure(
+                        failed, out, "it is partly updated, and the next build completes it"
+                    )
+                ]
+            ) from None
         shutil.rmtree(stage, ignore_errors=True)
         raise
     shutil.rmtree(stage, ignore_errors=True)
@@ -189,7 +219,11 @@ def undo_commit(stage: Path, out: Path, moves: list[str], deletions: list[str]) 
     The journal is removed last, so a build killed while undoing is rolled forward instead.
     """
     for rel in moves:
-        staged, target, saved = safe_target(stage, rel), safe_target(out, rel), safe_target(stage / UNDO, rel)
+        staged, target, saved = (
+            safe_target(stage, rel),
+            safe_target(out, rel),
+            safe_target(stage / UNDO, rel),
+        )
         if not staged.exists() and target.exists():
             os.replace(target, staged)
         if saved.exists():

@@ -45,10 +45,14 @@ class SiteConfig:
     feed_content: str  # "full" or "summary"
     countries: tuple[Country, ...]
     output_dir: Path
-    import_tags: tuple[tuple[str, tuple[str, ...]], ...] = ()  # [import.tags]: (tag, keywords) for `newsroom import`
+    import_tags: tuple[
+        tuple[str, tuple[str, ...]], ...
+    ] = ()  # [import.tags]: (tag, keywords) for `newsroom import`
     raw_html: bool = True  # [content] raw_html: HTML written in a post is kept (trusted editors) or shown as text
     search: bool = True  # [search] enabled: a /search/ page and Pagefind's index of the posts
-    digest: str = ""  # of site.toml's bytes: what was parsed under one config is valid under the same
+    digest: str = (
+        ""  # of site.toml's bytes: what was parsed under one config is valid under the same
+    )
 
     @property
     def base_path(self) -> str:
@@ -79,7 +83,9 @@ def _int(low: int, high: int) -> Callable[[Any], str | None]:
 
 def _one_of(*choices: str) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
-        return None if value in choices else "expected one of " + ", ".join(f'"{c}"' for c in choices)
+        return (
+            None if value in choices else "expected one of " + ", ".join(f'"{c}"' for c in choices)
+        )
 
     return check
 
@@ -90,15 +96,17 @@ URL_UNSAFE = set('"<>\\^`{|}')
 def check_base_url(value: Any) -> str | None:
     """Return why `value` is not a usable base URL, or None."""
     if not isinstance(value, str):
-        return "expected a string such as \"https://example.org/\""
+        return 'expected a string such as "https://example.org/"'
     if any(ch.isspace() or ch in URL_UNSAFE or not ch.isprintable() for ch in value):
         return f"a base URL cannot hold spaces, quotes, <, > or control characters (percent-encode them), got {value!r}"
     try:
         parts = urlsplit(value)
     except ValueError as exc:
-        return f"expected an absolute http(s) URL such as \"https://example.org/bomca/\", got {value!r} ({exc})"
+        return f'expected an absolute http(s) URL such as "https://example.org/bomca/", got {value!r} ({exc})'
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"expected an absolute http(s) URL such as \"https://example.org/bomca/\", got {value!r}"
+        return (
+            f'expected an absolute http(s) URL such as "https://example.org/bomca/", got {value!r}'
+        )
     if parts.query or parts.fragment:
         return "a base URL cannot have a query or fragment"
     return None
@@ -106,17 +114,17 @@ def check_base_url(value: Any) -> str | None:
 
 def _timezone(value: Any) -> str | None:
     if not isinstance(value, str):
-        return "expected an IANA time zone name such as \"Asia/Bishkek\""
+        return 'expected an IANA time zone name such as "Asia/Bishkek"'
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        return f"unknown time zone {value!r} (use an IANA name such as \"Asia/Bishkek\")"
+        return f'unknown time zone {value!r} (use an IANA name such as "Asia/Bishkek")'
     return None
 
 
 def _language(value: Any) -> str | None:
     ok = isinstance(value, str) and re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", value)
-    return None if ok else "expected a language code such as \"en\""
+    return None if ok else 'expected a language code such as "en"'
 
 
 def _bool(value: Any) -> str | None:
@@ -131,7 +139,7 @@ def _str_list(value: Any) -> str | None:
 
 def _iso(value: Any) -> str | None:
     ok = isinstance(value, str) and re.fullmatch(r"[A-Za-z]{2}", value)
-    return None if ok else "expected a two-letter ISO 3166 code such as \"KG\""
+    return None if ok else 'expected a two-letter ISO 3166 code such as "KG"'
 
 
 # table -> key -> (checker, default; None means required)
@@ -186,15 +194,27 @@ def load_config(
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError([Problem(CONFIG_NAME, None, f"not found in {root} (is --root the site folder?)")]) from None
+        raise ConfigError(
+            [Problem(CONFIG_NAME, None, f"not found in {root} (is --root the site folder?)")]
+        ) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError([Problem(CONFIG_NAME, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")]) from None
+        raise ConfigError(
+            [Problem(CONFIG_NAME, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")]
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ConfigError([Problem(CONFIG_NAME, int(found.group(1)) if found else None, f"not valid TOML: {message}")]) from None
+        raise ConfigError(
+            [
+                Problem(
+                    CONFIG_NAME,
+                    int(found.group(1)) if found else None,
+                    f"not valid TOML: {message}",
+                )
+            ]
+        ) from None
     problems: list[Problem] = []
     if base_url is not None:
         why = check_base_url(base_url)
@@ -232,27 +252,51 @@ def _check_tables(data: dict, text: str, problems: list[Problem]) -> dict[str, d
     """Check [site] and [feeds]; return their values with defaults filled in."""
     for name in data:
         if name not in SCHEMA and name not in ("countries", "import"):
-            problems.append(Problem(CONFIG_NAME, find_key_line(text, name), f"unknown table [{name}] (expected [site], [feeds], [content], [search], [countries.<key>] or [import.tags])"))
+            problems.append(
+                Problem(
+                    CONFIG_NAME,
+                    find_key_line(text, name),
+                    f"unknown table [{name}] (expected [site], [feeds], [content], [search], [countries.<key>] or [import.tags])",
+                )
+            )
     values: dict[str, dict[str, Any]] = {}
     for table, keys in SCHEMA.items():
         given = data.get(table, {})
         if not isinstance(given, dict):
-            problems.append(Problem(CONFIG_NAME, find_key_line(text, table), f"{table} must be a table [{table}]"))
+            problems.append(
+                Problem(
+                    CONFIG_NAME, find_key_line(text, table), f"{table} must be a table [{table}]"
+                )
+            )
             given = {}
         values[table] = {}
         for key in given:
             if key not in keys:
                 known = ", ".join(keys)
-                problems.append(Problem(CONFIG_NAME, find_key_line(text, table, key), f"[{table}] unknown key '{key}' (known keys: {known})"))
+                problems.append(
+                    Problem(
+                        CONFIG_NAME,
+                        find_key_line(text, table, key),
+                        f"[{table}] unknown key '{key}' (known keys: {known})",
+                    )
+                )
         for key, (check, default) in keys.items():
             if key not in given:
                 if default is None:
-                    problems.append(Problem(CONFIG_NAME, find_key_line(text, table), f"[{table}] '{key}' is required"))
+                    problems.append(
+                        Problem(
+                            CONFIG_NAME,
+                            find_key_line(text, table),
+                            f"[{table}] '{key}' is required",
+                        )
+                    )
                 values[table][key] = default
                 continue
             why = check(given[key])
             if why:
-                problems.append(Problem(CONFIG_NAME, find_key_line(text, table, key), f"[{table}] {key}: {why}"))
+                problems.append(
+                    Problem(CONFIG_NAME, find_key_line(text, table, key), f"[{table}] {key}: {why}")
+                )
             values[table][key] = given[key]
     return values
 
@@ -266,28 +310,62 @@ def _check_characters(data: dict, text: str, problems: list[Problem], table: str
             continue
         for item in [key, *(value if isinstance(value, list) else [value])]:
             if isinstance(item, str) and (why := unshowable_message(item)):
-                problems.append(Problem(CONFIG_NAME, find_key_line(text, table, key) if table else find_key_line(text, key), f"[{table or key}] {key}: {why}"))
+                problems.append(
+                    Problem(
+                        CONFIG_NAME,
+                        find_key_line(text, table, key) if table else find_key_line(text, key),
+                        f"[{table or key}] {key}: {why}",
+                    )
+                )
                 break
 
 
-def _check_import(given: Any, text: str, problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _check_import(
+    given: Any, text: str, problems: list[Problem]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Check [import]: only [import.tags], each tag = a list of keywords that suggest it."""
     if not isinstance(given, dict):
-        problems.append(Problem(CONFIG_NAME, find_key_line(text, "import"), "import must be a table [import]"))
+        problems.append(
+            Problem(CONFIG_NAME, find_key_line(text, "import"), "import must be a table [import]")
+        )
         return ()
     for key in given:
         if key != "tags":
-            problems.append(Problem(CONFIG_NAME, find_key_line(text, "import", key), f"[import] unknown key '{key}' (known keys: tags)"))
+            problems.append(
+                Problem(
+                    CONFIG_NAME,
+                    find_key_line(text, "import", key),
+                    f"[import] unknown key '{key}' (known keys: tags)",
+                )
+            )
     tags = given.get("tags", {})
     if not isinstance(tags, dict):
-        problems.append(Problem(CONFIG_NAME, find_key_line(text, "import", "tags"), "[import] tags: expected a table [import.tags] of tag = [\"keyword\", …]"))
+        problems.append(
+            Problem(
+                CONFIG_NAME,
+                find_key_line(text, "import", "tags"),
+                '[import] tags: expected a table [import.tags] of tag = ["keyword", …]',
+            )
+        )
         return ()
     found = []
     for tag, keywords in tags.items():
         if not slugify(tag):
-            problems.append(Problem(CONFIG_NAME, find_key_line(text, "import.tags", tag), f"[import.tags] the tag '{tag}' has no letters or digits to make a URL from"))
+            problems.append(
+                Problem(
+                    CONFIG_NAME,
+                    find_key_line(text, "import.tags", tag),
+                    f"[import.tags] the tag '{tag}' has no letters or digits to make a URL from",
+                )
+            )
         elif why := _str_list(keywords):
-            problems.append(Problem(CONFIG_NAME, find_key_line(text, "import.tags", tag), f"[import.tags] {tag}: {why} (words that suggest the tag)"))
+            problems.append(
+                Problem(
+                    CONFIG_NAME,
+                    find_key_line(text, "import.tags", tag),
+                    f"[import.tags] {tag}: {why} (words that suggest the tag)",
+                )
+            )
         else:
             found.append((" ".join(tag.split()), tuple(" ".join(k.split()) for k in keywords)))
     return tuple(found)
@@ -296,31 +374,70 @@ def _check_import(given: Any, text: str, problems: list[Problem]) -> tuple[tuple
 def _check_countries(given: Any, text: str, problems: list[Problem]) -> tuple[Country, ...]:
     """Check every [countries.<key>] table; return them sorted by name."""
     if not isinstance(given, dict):
-        problems.append(Problem(CONFIG_NAME, find_key_line(text, "countries"), "countries must be tables [countries.<key>]"))
+        problems.append(
+            Problem(
+                CONFIG_NAME,
+                find_key_line(text, "countries"),
+                "countries must be tables [countries.<key>]",
+            )
+        )
         return ()
     countries = []
     for key, table in given.items():
         where = f"countries.{key}"
         if not SLUG_RE.match(key) or len(key) > MAX_KEY:
-            problems.append(Problem(CONFIG_NAME, find_key_line(text, where), f"[{where}] the key is used in URLs: use lowercase a-z, 0-9 and '-', at most {MAX_KEY} characters"))
+            problems.append(
+                Problem(
+                    CONFIG_NAME,
+                    find_key_line(text, where),
+                    f"[{where}] the key is used in URLs: use lowercase a-z, 0-9 and '-', at most {MAX_KEY} characters",
+                )
+            )
             continue
         if not isinstance(table, dict):
-            problems.append(Problem(CONFIG_NAME, find_key_line(text, "countries", key), f"[{where}] must be a table with name, iso and aliases"))
+            problems.append(
+                Problem(
+                    CONFIG_NAME,
+                    find_key_line(text, "countries", key),
+                    f"[{where}] must be a table with name, iso and aliases",
+                )
+            )
             continue
         bad = False
         for field in table:
             if field not in COUNTRY_SCHEMA:
                 bad = True
-                problems.append(Problem(CONFIG_NAME, find_key_line(text, where, field), f"[{where}] unknown key '{field}' (known keys: name, iso, aliases)"))
+                problems.append(
+                    Problem(
+                        CONFIG_NAME,
+                        find_key_line(text, where, field),
+                        f"[{where}] unknown key '{field}' (known keys: name, iso, aliases)",
+                    )
+                )
         for field, (check, default) in COUNTRY_SCHEMA.items():
             if field not in table and default is None:
                 bad = True
-                problems.append(Problem(CONFIG_NAME, find_key_line(text, where), f"[{where}] '{field}' is required"))
+                problems.append(
+                    Problem(
+                        CONFIG_NAME, find_key_line(text, where), f"[{where}] '{field}' is required"
+                    )
+                )
             elif field in table and (why := check(table[field])):
                 bad = True
-                problems.append(Problem(CONFIG_NAME, find_key_line(text, where, field), f"[{where}] {field}: {why}"))
+                problems.append(
+                    Problem(
+                        CONFIG_NAME, find_key_line(text, where, field), f"[{where}] {field}: {why}"
+                    )
+                )
         if not bad:
-            countries.append(Country(key=key, name=table["name"].strip(), iso=table["iso"].upper(), aliases=tuple(a.strip() for a in table.get("aliases", []))))
+            countries.append(
+                Country(
+                    key=key,
+                    name=table["name"].strip(),
+                    iso=table["iso"].upper(),
+                    aliases=tuple(a.strip() for a in table.get("aliases", [])),
+                )
+            )
     _check_country_names(countries, text, problems)
     return tuple(sorted(countries, key=lambda c: (c.name.casefold(), c.key)))
 
@@ -334,4 +451,10 @@ def _check_country_names(countries: list[Country], text: str, problems: list[Pro
             other = seen.setdefault(folded, country.key)
             if other != country.key:
                 line = find_key_line(text, f"countries.{country.key}")
-                problems.append(Problem(CONFIG_NAME, line, f"[countries.{country.key}] '{label}' also names [countries.{other}]"))
+                problems.append(
+                    Problem(
+                        CONFIG_NAME,
+                        line,
+                        f"[countries.{country.key}] '{label}' also names [countries.{other}]",
+                    )
+                )

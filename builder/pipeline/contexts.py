@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from builder.model import Doc, Post, Taxonomy
 
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FeedLink:
     """A feed named in a page's head: `<link rel="alternate">`."""
@@ -164,6 +165,13 @@ class NotFoundContext(TypedDict):
 
 
 PageContext = (
-    IndexContext | PostContext | TermsContext | TermContext | ArchiveContext | YearContext
-    | DocContext | SearchContext | NotFoundContext
+    IndexContext
+    | PostContext
+    | TermsContext
+    | TermContext
+    | ArchiveContext
+    | YearContext
+    | DocContext
+    | SearchContext
+    | NotFoundContext
 )

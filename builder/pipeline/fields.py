@@ -51,9 +51,13 @@ def date_field(name: str, value: Any, config: SiteConfig) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise FieldError(f"'{name}': '{value}' is not a date: write YYYY-MM-DD (e.g. 2017-03-14) or YYYY-MM-DDTHH:MM+06:00") from None
+        raise FieldError(
+            f"'{name}': '{value}' is not a date: write YYYY-MM-DD (e.g. 2017-03-14) or YYYY-MM-DDTHH:MM+06:00"
+        ) from None
     if moment.tzinfo is None:
-        raise FieldError(f"'{name}': '{value}' has a time but no offset: add one (e.g. {value}+06:00) or give only the date")
+        raise FieldError(
+            f"'{name}': '{value}' has a time but no offset: add one (e.g. {value}+06:00) or give only the date"
+        )
     check_year(name, value, moment.year)
     return moment.astimezone(config.timezone)
 
@@ -61,7 +65,9 @@ def date_field(name: str, value: Any, config: SiteConfig) -> datetime:
 def check_year(name: str, value: str, year: int) -> None:
     """Years 1 and 9999 overflow when moved to another time zone: refuse them plainly."""
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise FieldError(f"'{name}': {value} is out of range: newsroom takes dates from the year {MIN_YEAR} to {MAX_YEAR}")
+        raise FieldError(
+            f"'{name}': {value} is out of range: newsroom takes dates from the year {MIN_YEAR} to {MAX_YEAR}"
+        )
 
 
 def bool_field(name: str, value: Any) -> bool:
@@ -79,7 +85,9 @@ def list_field(name: str, value: Any, example: str) -> list[str]:
         raise FieldError(f"'{name}' must be a list, e.g. {name}: [{example}]")
     for item in value:
         if not isinstance(item, str) or not item.strip():
-            raise FieldError(f"'{name}' must be a list of names, e.g. {name}: [{example}]; found {item!r}")
+            raise FieldError(
+                f"'{name}' must be a list of names, e.g. {name}: [{example}]; found {item!r}"
+            )
     return value
 
 
@@ -104,7 +112,10 @@ def countries_field(value: Any, config: SiteConfig) -> tuple[TermRef, ...]:
             raise FieldError(f"unknown country '{name}'{hint}; known countries: {known}")
         found[country.key] = country
     order = [c.key for c in config.countries]
-    return tuple(term_ref("countries", c.key, c.name) for c in sorted(found.values(), key=lambda c: order.index(c.key)))
+    return tuple(
+        term_ref("countries", c.key, c.name)
+        for c in sorted(found.values(), key=lambda c: order.index(c.key))
+    )
 
 
 @functools.cache
@@ -137,11 +148,19 @@ def unknown_fields(source: SourceFile, known: tuple[str, ...]) -> list[Problem]:
         if key not in known:
             close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            problems.append(Problem(source.rel, field.line, f"unknown field '{key}'{hint}; the fields are: {', '.join(known)}"))
+            problems.append(
+                Problem(
+                    source.rel,
+                    field.line,
+                    f"unknown field '{key}'{hint}; the fields are: {', '.join(known)}",
+                )
+            )
     return problems
 
 
-def check_fields(source: SourceFile, checks: dict[str, Callable[[Any], Any]], required: tuple[str, ...]) -> tuple[dict[str, Any], list[Problem]]:
+def check_fields(
+    source: SourceFile, checks: dict[str, Callable[[Any], Any]], required: tuple[str, ...]
+) -> tuple[dict[str, Any], list[Problem]]:
     """Run each field's check; collect a problem per bad or missing field."""
     problems = unknown_fields(source, tuple(checks))
     values: dict[str, Any] = {}
@@ -160,7 +179,11 @@ def check_fields(source: SourceFile, checks: dict[str, Callable[[Any], Any]], re
 def slug_field(value: Any) -> str | None:
     text = text_field("slug", value)
     if text is not None and not is_slug(text):
-        raise FieldError(f"'slug' must be lowercase a-z, 0-9 and single '-' between words (e.g. {slugify(text) or 'workshop-in-bishkek'}), not '{text}'")
+        raise FieldError(
+            f"'slug' must be lowercase a-z, 0-9 and single '-' between words (e.g. {slugify(text) or 'workshop-in-bishkek'}), not '{text}'"
+        )
     if text is not None and len(text) > MAX_SLUG:
-        raise FieldError(f"'slug' is {len(text)} characters long: keep it to {MAX_SLUG} (it is a folder name in the output)")
+        raise FieldError(
+            f"'slug' is {len(text)} characters long: keep it to {MAX_SLUG} (it is a folder name in the output)"
+        )
     return text

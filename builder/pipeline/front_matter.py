@@ -37,7 +37,9 @@ def split_or_problem(text: str, rel: str) -> tuple[dict[str, Field], str, int] |
     try:
         fm, body = HANDLER.split(text)
     except ValueError:
-        return Problem(rel, 1, "the front matter is not closed: add a line '---' after the last field")
+        return Problem(
+            rel, 1, "the front matter is not closed: add a line '---' after the last field"
+        )
     if len(fm) > MAX_FRONT_MATTER:
         return Problem(rel, 1, f"the front matter is larger than {MAX_FRONT_MATTER // 1024} KB")
     first_line = text[: text.index(fm)].count("\n") + 1 if fm else 1
@@ -66,22 +68,42 @@ def parse_fields(fm: str, rel: str, first_line: int) -> dict[str, Field] | Probl
         except yaml.YAMLError:
             root, too_deep = compose_yaml(fm, yaml.SafeLoader)
         if too_deep is not None:
-            return Problem(rel, first_line + too_deep, f"the front matter nests lists or groups of fields more than {MAX_DEPTH} deep: no field needs that")
+            return Problem(
+                rel,
+                first_line + too_deep,
+                f"the front matter nests lists or groups of fields more than {MAX_DEPTH} deep: no field needs that",
+            )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else first_line
-        return Problem(rel, line, f"the front matter is not valid YAML: {describe_yaml_error(exc, first_line)}")
+        return Problem(
+            rel, line, f"the front matter is not valid YAML: {describe_yaml_error(exc, first_line)}"
+        )
     except yaml.reader.ReaderError as exc:
         line = first_line + fm[: exc.position].count("\n")
-        return Problem(rel, line, f"the front matter is not valid YAML: the character {describe_character(chr(exc.character))} is not allowed in YAML")
+        return Problem(
+            rel,
+            line,
+            f"the front matter is not valid YAML: the character {describe_character(chr(exc.character))} is not allowed in YAML",
+        )
     except yaml.YAMLError as exc:
-        return Problem(rel, first_line, f"the front matter is not valid YAML: {' '.join(str(exc).split())}")
+        return Problem(
+            rel, first_line, f"the front matter is not valid YAML: {' '.join(str(exc).split())}"
+        )
     if root is None:
         return {}
     if root.tag not in PLAIN_TAGS:
-        return Problem(rel, first_line + root.start_mark.line, f"YAML tags such as '{root.tag}' are not allowed")
+        return Problem(
+            rel,
+            first_line + root.start_mark.line,
+            f"YAML tags such as '{root.tag}' are not allowed",
+        )
     if not isinstance(root, MappingNode):
-        return Problem(rel, first_line + root.start_mark.line, "the front matter must be fields of the form 'name: value'")
+        return Problem(
+            rel,
+            first_line + root.start_mark.line,
+            "the front matter must be fields of the form 'name: value'",
+        )
     fields: dict[str, Field] = {}
     for key_node, value_node in root.value:
         line = first_line + key_node.start_mark.line
@@ -91,7 +113,9 @@ def parse_fields(fm: str, rel: str, first_line: int) -> dict[str, Field] | Probl
         if why := unshowable_message(key):
             return Problem(rel, line, f"a field name {why}")
         if key in fields:
-            return Problem(rel, line, f"the field '{key}' is given twice (first on line {fields[key].line})")
+            return Problem(
+                rel, line, f"the field '{key}' is given twice (first on line {fields[key].line})"
+            )
         try:
             value = read_value(value_node)
         except RefusedTag as exc:
@@ -122,7 +146,9 @@ class _Nested:
 
 
 NESTED = _Nested()
-PLAIN_TAGS = {STANDARD_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")} | {"!"}
+PLAIN_TAGS = {
+    STANDARD_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
+} | {"!"}
 
 
 class RefusedTag(ValueError):

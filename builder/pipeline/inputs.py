@@ -28,8 +28,12 @@ class Selection:
     preview: bool = False  # `newsroom serve`: everything, marked as such
 
     def takes(self, status: str) -> bool:
-        return self.preview or status == "published" or (status == "draft" and self.drafts) or (
-            status == "scheduled" and self.future)
+        return (
+            self.preview
+            or status == "published"
+            or (status == "draft" and self.drafts)
+            or (status == "scheduled" and self.future)
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,8 +43,12 @@ class Inputs:
     config: SiteConfig
     theme: Theme
     select: Selection
-    search: bool  # make the search index (the site has search on and the build was not told otherwise)
-    settings_key: str  # what every parsed post depends on: newsroom's version, site.toml, the base URL
+    search: (
+        bool  # make the search index (the site has search on and the build was not told otherwise)
+    )
+    settings_key: (
+        str  # what every parsed post depends on: newsroom's version, site.toml, the base URL
+    )
     started: int  # wall-clock ns before anything was read (never written to the output)
 
     @property
@@ -49,8 +57,14 @@ class Inputs:
         return self.theme.problems
 
 
-def load_inputs(root: Path, *, base_url: str | None = None, output_dir: Path | None = None,
-                select: Selection | None = None, search: bool = True) -> Inputs:
+def load_inputs(
+    root: Path,
+    *,
+    base_url: str | None = None,
+    output_dir: Path | None = None,
+    select: Selection | None = None,
+    search: bool = True,
+) -> Inputs:
     """Read and check site.toml and the theme; raise ConfigError if site.toml is wrong."""
     started = time.time_ns()
     config = load_config(root, base_url=base_url, output_dir=output_dir)

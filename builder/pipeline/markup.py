@@ -21,7 +21,17 @@ from builder.speedups.markdown import speed_up
 # Python-Markdown's "extra" (its seven, in its order), sane_lists and smarty. They are made from
 # their modules: a name given to Markdown sends it through every installed package's entry
 # points first (25 -> 19.5 ms for each Markdown made, measured).
-EXTENSIONS = ("fenced_code", "footnotes", "attr_list", "def_list", "tables", "abbr", "md_in_html", "sane_lists", "smarty")
+EXTENSIONS = (
+    "fenced_code",
+    "footnotes",
+    "attr_list",
+    "def_list",
+    "tables",
+    "abbr",
+    "md_in_html",
+    "sane_lists",
+    "smarty",
+)
 SUMMARY_LIMIT = 280
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
@@ -86,7 +96,9 @@ class MarkdownRenderer:
     javascript:/vbscript:/data: URLs are removed from what Markdown makes.
     """
 
-    def __init__(self, *, base_path: str, pages: dict[str, str], files: frozenset[str], raw_html: bool = True):
+    def __init__(
+        self, *, base_path: str, pages: dict[str, str], files: frozenset[str], raw_html: bool = True
+    ):
         """`pages`: content-relative .md path → site path; `files`: content-relative asset paths."""
         self.base_path = base_path
         self.pages = pages
@@ -107,7 +119,13 @@ class MarkdownRenderer:
 
     def make_markdown(self) -> markdown.Markdown:
         """A Python-Markdown instance with newsroom's extensions and link handling."""
-        md = markdown.Markdown(extensions=[importlib.import_module(f"markdown.extensions.{name}").makeExtension() for name in EXTENSIONS], output_format="html")
+        md = markdown.Markdown(
+            extensions=[
+                importlib.import_module(f"markdown.extensions.{name}").makeExtension()
+                for name in EXTENSIONS
+            ],
+            output_format="html",
+        )
         md.treeprocessors.register(_SiteLinks(md, self), "newsroom_links", 0)
         if not self.raw_html:
             md.preprocessors.deregister("html_block")
@@ -117,14 +135,32 @@ class MarkdownRenderer:
 
     def render(self, body: str, *, source: str, content_rel: str, line: int) -> Rendered:
         """Render one body; `content_rel` is the file's path inside content/."""
-        self._source, self._folder, self._line, self._warnings = source, posixpath.dirname(content_rel), line, []
+        self._source, self._folder, self._line, self._warnings = (
+            source,
+            posixpath.dirname(content_rel),
+            line,
+            [],
+        )
         self._body, self._lookups, self._links = body, {}, []
         try:
             html = self.md.reset().convert(body)
         except RecursionError:
             self._md = None  # a convert cut short may leave the instance half-reset
-            raise ContentError([Problem(source, line, "the text nests lists, quotes or HTML too deeply to render: flatten it")]) from None
-        return Rendered(Markup(html), tuple(self._warnings), tuple(sorted(self._lookups.items())), tuple(self._links))
+            raise ContentError(
+                [
+                    Problem(
+                        source,
+                        line,
+                        "the text nests lists, quotes or HTML too deeply to render: flatten it",
+                    )
+                ]
+            ) from None
+        return Rendered(
+            Markup(html),
+            tuple(self._warnings),
+            tuple(sorted(self._lookups.items())),
+            tuple(self._links),
+        )
 
     def lookup(self, target: str) -> str:
         """What a content-relative target is: 'page:<site path>', 'file' or 'missing'."""
@@ -137,7 +173,9 @@ class MarkdownRenderer:
         parts = urlsplit(url)
         if parts.scheme or parts.netloc or url.startswith("#") or not parts.path:
             return url
-        suffix = ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
+        suffix = ("?" + parts.query if parts.query else "") + (
+            "#" + parts.fragment if parts.fragment else ""
+        )
         if parts.path.startswith("/"):
             resolved = url
             if self.base_path != "/" and not parts.path.startswith(self.base_path):
@@ -155,7 +193,9 @@ class MarkdownRenderer:
         return self.base_path + (found[5:] if found.startswith("page:") else target) + suffix
 
     def _warn(self, url: str, message: str) -> None:
-        self._warnings.append(Problem(self._source, line_in_body(self._body, self._line, url), message, "warning"))
+        self._warnings.append(
+            Problem(self._source, line_in_body(self._body, self._line, url), message, "warning")
+        )
 
 
 def line_in_body(body: str, body_line: int, needle: str) -> int:
@@ -213,7 +253,11 @@ def nesting_depth(line: str) -> int:
     """How many lists and quotes a line's start opens: its markers, and one per 4 columns of indent."""
     indent = len(INDENT.match(line).group().expandtabs(4)) // 4
     markers = MARKERS.match(line).group()
-    return indent + markers.count(">") + len(re.findall(r"[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])", markers))
+    return (
+        indent
+        + markers.count(">")
+        + len(re.findall(r"[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])", markers))
+    )
 
 
 class _Block:
@@ -258,7 +302,9 @@ def is_plainly_simple(body: str) -> bool:
     """True if bounds that count characters show `body` far from every limit of measure_complexity."""
     lines = body.count("\n") + 2
     openings = body.count("[") + body.count("(") + body.count("<")
-    return (len(body) + lines) * (lines + 20 * openings) <= MAX_WORK and LONG_LEAD.search(body) is None
+    return (len(body) + lines) * (lines + 20 * openings) <= MAX_WORK and LONG_LEAD.search(
+        body
+    ) is None
 
 
 def measure_complexity(body: str) -> tuple[int, str] | None:
@@ -268,7 +314,10 @@ def measure_complexity(body: str) -> tuple[int, str] | None:
         if line.strip():
             depth = nesting_depth(line)
             if depth > MAX_NESTING:
-                return number, f"lists or quotes nest {depth} levels deep here: newsroom renders at most {MAX_NESTING}"
+                return (
+                    number,
+                    f"lists or quotes nest {depth} levels deep here: newsroom renders at most {MAX_NESTING}",
+                )
             block = block or _Block(number)
             block.add(line)
         elif block is not None:

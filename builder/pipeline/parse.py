@@ -19,7 +19,14 @@ from builder.model import Body, Doc, ParsedPost, Post, PostMeta, publication_sta
 from builder.parallel import map_collecting, problems_of
 from builder.pipeline.inputs import Inputs, Selection
 from builder.pipeline.markup import MarkdownRenderer
-from builder.pipeline.posts import check_unique_paths, make_post, parse_doc, parse_meta, render_body, sort_posts
+from builder.pipeline.posts import (
+    check_unique_paths,
+    make_post,
+    parse_doc,
+    parse_meta,
+    render_body,
+    sort_posts,
+)
 from builder.pipeline.sources import Sources, read_all, read_source
 from builder.progress import Progress
 
@@ -35,27 +42,47 @@ class Content:
     parsed: Mapping[str, ParsedPost]  # every post file by source, taken or not
 
 
-def parse_content(sources: Sources, inputs: Inputs, progress: Progress, *, jobs: int,
-                  earlier: Mapping[str, ParsedPost]) -> Content:
+def parse_content(
+    sources: Sources,
+    inputs: Inputs,
+    progress: Progress,
+    *,
+    jobs: int,
+    earlier: Mapping[str, ParsedPost],
+) -> Content:
     """Check and render every post and page; raise ContentError with every problem at once."""
     config, select = inputs.config, inputs.select
     progress.stage("parse", len(sources.posts))
     problems = [*sources.problems, *inputs.problems]
     files = frozenset(out for out, _ in sources.assets)
-    alone = MarkdownRenderer(base_path=config.base_path, pages={}, files=files, raw_html=config.raw_html)
+    alone = MarkdownRenderer(
+        base_path=config.base_path, pages={}, files=files, raw_html=config.raw_html
+    )
     unread = [rel for rel, _ in sources.posts if rel not in earlier]
     progress.advance(len(sources.posts) - len(unread))
-    read, failed = map_collecting(lambda rel: read_post(config.root / rel, inputs, alone), unread,
-                                  jobs=jobs, done=progress.advance)
+    read, failed = map_collecting(
+        lambda rel: read_post(config.root / rel, inputs, alone),
+        unread,
+        jobs=jobs,
+        done=progress.advance,
+    )
     problems += problems_of(failed)
     fresh = {found.meta.source: found for found in read if found is not None}
-    parsed = {rel: earlier.get(rel) or fresh[rel] for rel, _ in sources.posts if rel in earlier or rel in fresh}
+    parsed = {
+        rel: earlier.get(rel) or fresh[rel]
+        for rel, _ in sources.posts
+        if rel in earlier or rel in fresh
+    }
     docs_read = read_all(sources.docs, config.root, problems)
     problems += check_unique_paths([post.meta for post in parsed.values()], tuple(docs_read))
     status = {rel: status_of(post.meta, select) for rel, post in parsed.items()}
     taken = [rel for rel in parsed if select.takes(status[rel])]
-    renderer = MarkdownRenderer(base_path=config.base_path, files=files, raw_html=config.raw_html,
-                                pages={content_rel(rel): parsed[rel].meta.path for rel in taken})
+    renderer = MarkdownRenderer(
+        base_path=config.base_path,
+        files=files,
+        raw_html=config.raw_html,
+        pages={content_rel(rel): parsed[rel].meta.path for rel in taken},
+    )
     parsed, failed = with_bodies(parsed, taken, renderer, inputs, jobs)
     problems += failed
     docs = []
@@ -79,13 +106,20 @@ def read_post(path: Path, inputs: Inputs, alone: MarkdownRenderer) -> ParsedPost
     return ParsedPost(meta=meta, body=body, digest=source.digest)
 
 
-def with_bodies(parsed: dict[str, ParsedPost], taken: list[str], renderer: MarkdownRenderer,
-                inputs: Inputs, jobs: int) -> tuple[dict[str, ParsedPost], list[Problem]]:
+def with_bodies(
+    parsed: dict[str, ParsedPost],
+    taken: list[str],
+    renderer: MarkdownRenderer,
+    inputs: Inputs,
+    jobs: int,
+) -> tuple[dict[str, ParsedPost], list[Problem]]:
     """Every taken post with a body rendered knowing every post: a body made earlier (or by a
     renderer that knew no post) is kept if each of its links resolves the same now."""
 
     def current(body: Body | None) -> bool:
-        return body is not None and all(renderer.lookup(target) == found for target, found in body.lookups)
+        return body is not None and all(
+            renderer.lookup(target) == found for target, found in body.lookups
+        )
 
     todo = [rel for rel in taken if not current(parsed[rel].body)]
 
@@ -101,8 +135,12 @@ def with_bodies(parsed: dict[str, ParsedPost], taken: list[str], renderer: Markd
     return done, problems_of(failures)
 
 
-def assemble_content(parsed: dict[str, ParsedPost], taken: list[str], status: Mapping[str, str],
-                     docs: tuple[Doc, ...]) -> Content:
+def assemble_content(
+    parsed: dict[str, ParsedPost],
+    taken: list[str],
+    status: Mapping[str, str],
+    docs: tuple[Doc, ...],
+) -> Content:
     """The taken posts as Posts, newest first; the others named as left out."""
     posts, warnings = [], []
     for rel in taken:
@@ -111,7 +149,9 @@ def assemble_content(parsed: dict[str, ParsedPost], taken: list[str], status: Ma
         posts.append(make_post(parsed[rel].meta, body, scheduled=status[rel] == "scheduled"))
         warnings += body.warnings
     chosen = set(taken)
-    left_out = tuple(f"{rel} ({describe(parsed[rel].meta, status[rel])})" for rel in parsed if rel not in chosen)
+    left_out = tuple(
+        f"{rel} ({describe(parsed[rel].meta, status[rel])})" for rel in parsed if rel not in chosen
+    )
     return Content(sort_posts(posts), docs, tuple(sorted(set(warnings))), left_out, parsed)
 
 

@@ -46,21 +46,50 @@ class Planner:
 
     def wanted(self, shows: Shows) -> bool:
         only = self.only
-        return only is None or shows is None or not only.isdisjoint(map(SOURCE, filter(None, shows)))
+        return (
+            only is None or shows is None or not only.isdisjoint(map(SOURCE, filter(None, shows)))
+        )
 
-    def page(self, path: str, template: str, title: str, context: dict, *, shows: Shows = (),
-             description: str = "", updated: datetime | None = None, feeds: tuple[FeedLink, ...] = (),
-             sitemap: bool = True) -> Page:
+    def page(
+        self,
+        path: str,
+        template: str,
+        title: str,
+        context: dict,
+        *,
+        shows: Shows = (),
+        description: str = "",
+        updated: datetime | None = None,
+        feeds: tuple[FeedLink, ...] = (),
+        sitemap: bool = True,
+    ) -> Page:
         config = self.site.config
-        meta = PageMeta(title=title, description=description or config.description, path=path,
-                        feeds=feeds or self.feeds, preview=self.preview)
+        meta = PageMeta(
+            title=title,
+            description=description or config.description,
+            path=path,
+            feeds=feeds or self.feeds,
+            preview=self.preview,
+        )
         newest = self.site.posts[0].date if self.site.posts else None
-        return Page(path=path, template=template, context={"page": meta, **context},
-                    updated=updated or newest, in_sitemap=sitemap, shows=sources_of(shows))
+        return Page(
+            path=path,
+            template=template,
+            context={"page": meta, **context},
+            updated=updated or newest,
+            in_sitemap=sitemap,
+            shows=sources_of(shows),
+        )
 
 
-def plan_site(site: Site, strings: Mapping[str, Any], related: Mapping[str, tuple[Post, ...]], *,
-              preview: bool = False, only: frozenset[str] | None = None) -> tuple[Planned, ...]:
+def plan_site(
+    site: Site,
+    strings: Mapping[str, Any],
+    related: Mapping[str, tuple[Post, ...]],
+    *,
+    preview: bool = False,
+    only: frozenset[str] | None = None,
+) -> tuple[Planned, ...]:
     """Every output of the site, in a fixed order (with `only`, see Planner: the pages showing
     those posts, every feed, and neither the sitemap nor the pages that show no post)."""
     planner = Planner(site, strings, preview, only, feed_links(site.config.title, "", strings))
@@ -85,7 +114,11 @@ def index_pages(planner: Planner) -> list[Page]:
     strings, site = planner.strings, planner.site
     pages = []
     for path, chunk, pagination in paginate(site.posts, site.config.per_page, "", planner.wanted):
-        title = "" if pagination.number == 1 else paged_title(strings, strings["latest_news"], pagination)
+        title = (
+            ""
+            if pagination.number == 1
+            else paged_title(strings, strings["latest_news"], pagination)
+        )
         context = {"posts": chunk, "pagination": pagination}
         updated = chunk[0].date if chunk else None
         pages.append(planner.page(path, "index.html", title, context, shows=chunk, updated=updated))
@@ -101,8 +134,17 @@ def post_pages(planner: Planner, related: Mapping[str, tuple[Post, ...]]) -> lis
         shows = (post, newer, older, *related[post.path])
         if planner.wanted(shows):
             context = {"post": post, "newer": newer, "older": older, "related": related[post.path]}
-            pages.append(planner.page(post.path, "post.html", post.title, context, shows=shows,
-                                      description=post.summary, updated=post.date))
+            pages.append(
+                planner.page(
+                    post.path,
+                    "post.html",
+                    post.title,
+                    context,
+                    shows=shows,
+                    description=post.summary,
+                    updated=post.date,
+                )
+            )
     return pages
 
 
@@ -115,7 +157,11 @@ def taxonomy_pages(planner: Planner, taxonomy: Taxonomy) -> list[Page]:
     pages = [planner.page(taxonomy.path, "terms.html", taxonomy.title, context, shows=None)]
     head = TaxonomyHead(name=taxonomy.name, title=taxonomy.title)
     for term in taxonomy.terms:
-        chunks = paginate(term.posts, site.config.per_page, term.path, planner.wanted) if term.posts else []
+        chunks = (
+            paginate(term.posts, site.config.per_page, term.path, planner.wanted)
+            if term.posts
+            else []
+        )
         if not chunks:
             continue
         feeds = planner.feeds + feed_links(term_feed_title(site, term, strings), term.path, strings)
@@ -123,10 +169,24 @@ def taxonomy_pages(planner: Planner, taxonomy: Taxonomy) -> list[Page]:
         for path, chunk, pagination in chunks:
             first = pagination.number == 1
             title = term.name if first else paged_title(strings, term.name, pagination)
-            context = {"taxonomy": head, "term": term_head(term), "posts": chunk,
-                       "pagination": pagination, "chart": chart if first else None}
-            pages.append(planner.page(path, "term.html", title, context, shows=chunk,
-                                      updated=chunk[0].date, feeds=feeds))
+            context = {
+                "taxonomy": head,
+                "term": term_head(term),
+                "posts": chunk,
+                "pagination": pagination,
+                "chart": chart if first else None,
+            }
+            pages.append(
+                planner.page(
+                    path,
+                    "term.html",
+                    title,
+                    context,
+                    shows=chunk,
+                    updated=chunk[0].date,
+                    feeds=feeds,
+                )
+            )
     return pages
 
 
@@ -138,21 +198,38 @@ def archive_pages(planner: Planner) -> list[Page]:
     for year in years:
         shown = tuple(post for month in year.months for post in month.posts)
         if planner.wanted(shown):
-            pages.append(planner.page(year.path, "archive_year.html", str(year.year), {"year": year},
-                                      shows=shown, updated=year.months[0].posts[0].date))
+            pages.append(
+                planner.page(
+                    year.path,
+                    "archive_year.html",
+                    str(year.year),
+                    {"year": year},
+                    shows=shown,
+                    updated=year.months[0].posts[0].date,
+                )
+            )
     return pages
 
 
 def standalone_pages(planner: Planner) -> list[Page]:
     """The pages of content/pages/, the search page and the 404 page: they show no post."""
     site, strings = planner.site, planner.strings
-    pages = [planner.page(doc.path, "page.html", doc.title, {"doc": doc}, description=doc.summary)
-             for doc in site.docs]  # a page has no date: it is as new as the site
+    pages = [
+        planner.page(doc.path, "page.html", doc.title, {"doc": doc}, description=doc.summary)
+        for doc in site.docs
+    ]  # a page has no date: it is as new as the site
     if site.config.search:
         pages.append(planner.page("search/", "search.html", strings["search_title"], {}))
     with_news = tuple(term_head(term) for term in site.countries.terms if term.posts)
-    pages.append(planner.page("404.html", "404.html", strings["not_found_title"],
-                              {"countries": with_news}, sitemap=False))
+    pages.append(
+        planner.page(
+            "404.html",
+            "404.html",
+            strings["not_found_title"],
+            {"countries": with_news},
+            sitemap=False,
+        )
+    )
     return pages
 
 
@@ -160,8 +237,11 @@ def feeds_of(site: Site, strings: Mapping[str, Any]) -> list[Feed]:
     """RSS and Atom of the whole site, then of every country and tag with news."""
     wanted = [(site.config.title, "", site.posts)]
     for taxonomy in (site.countries, site.tags):
-        wanted += [(term_feed_title(site, term, strings), term.path, term.posts)
-                   for term in taxonomy.terms if term.posts]
+        wanted += [
+            (term_feed_title(site, term, strings), term.path, term.posts)
+            for term in taxonomy.terms
+            if term.posts
+        ]
     items = site.config.feed_items
     return [
         Feed(path=home + name, format=kind, title=title, home=home, posts=posts[:items])
@@ -173,8 +253,12 @@ def feeds_of(site: Site, strings: Mapping[str, Any]) -> list[Feed]:
 def feed_links(title: str, base: str, strings: Mapping[str, Any]) -> tuple[FeedLink, ...]:
     """The RSS and Atom feeds kept under `base` ("" for the site, "tags/x/" for a term)."""
     return (
-        FeedLink(title=strings["feed_rss_title"].format(title=title), path=base + "feed.xml", type=RSS),
-        FeedLink(title=strings["feed_atom_title"].format(title=title), path=base + "atom.xml", type=ATOM),
+        FeedLink(
+            title=strings["feed_rss_title"].format(title=title), path=base + "feed.xml", type=RSS
+        ),
+        FeedLink(
+            title=strings["feed_atom_title"].format(title=title), path=base + "atom.xml", type=ATOM
+        ),
     )
 
 
@@ -190,7 +274,9 @@ def paged_title(strings: Mapping[str, Any], title: str, pagination: Pagination) 
 
 def term_head(term: Term) -> TermHead:
     """What a page shows of a term besides its posts."""
-    return TermHead(taxonomy=term.taxonomy, slug=term.slug, name=term.name, count=term.count, code=term.code)
+    return TermHead(
+        taxonomy=term.taxonomy, slug=term.slug, name=term.name, count=term.count, code=term.code
+    )
 
 
 def sources_of(posts: Shows) -> tuple[str, ...] | None:
@@ -201,8 +287,12 @@ def sources_of(posts: Shows) -> tuple[str, ...] | None:
 Chunk = tuple[str, tuple[Post, ...], Pagination]
 
 
-def paginate(posts: tuple[Post, ...], per_page: int, base: str,
-             wanted: Callable[[tuple[Post, ...]], bool] | None = None) -> list[Chunk]:
+def paginate(
+    posts: tuple[Post, ...],
+    per_page: int,
+    base: str,
+    wanted: Callable[[tuple[Post, ...]], bool] | None = None,
+) -> list[Chunk]:
     """Split posts into pages at `base`, `base`page/2/, …; an empty list still gets one page.
 
     `wanted`: only the pages whose posts it accepts (the others are not made at all).
@@ -214,8 +304,16 @@ def paginate(posts: tuple[Post, ...], per_page: int, base: str,
         return base if n == 1 else f"{base}page/{n}/"
 
     return [
-        (path(n), chunk, Pagination(number=n, total=total, prev_path=path(n - 1) if n > 1 else None,
-                                    next_path=path(n + 1) if n < total else None))
+        (
+            path(n),
+            chunk,
+            Pagination(
+                number=n,
+                total=total,
+                prev_path=path(n - 1) if n > 1 else None,
+                next_path=path(n + 1) if n < total else None,
+            ),
+        )
         for n, chunk in enumerate(chunks, start=1)
         if wanted is None or wanted(chunk)
     ]
@@ -227,7 +325,12 @@ def group_by_year(posts: tuple[Post, ...]) -> tuple[YearGroup, ...]:
     for post in posts:
         years.setdefault(post.date.year, {}).setdefault(post.date.month, []).append(post)
     return tuple(
-        YearGroup(year=y, months=tuple(MonthGroup(month=m, posts=tuple(ps))
-                                       for m, ps in sorted(months.items(), reverse=True)))
+        YearGroup(
+            year=y,
+            months=tuple(
+                MonthGroup(month=m, posts=tuple(ps))
+                for m, ps in sorted(months.items(), reverse=True)
+            ),
+        )
         for y, months in sorted(years.items(), reverse=True)
     )

@@ -9,11 +9,29 @@ from typing import Any, Callable, Mapping
 from builder.errors import ContentError, Problem
 from builder.model import Body, Doc, Post, PostMeta, SourceFile, publication_status
 from builder.pipeline.config import SiteConfig
-from builder.pipeline.fields import bool_field, countries_field, date_field, slug_field, tags_field, text_field, check_fields
+from builder.pipeline.fields import (
+    bool_field,
+    countries_field,
+    date_field,
+    slug_field,
+    tags_field,
+    text_field,
+    check_fields,
+)
 from builder.pipeline.markup import MarkdownRenderer, cut_at_word, find_too_complex, first_paragraph
 from builder.pipeline.slugs import is_slug, slugify
 
-POST_FIELDS = ("title", "date", "end_date", "countries", "tags", "summary", "slug", "draft", "location")
+POST_FIELDS = (
+    "title",
+    "date",
+    "end_date",
+    "countries",
+    "tags",
+    "summary",
+    "slug",
+    "draft",
+    "location",
+)
 DOC_FIELDS = ("title", "summary", "slug")
 TITLE_LIMIT = 120
 LONG_OPENING = 300
@@ -36,13 +54,29 @@ def parse_meta(source: SourceFile, config: SiteConfig) -> PostMeta:
     if "title" in values and "slug" in values and not values["slug"]:
         values["slug"] = slugify(values["title"])
         if not values["slug"]:
-            problems.append(Problem(source.rel, source.fields["title"].line, "the title has no letters a-z or digits to make a URL from: add a 'slug' field"))
+            problems.append(
+                Problem(
+                    source.rel,
+                    source.fields["title"].line,
+                    "the title has no letters a-z or digits to make a URL from: add a 'slug' field",
+                )
+            )
     if not problems and values["end_date"] and values["end_date"] < values["date"].date():
-        problems.append(Problem(source.rel, source.fields["end_date"].line, f"'end_date' {values['end_date']} is before 'date' {values['date'].date()}"))
+        problems.append(
+            Problem(
+                source.rel,
+                source.fields["end_date"].line,
+                f"'end_date' {values['end_date']} is before 'date' {values['date'].date()}",
+            )
+        )
     problems += body_problems(source)
     if problems:
         raise ContentError(problems)
-    return PostMeta(source=source.rel, lines=shared_lines(tuple((key, field.line) for key, field in source.fields.items())), **values)
+    return PostMeta(
+        source=source.rel,
+        lines=shared_lines(tuple((key, field.line) for key, field in source.fields.items())),
+        **values,
+    )
 
 
 # Most posts have the same fields on the same lines: one object serves them all (about 700
@@ -60,7 +94,19 @@ def sorted_lines(items: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], .
     return tuple(sorted(items))
 
 
-RESERVED = ("news", "countries", "tags", "archive", "page", "static", "feed.xml", "atom.xml", "sitemap.xml", "robots.txt", "404.html")
+RESERVED = (
+    "news",
+    "countries",
+    "tags",
+    "archive",
+    "page",
+    "static",
+    "feed.xml",
+    "atom.xml",
+    "sitemap.xml",
+    "robots.txt",
+    "404.html",
+)
 
 
 def doc_slug(source: SourceFile) -> str:
@@ -84,11 +130,23 @@ def check_unique_paths(metas: list[PostMeta], docs: tuple[SourceFile, ...]) -> l
     for doc in docs:
         slug = doc_slug(doc)
         if slug in RESERVED:
-            problems.append(Problem(doc.rel, slug_line(doc), f"the page would have the URL /{slug}/, which newsroom makes itself: give it another 'slug'"))
+            problems.append(
+                Problem(
+                    doc.rel,
+                    slug_line(doc),
+                    f"the page would have the URL /{slug}/, which newsroom makes itself: give it another 'slug'",
+                )
+            )
     entries = [(m.source, m.path, m) for m in metas] + [(d.rel, doc_slug(d) + "/", d) for d in docs]
     for source, path, item in sorted(entries, key=lambda entry: entry[0]):
         if path in seen:
-            problems.append(Problem(source, slug_line(item), f"the URL /{path} is also the URL of {seen[path]}: give one of them another 'slug'"))
+            problems.append(
+                Problem(
+                    source,
+                    slug_line(item),
+                    f"the URL /{path} is also the URL of {seen[path]}: give one of them another 'slug'",
+                )
+            )
         else:
             seen[path] = source
     return problems
@@ -99,23 +157,40 @@ def post_status(meta: PostMeta, now: datetime) -> str:
     return publication_status(meta.draft, meta.date.timestamp(), now.timestamp())
 
 
-def render_body(meta: PostMeta, source: SourceFile, renderer: MarkdownRenderer, content_rel: str) -> Body:
+def render_body(
+    meta: PostMeta, source: SourceFile, renderer: MarkdownRenderer, content_rel: str
+) -> Body:
     """Render the body and derive the summary and the editorial warnings."""
-    rendered = renderer.render(source.body, source=source.rel, content_rel=content_rel, line=source.body_line)
+    rendered = renderer.render(
+        source.body, source=source.rel, content_rel=content_rel, line=source.body_line
+    )
     opening = first_paragraph(rendered.html)
     return Body(
-        html=rendered.html, summary=meta.summary or cut_at_word(opening),
+        html=rendered.html,
+        summary=meta.summary or cut_at_word(opening),
         warnings=rendered.warnings + tuple(editorial_warnings(meta, opening)),
-        lookups=rendered.lookups, links=rendered.links,
+        lookups=rendered.lookups,
+        links=rendered.links,
     )
 
 
 def make_post(meta: PostMeta, body: Body, *, scheduled: bool = False) -> Post:
     """A post from its checked front matter and rendered body."""
     return Post(
-        source=meta.source, slug=meta.slug, title=meta.title, date=meta.date, end_date=meta.end_date,
-        location=meta.location, countries=meta.countries, tags=meta.tags, summary=body.summary,
-        html=body.html, draft=meta.draft, scheduled=scheduled, lines=sorted_lines(tuple(meta.lines.items())), links=body.links,
+        source=meta.source,
+        slug=meta.slug,
+        title=meta.title,
+        date=meta.date,
+        end_date=meta.end_date,
+        location=meta.location,
+        countries=meta.countries,
+        tags=meta.tags,
+        summary=body.summary,
+        html=body.html,
+        draft=meta.draft,
+        scheduled=scheduled,
+        lines=sorted_lines(tuple(meta.lines.items())),
+        links=body.links,
     )
 
 
@@ -123,11 +198,32 @@ def editorial_warnings(meta: PostMeta, opening: str) -> list[Problem]:
     """What an editor should look at although the post builds."""
     found = []
     if not meta.countries:
-        found.append(Problem(meta.source, meta.lines.get("countries", 1), "the post names no country: add e.g. countries: [Kyrgyzstan]", "warning"))
+        found.append(
+            Problem(
+                meta.source,
+                meta.lines.get("countries", 1),
+                "the post names no country: add e.g. countries: [Kyrgyzstan]",
+                "warning",
+            )
+        )
     if len(meta.title) > TITLE_LIMIT:
-        found.append(Problem(meta.source, meta.lines["title"], f"the title is {len(meta.title)} characters long: keep it under {TITLE_LIMIT}", "warning"))
+        found.append(
+            Problem(
+                meta.source,
+                meta.lines["title"],
+                f"the title is {len(meta.title)} characters long: keep it under {TITLE_LIMIT}",
+                "warning",
+            )
+        )
     if meta.summary is None and len(opening) > LONG_OPENING:
-        found.append(Problem(meta.source, 1, f"the first paragraph is {len(opening)} characters long and lists and feeds cut it: add a 'summary'", "warning"))
+        found.append(
+            Problem(
+                meta.source,
+                1,
+                f"the first paragraph is {len(opening)} characters long and lists and feeds cut it: add a 'summary'",
+                "warning",
+            )
+        )
     return found
 
 
@@ -148,10 +244,14 @@ def parse_doc(source: SourceFile, renderer: MarkdownRenderer, content_rel: str) 
     problems += body_problems(source)
     if problems:
         raise ContentError(problems)
-    rendered = renderer.render(source.body, source=source.rel, content_rel=content_rel, line=source.body_line)
+    rendered = renderer.render(
+        source.body, source=source.rel, content_rel=content_rel, line=source.body_line
+    )
     slug = doc_slug(source)
     summary = values["summary"] or cut_at_word(first_paragraph(rendered.html))
-    return Doc(source=source.rel, slug=slug, title=values["title"], summary=summary, html=rendered.html)
+    return Doc(
+        source=source.rel, slug=slug, title=values["title"], summary=summary, html=rendered.html
+    )
 
 
 def sort_posts(posts: list[Post], when: Mapping[str, float] | None = None) -> tuple[Post, ...]:

@@ -8,7 +8,9 @@ from builder.model import Post, Site
 from builder.parallel import map_in_order
 
 
-def relate_posts(site: Site, *, limit: int = 4, reach: int = 10, jobs: int = 1) -> dict[str, tuple[Post, ...]]:
+def relate_posts(
+    site: Site, *, limit: int = 4, reach: int = 10, jobs: int = 1
+) -> dict[str, tuple[Post, ...]]:
     """For each post, a few related posts: most shared tags (counted twice) and countries.
 
     Candidates are the `reach` posts nearest in time on either side in each of the post's
@@ -18,32 +20,68 @@ def relate_posts(site: Site, *, limit: int = 4, reach: int = 10, jobs: int = 1) 
     posts, taxonomies = site.posts, (site.countries, site.tags)
     index = {id(post): i for i, post in enumerate(posts)}
     bits: dict[tuple[str, str], int] = {}  # each term one bit: shared terms are counted with &
-    tags = [sum(1 << bits.setdefault(("tags", ref.slug), len(bits)) for ref in {ref.slug: ref for ref in post.tags}.values()) for post in posts]
-    countries = [sum(1 << bits.setdefault(("countries", ref.slug), len(bits)) for ref in {ref.slug: ref for ref in post.countries}.values()) for post in posts]
+    tags = [
+        sum(
+            1 << bits.setdefault(("tags", ref.slug), len(bits))
+            for ref in {ref.slug: ref for ref in post.tags}.values()
+        )
+        for post in posts
+    ]
+    countries = [
+        sum(
+            1 << bits.setdefault(("countries", ref.slug), len(bits))
+            for ref in {ref.slug: ref for ref in post.countries}.values()
+        )
+        for post in posts
+    ]
     stamps = [post.date.timestamp() for post in posts]
-    by_name = {j: rank for rank, j in enumerate(sorted(range(len(posts)), key=lambda j: (posts[j].slug, posts[j].source)))}
+    by_name = {
+        j: rank
+        for rank, j in enumerate(
+            sorted(range(len(posts)), key=lambda j: (posts[j].slug, posts[j].source))
+        )
+    }
     members: dict[tuple[str, str], list[int]] = {}
     position: dict[tuple[str, str, int], int] = {}
     for taxonomy in taxonomies:
         for term in taxonomy.terms:
             key = (taxonomy.name, term.slug)
             members[key] = [index[id(p)] for p in term.posts]
-            position.update(((taxonomy.name, term.slug, i), at) for at, i in enumerate(members[key]))
+            position.update(
+                ((taxonomy.name, term.slug, i), at) for at, i in enumerate(members[key])
+            )
 
     def choose(i: int) -> tuple[int, ...]:
         post = posts[i]
-        mine = [("tags", ref.slug) for ref in post.tags] + [("countries", ref.slug) for ref in post.countries]
+        mine = [("tags", ref.slug) for ref in post.tags] + [
+            ("countries", ref.slug) for ref in post.countries
+        ]
         candidates = set()
         for key in dict.fromkeys(mine):
             at = position[(*key, i)]
             candidates.update(members[key][max(0, at - reach) : at + reach + 1])
         candidates.discard(i)
         my_tags, my_countries, when = tags[i], countries[i], stamps[i]
-        scored = heapq.nsmallest(limit, (
-            (-(2 * (my_tags & tags[j]).bit_count() + (my_countries & countries[j]).bit_count()), abs(stamps[j] - when), by_name[j], j)
-            for j in candidates
-        ))
+        scored = heapq.nsmallest(
+            limit,
+            (
+                (
+                    -(
+                        2 * (my_tags & tags[j]).bit_count()
+                        + (my_countries & countries[j]).bit_count()
+                    ),
+                    abs(stamps[j] - when),
+                    by_name[j],
+                    j,
+                )
+                for j in candidates
+            ),
+        )
         return tuple(item[-1] for item in scored)
 
-    chosen = map_in_order(choose, range(len(posts)), jobs=jobs)  # each post's choice is its own: any core
-    return {post.path: tuple(posts[j] for j in found) for post, found in zip(posts, chosen, strict=True)}
+    chosen = map_in_order(
+        choose, range(len(posts)), jobs=jobs
+    )  # each post's choice is its own: any core
+    return {
+        post.path: tuple(posts[j] for j in found) for post, found in zip(posts, chosen, strict=True)
+    }

@@ -15,7 +15,12 @@ from builder.pipeline.feeds import render_feed
 from builder.pipeline.inputs import Inputs
 from builder.pipeline.sitemap import render_robots, render_sitemap
 from builder.pipeline.structured_data import news_article
-from builder.pipeline.templates import StoredBytecode, compile_templates, make_environment, template_problem
+from builder.pipeline.templates import (
+    StoredBytecode,
+    compile_templates,
+    make_environment,
+    template_problem,
+)
 from builder.pipeline.write import PageSink
 from builder.progress import Progress
 
@@ -24,11 +29,27 @@ from builder.progress import Progress
 DERIVED: dict[str, Callable[[Mapping[str, Any], SiteConfig], dict[str, Any]]] = {
     "post.html": lambda context, config: {"article": news_article(context["post"], config)},
 }
-TEMPLATE_FAILURES = (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError, RecursionError)
+TEMPLATE_FAILURES = (
+    jinja2.TemplateError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    LookupError,
+    ArithmeticError,
+    RecursionError,
+)
 
 
-def render_outputs(planned: list[Planned], site: Site, inputs: Inputs, sink: PageSink, progress: Progress, *,
-                   compiled: Mapping[str, bytes], jobs: int) -> list[OutputFile]:
+def render_outputs(
+    planned: list[Planned],
+    site: Site,
+    inputs: Inputs,
+    sink: PageSink,
+    progress: Progress,
+    *,
+    compiled: Mapping[str, bytes],
+    jobs: int,
+) -> list[OutputFile]:
     """Every planned output as a file, in plan order; raise TemplateError with each distinct
     problem, or OutputError if a page could not be written."""
     config = inputs.config
@@ -37,7 +58,10 @@ def render_outputs(planned: list[Planned], site: Site, inputs: Inputs, sink: Pag
     files: dict[str, OutputFile] = {}
     if pages:
         env = make_environment(config, inputs.theme, site.docs, StoredBytecode(compiled))
-        files = {file.path: file for file in render_pages(env, pages, config, sink, jobs=jobs, done=progress.advance)}
+        files = {
+            file.path: file
+            for file in render_pages(env, pages, config, sink, jobs=jobs, done=progress.advance)
+        }
     for output in planned:
         match output:
             case Page():
@@ -52,7 +76,9 @@ def render_outputs(planned: list[Planned], site: Site, inputs: Inputs, sink: Pag
     return [files[output.file] for output in planned]
 
 
-def render_page(env: jinja2.Environment, page: Page, config: SiteConfig, sink: PageSink) -> OutputFile:
+def render_page(
+    env: jinja2.Environment, page: Page, config: SiteConfig, sink: PageSink
+) -> OutputFile:
     """One page's file (its bytes, or the file `sink` wrote); raise TemplateError naming the
     template line that failed."""
     try:
@@ -64,18 +90,34 @@ def render_page(env: jinja2.Environment, page: Page, config: SiteConfig, sink: P
     return sink.put(page.file, html.encode("utf-8"))
 
 
-def render_pages(env: jinja2.Environment, pages: list[Page], config: SiteConfig, sink: PageSink, *,
-                 jobs: int = 1, done: Callable[[int], None] = lambda count: None) -> list[OutputFile]:
+def render_pages(
+    env: jinja2.Environment,
+    pages: list[Page],
+    config: SiteConfig,
+    sink: PageSink,
+    *,
+    jobs: int = 1,
+    done: Callable[[int], None] = lambda count: None,
+) -> list[OutputFile]:
     """Render every page on up to `jobs` processes, in plan order whatever the order of the
     work; raise TemplateError with each distinct problem, else OutputError."""
     compile_templates(env)
-    costliest_first = sorted(range(len(pages)), key=lambda i: -len(pages[i].shows if pages[i].shows is not None else pages))  # so the workers end together
-    made, failures = map_collecting(lambda i: render_page(env, pages[i], config, sink), costliest_first, jobs=jobs, done=done)
+    costliest_first = sorted(
+        range(len(pages)),
+        key=lambda i: -len(pages[i].shows if pages[i].shows is not None else pages),
+    )  # so the workers end together
+    made, failures = map_collecting(
+        lambda i: render_page(env, pages[i], config, sink), costliest_first, jobs=jobs, done=done
+    )
     if failures:
         for kind in (TemplateError, OutputError):
-            problems = {str(p): p for failure in failures if failure.kind is kind for p in failure.problems}
+            problems = {
+                str(p): p for failure in failures if failure.kind is kind for p in failure.problems
+            }
             if problems:
-                raise kind(sorted(problems.values(), key=lambda p: (p.path, p.line or 0, p.message)))
+                raise kind(
+                    sorted(problems.values(), key=lambda p: (p.path, p.line or 0, p.message))
+                )
     files: list[Any] = [None] * len(pages)
     for i, file in zip(costliest_first, made, strict=True):
         files[i] = file

@@ -35,7 +35,8 @@ from builder.pipeline.write import OutputFolder, make_parent
 
 INDEX_DIR = "pagefind"  # where the index and Pagefind's scripts go in the output
 MISSING = Problem(
-    "pagefind", None,
+    "pagefind",
+    None,
     "no search index was made: Pagefind is not installed (python3 -m pip install 'pagefind[bin]'); the search page says search is unavailable",
     "warning",
 )
@@ -50,9 +51,13 @@ def find_pagefind() -> Path | None:
     for package in ("pagefind_bin_extended", "pagefind_bin"):
         spec = importlib.util.find_spec(package)
         if spec is not None and spec.origin:
-            candidates += [str(Path(spec.origin).parent / name) for name in ("pagefind_extended", "pagefind")]
+            candidates += [
+                str(Path(spec.origin).parent / name) for name in ("pagefind_extended", "pagefind")
+            ]
     candidates += [shutil.which("pagefind_extended") or "", shutil.which("pagefind") or ""]
-    return next((Path(c) for c in candidates if c and Path(c).is_file() and os.access(c, os.X_OK)), None)
+    return next(
+        (Path(c) for c in candidates if c and Path(c).is_file() and os.access(c, os.X_OK)), None
+    )
 
 
 def pagefind_key(binary: Path | None) -> str:
@@ -77,7 +82,9 @@ def copy_page(page: OutputFile, target: Path, output: OutputFolder) -> None:
 
 
 MARK = b"data-pagefind-body"
-FOUND_MARK = "Found a data-pagefind-body element"  # what Pagefind says when it indexes only the marked pages
+FOUND_MARK = (
+    "Found a data-pagefind-body element"  # what Pagefind says when it indexes only the marked pages
+)
 
 
 def mentions_mark(page: bytes) -> bool:
@@ -92,10 +99,17 @@ def mentions_mark(page: bytes) -> bool:
 # (188 KB), to save 0.6 s an edit. So an archive of a thousand posts or fewer is one bundle.
 GROUP_POSTS = 1000  # a group of years is closed once it holds this many posts…
 MAX_GROUPS = 10  # …or twice, four times… as many, so that there are about this many groups at most
-PAGES_AT_ONCE = 20_000  # Pagefind runs side by side only while they index no more pages than this in all
-MANIFEST = "bundles.json"  # under pagefind/: the bundles the search page merges into the primary one
+PAGES_AT_ONCE = (
+    20_000  # Pagefind runs side by side only while they index no more pages than this in all
+)
+MANIFEST = (
+    "bundles.json"  # under pagefind/: the bundles the search page merges into the primary one
+)
 SEARCH_PAGE = "search/index.html"
-SCRIPTS = (".js", ".css")  # Pagefind's scripts and styles, and its wasm.*: only the primary bundle keeps them
+SCRIPTS = (
+    ".js",
+    ".css",
+)  # Pagefind's scripts and styles, and its wasm.*: only the primary bundle keeps them
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +126,12 @@ class SearchMemory:
     """The search index of the last build, for the next (kept in the build cache)."""
 
     made: int = 0  # the `started` of the build that made it: the state must name the same build
-    pages: dict[str, tuple[str, bool]] = field(default_factory=dict)  # page → (digest of its bytes, mentions the mark)
-    bundles: dict[str, Bundle] = field(default_factory=dict)  # run key (see run_key) → what that run made
+    pages: dict[str, tuple[str, bool]] = field(
+        default_factory=dict
+    )  # page → (digest of its bytes, mentions the mark)
+    bundles: dict[str, Bundle] = field(
+        default_factory=dict
+    )  # run key (see run_key) → what that run made
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,15 +150,25 @@ def merges_bundles(artifacts: list[OutputFile], output: OutputFolder) -> bool:
     """Whether the theme's search page reads pagefind/bundles.json (the built-in theme's
     static/search.js does): a site whose own copy of the theme is older searches one bundle."""
     wanted = MANIFEST.encode()
-    return any(wanted in output.read(a) for a in artifacts if a.path == SEARCH_PAGE or (a.path.endswith(".js") and not a.path.startswith(f"{INDEX_DIR}/")))
+    return any(
+        wanted in output.read(a)
+        for a in artifacts
+        if a.path == SEARCH_PAGE
+        or (a.path.endswith(".js") and not a.path.startswith(f"{INDEX_DIR}/"))
+    )
 
 
 def one_bundle_warning(artifacts: list[OutputFile]) -> Problem:
     """Why a site with many posts gets its search index in one piece (named after the theme's
     search script if the site has one, else its search page)."""
-    where = "templates/static/search.js" if any(a.path == "static/search.js" for a in artifacts) else "templates/search.html"
+    where = (
+        "templates/static/search.js"
+        if any(a.path == "static/search.js" for a in artifacts)
+        else "templates/search.html"
+    )
     return Problem(
-        where, None,
+        where,
+        None,
         f"the search page does not read pagefind/{MANIFEST}, so the search index is made in one piece, all of it again after any edit"
         " (about 1 s a thousand posts); copy static/search.js from newsroom's theme (a site made by `newsroom init` has it)"
         " into templates/ to have each group of years indexed on its own",
@@ -167,12 +195,25 @@ def group_years(posts: Iterable[tuple[str, int]]) -> dict[str, str]:
     return groups
 
 
-def run_key(kind: str, binary_key: str, pages: Iterable[OutputFile], facts: Mapping[str, tuple[str, bool]]) -> str:
+def run_key(
+    kind: str, binary_key: str, pages: Iterable[OutputFile], facts: Mapping[str, tuple[str, bool]]
+) -> str:
     """What a run's bundle depends on: Pagefind, which pages, their bytes, and what it was asked."""
-    return digest(kind, binary_key, *(part for page in pages for part in (page.path, facts[page.path][0])))
+    return digest(
+        kind, binary_key, *(part for page in pages for part in (page.path, facts[page.path][0]))
+    )
 
 
-def index_pages(artifacts: list[OutputFile], output: OutputFolder, binary: Path, *, groups: Mapping[str, str] | None = None, memory: SearchMemory | None = None, jobs: int = 1, progress: Progress | None = None) -> tuple[list[OutputFile], SearchMemory]:
+def index_pages(
+    artifacts: list[OutputFile],
+    output: OutputFolder,
+    binary: Path,
+    *,
+    groups: Mapping[str, str] | None = None,
+    memory: SearchMemory | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> tuple[list[OutputFile], SearchMemory]:
     """Pagefind's bundles for the HTML among `artifacts` (`spill`: where the render workers wrote
     pages; `groups`: each post page's group, from group_years), and what the next build needs to
     keep those that will not change (`memory`: the last build's).
@@ -201,9 +242,25 @@ def index_pages(artifacts: list[OutputFile], output: OutputFolder, binary: Path,
     marked = {name: tuple(p for p in group if facts[p.path][1]) for name, group in by_group.items()}
     runs: list[Run] = []
     if any(marked.values()):
-        runs = [run for run in make_runs(marked, "marked", key, facts, memory, output, binary, jobs, progress) if run.found]
+        runs = [
+            run
+            for run in make_runs(
+                marked, "marked", key, facts, memory, output, binary, jobs, progress
+            )
+            if run.found
+        ]
     if not runs:
-        runs = make_runs({name: tuple(group) for name, group in by_group.items()}, "whole", key, facts, memory, output, binary, jobs, progress)
+        runs = make_runs(
+            {name: tuple(group) for name, group in by_group.items()},
+            "whole",
+            key,
+            facts,
+            memory,
+            output,
+            binary,
+            jobs,
+            progress,
+        )
     runs = with_scripts(runs, output, binary)
     found, bundles = place_bundles(runs, output.out)
     return found, SearchMemory(pages=facts, bundles=bundles)
@@ -218,7 +275,17 @@ def page_facts(page: OutputFile, output: OutputFolder, memory: SearchMemory) -> 
     return digest(data), mentions_mark(data)
 
 
-def make_runs(selected: Mapping[str, tuple[OutputFile, ...]], kind: str, binary_key: str, facts: Mapping[str, tuple[str, bool]], memory: SearchMemory, output: OutputFolder, binary: Path, jobs: int, progress: Progress) -> list[Run]:
+def make_runs(
+    selected: Mapping[str, tuple[OutputFile, ...]],
+    kind: str,
+    binary_key: str,
+    facts: Mapping[str, tuple[str, bool]],
+    memory: SearchMemory,
+    output: OutputFolder,
+    binary: Path,
+    jobs: int,
+    progress: Progress,
+) -> list[Run]:
     """A run for each group with pages, in group order: the last build's bundle if it was made of
     the same pages and is still in the output, else Pagefind's new bundle."""
     runs = []
@@ -234,7 +301,9 @@ def make_runs(selected: Mapping[str, tuple[OutputFile, ...]], kind: str, binary_
     made = {}
     if todo:
         progress.stage("search", len(todo))
-        at_once = PAGES_AT_ONCE // max(len(run.pages) for run in todo)  # Pagefind holds about 150 KB a page
+        at_once = PAGES_AT_ONCE // max(
+            len(run.pages) for run in todo
+        )  # Pagefind holds about 150 KB a page
         with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo), at_once))) as pool:
             for run in pool.map(lambda run: run_group(run, output, binary), todo):
                 made[run.name] = run
@@ -273,18 +342,40 @@ def run_group(run: Run, output: OutputFolder, binary: Path) -> Run:
     out = output.out
     make_parent(out)
     try:
-        scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-index-", dir=out.parent))  # removed by recovery if killed
+        scratch = Path(
+            tempfile.mkdtemp(prefix=f".{out.name}.new-index-", dir=out.parent)
+        )  # removed by recovery if killed
     except OSError as exc:
-        raise OutputError([Problem(str(out.parent), None, f"cannot make the search index: {exc.strerror or exc}; the previous output is unchanged")]) from None
+        raise OutputError(
+            [
+                Problem(
+                    str(out.parent),
+                    None,
+                    f"cannot make the search index: {exc.strerror or exc}; the previous output is unchanged",
+                )
+            ]
+        ) from None
     try:
         site, bundle = scratch / "site", scratch / "bundle"
         for page in run.pages:
             copy_page(page, site / page.path, output)
         said = run_pagefind(binary, site, bundle)
-        made = {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
+        made = {
+            p.relative_to(bundle).as_posix(): p.read_bytes()
+            for p in sorted(bundle.rglob("*"))
+            if p.is_file()
+        }
         return replace(run, found=FOUND_MARK in said, made=made, kept=None)
     except OSError as exc:
-        raise OutputError([Problem(str(exc.filename or scratch), None, f"cannot make the search index: {exc.strerror or exc}; the previous output is unchanged")]) from None
+        raise OutputError(
+            [
+                Problem(
+                    str(exc.filename or scratch),
+                    None,
+                    f"cannot make the search index: {exc.strerror or exc}; the previous output is unchanged",
+                )
+            ]
+        ) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -298,34 +389,75 @@ def place_bundles(runs: list[Run], out: Path) -> tuple[list[OutputFile], dict[st
         folder = INDEX_DIR if number == 0 else f"{INDEX_DIR}/{run.name}"
         if run.made is not None:
             files = tuple((rel, len(data)) for rel, data in run.made.items())
-            artifacts += [Bytes(f"{folder}/{rel}", data) for rel, data in run.made.items() if number == 0 or is_data(rel)]
+            artifacts += [
+                Bytes(f"{folder}/{rel}", data)
+                for rel, data in run.made.items()
+                if number == 0 or is_data(rel)
+            ]
         else:
             assert run.kept is not None
             files, old = run.kept.files, run.kept.folder
             artifacts += [
-                Kept(f"{folder}/{rel}") if old == folder else Copy(f"{folder}/{rel}", out / old / rel)
-                for rel, _ in files if number == 0 or is_data(rel)
+                Kept(f"{folder}/{rel}")
+                if old == folder
+                else Copy(f"{folder}/{rel}", out / old / rel)
+                for rel, _ in files
+                if number == 0 or is_data(rel)
             ]
         bundles[run.key] = Bundle(folder, run.found, files)
     merged = [f"{run.name}/" for run in runs[1:]]
-    artifacts.append(Bytes(f"{INDEX_DIR}/{MANIFEST}", (json.dumps({"merge": merged}) + "\n").encode()))
+    artifacts.append(
+        Bytes(f"{INDEX_DIR}/{MANIFEST}", (json.dumps({"merge": merged}) + "\n").encode())
+    )
     return artifacts, bundles
 
 
 def run_pagefind(binary: Path, site: Path, bundle: Path) -> str:
     """Run Pagefind over `site`, writing its bundle to `bundle`; what it said."""
     try:
-        run = subprocess.run([str(binary), "--site", str(site), "--output-path", str(bundle)], capture_output=True, text=True, timeout=600)
+        run = subprocess.run(
+            [str(binary), "--site", str(site), "--output-path", str(bundle)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     except (OSError, subprocess.SubprocessError) as exc:
-        raise OutputError([Problem(str(binary), None, f"cannot run Pagefind to make the search index: {exc}; the previous output is unchanged")]) from None
+        raise OutputError(
+            [
+                Problem(
+                    str(binary),
+                    None,
+                    f"cannot run Pagefind to make the search index: {exc}; the previous output is unchanged",
+                )
+            ]
+        ) from None
     if run.returncode != 0 or not (bundle / "pagefind-entry.json").is_file():
-        said = " ".join((run.stderr or run.stdout[-500:]).split())[:500] or f"exit status {run.returncode}"
-        raise OutputError([Problem(str(binary), None, f"Pagefind failed to make the search index: {said}; the previous output is unchanged")])
+        said = (
+            " ".join((run.stderr or run.stdout[-500:]).split())[:500]
+            or f"exit status {run.returncode}"
+        )
+        raise OutputError(
+            [
+                Problem(
+                    str(binary),
+                    None,
+                    f"Pagefind failed to make the search index: {said}; the previous output is unchanged",
+                )
+            ]
+        )
     return run.stdout
 
 
-def index_search(files: list[OutputFile], site: Site, output: OutputFolder, binary: Path | None,
-                 progress: Progress, *, earlier: SearchMemory | None, jobs: int) -> Index:
+def index_search(
+    files: list[OutputFile],
+    site: Site,
+    output: OutputFolder,
+    binary: Path | None,
+    progress: Progress,
+    *,
+    earlier: SearchMemory | None,
+    jobs: int,
+) -> Index:
     """The search index's files, made again only for the groups of years whose post pages
     changed (in one piece if the theme's search page cannot merge groups: then a warning).
     Without Pagefind, no index and a warning."""
@@ -335,7 +467,9 @@ def index_search(files: list[OutputFile], site: Site, output: OutputFolder, bina
     warnings: tuple[Problem, ...] = ()
     if len(set(groups.values())) > 1 and not merges_bundles(files, output):
         groups, warnings = {}, (one_bundle_warning(files),)
-    made, memory = index_pages(files, output, binary, groups=groups, memory=earlier, jobs=jobs, progress=progress)
+    made, memory = index_pages(
+        files, output, binary, groups=groups, memory=earlier, jobs=jobs, progress=progress
+    )
     return Index(tuple(made), memory, warnings)
 
 

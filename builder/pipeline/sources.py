@@ -45,13 +45,21 @@ def walk_files(top: Path, root: Path, problems: list[Problem]) -> list[tuple[os.
         folders = []
         for entry in entries:
             name = entry.name
-            if name.startswith(IGNORED_STARTS) or name.endswith(IGNORED_ENDS):  # is_ignored, inline: 10,000 calls
+            if name.startswith(IGNORED_STARTS) or name.endswith(
+                IGNORED_ENDS
+            ):  # is_ignored, inline: 10,000 calls
                 continue
             if entry.is_file(follow_symlinks=False) or usable(entry, root, folders, problems):
                 try:
                     stat = entry.stat()
                 except OSError as exc:
-                    problems.append(Problem(rel_path(Path(entry.path), root), None, f"cannot be read: {exc.strerror or exc}"))
+                    problems.append(
+                        Problem(
+                            rel_path(Path(entry.path), root),
+                            None,
+                            f"cannot be read: {exc.strerror or exc}",
+                        )
+                    )
                     continue
                 found.append((entry, (stat.st_mtime_ns, stat.st_size)))
         for sub in folders:
@@ -67,21 +75,39 @@ def usable(entry: os.DirEntry, root: Path, folders: list[str], problems: list[Pr
     path = Path(entry.path)
     if entry.is_dir():
         if entry.is_symlink():
-            problems.append(Problem(rel_path(path, root), None, "is a symbolic link to a folder: links to folders are not followed; copy the folder in instead"))
+            problems.append(
+                Problem(
+                    rel_path(path, root),
+                    None,
+                    "is a symbolic link to a folder: links to folders are not followed; copy the folder in instead",
+                )
+            )
         else:
             folders.append(entry.path)
         return False
     if entry.is_symlink():
         target = path.resolve()
         if not target.is_relative_to(root.resolve()):
-            problems.append(Problem(rel_path(path, root), None, f"is a symbolic link to {target}, outside the site: refused"))
+            problems.append(
+                Problem(
+                    rel_path(path, root),
+                    None,
+                    f"is a symbolic link to {target}, outside the site: refused",
+                )
+            )
             return False
         if not target.is_file():
             problems.append(Problem(rel_path(path, root), None, "is a symbolic link to nothing"))
             return False
         return True
     # reading a named pipe or a device would never end
-    problems.append(Problem(rel_path(path, root), None, "is not a regular file (a named pipe, socket or device): remove it"))
+    problems.append(
+        Problem(
+            rel_path(path, root),
+            None,
+            "is not a regular file (a named pipe, socket or device): remove it",
+        )
+    )
     return False
 
 
@@ -104,7 +130,9 @@ def read_capped(path: Path) -> tuple[bytes, int]:
     try:
         size = os.fstat(fd).st_size
         data = os.read(fd, min(size, MAX_SOURCE_BYTES) + 1)
-        while len(data) <= MAX_SOURCE_BYTES and (more := os.read(fd, MAX_SOURCE_BYTES + 1 - len(data))):
+        while len(data) <= MAX_SOURCE_BYTES and (
+            more := os.read(fd, MAX_SOURCE_BYTES + 1 - len(data))
+        ):
             data += more
         return data, max(len(data), size)
     finally:
@@ -119,12 +147,24 @@ def read_source(path: Path, root: Path) -> SourceFile:
     except OSError as exc:
         raise refused(Problem(rel, None, f"cannot be read: {exc.strerror or exc}")) from None
     if len(data) > MAX_SOURCE_BYTES:
-        raise refused(Problem(rel, None, f"is {size // (1024 * 1024)} MB: larger than the {MAX_SOURCE_BYTES // (1024 * 1024)} MB a post may be"))
+        raise refused(
+            Problem(
+                rel,
+                None,
+                f"is {size // (1024 * 1024)} MB: larger than the {MAX_SOURCE_BYTES // (1024 * 1024)} MB a post may be",
+            )
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise refused(Problem(rel, line, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read): save the file as UTF-8")) from None
+        raise refused(
+            Problem(
+                rel,
+                line,
+                f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read): save the file as UTF-8",
+            )
+        ) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise refused(Problem(rel, line, "contains a NUL character: is it really a text file?"))
@@ -132,10 +172,14 @@ def read_source(path: Path, root: Path) -> SourceFile:
         line = text[: bad.start()].count("\n") + 1
         raise refused(Problem(rel, line, unshowable_message(bad.group())))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    from builder.pipeline.front_matter import split_front_matter  # YAML: only a build with posts to read imports it
+    from builder.pipeline.front_matter import (
+        split_front_matter,
+    )  # YAML: only a build with posts to read imports it
 
     fields, body, body_line = split_front_matter(text, rel)
-    return SourceFile(path=path, rel=rel, fields=fields, body=body, body_line=body_line, digest=digest_bytes(data))
+    return SourceFile(
+        path=path, rel=rel, fields=fields, body=body, body_line=body_line, digest=digest_bytes(data)
+    )
 
 
 def refused(problem: Problem) -> ContentError:
@@ -159,14 +203,18 @@ class Sources:
     docs: tuple[Path, ...]
     assets: tuple[tuple[str, Path], ...]  # (output path, file to copy)
     problems: tuple[Problem, ...]  # files refused (links leaving the site, pipes, …)
-    stats: tuple[tuple[str, int, int], ...]  # (path, mtime_ns, size) of content/, templates/, site.toml
+    stats: tuple[
+        tuple[str, int, int], ...
+    ]  # (path, mtime_ns, size) of content/, templates/, site.toml
 
 
 def find_sources(config: SiteConfig) -> Sources:
     """Find every file of content/ and templates/ in sorted order, and stat each once."""
     content = config.content_dir
     if not content.is_dir():
-        raise ContentError([Problem("content", None, f"the content folder is missing: expected {content}")])
+        raise ContentError(
+            [Problem("content", None, f"the content folder is missing: expected {content}")]
+        )
     problems: list[Problem] = []
     stats: list[tuple[str, int, int]] = []
     posts, docs, assets = [], [], []
@@ -180,7 +228,9 @@ def find_sources(config: SiteConfig) -> Sources:
             docs.append(Path(entry.path))
         else:
             posts.append((shown + rel, stat))
-    templates = config.templates_dir  # walked whole so that a link leaving the site is refused here too
+    templates = (
+        config.templates_dir
+    )  # walked whole so that a link leaving the site is refused here too
     prefix = len(str(templates)) + 1
     for entry, stat in walk_files(templates, config.root, problems):
         stats.append((entry.path, *stat))
@@ -190,7 +240,13 @@ def find_sources(config: SiteConfig) -> Sources:
     settings = config.root / CONFIG_NAME
     found = settings.stat()
     stats.append((str(settings), found.st_mtime_ns, found.st_size))
-    return Sources(posts=tuple(posts), docs=tuple(docs), assets=tuple(assets), problems=tuple(problems), stats=tuple(stats))
+    return Sources(
+        posts=tuple(posts),
+        docs=tuple(docs),
+        assets=tuple(assets),
+        problems=tuple(problems),
+        stats=tuple(stats),
+    )
 
 
 def read_all(paths: Iterable[Path], root: Path, problems: list[Problem]) -> list[SourceFile]:

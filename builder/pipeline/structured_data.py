@@ -22,7 +22,10 @@ def news_article(post: Post, config: SiteConfig) -> dict[str, Any]:
         "url": url,
         "mainEntityOfPage": url,
         "inLanguage": config.language,
-        "about": [{"@type": "Country", "name": ref.name, "url": config.base_url + ref.path} for ref in post.countries],
+        "about": [
+            {"@type": "Country", "name": ref.name, "url": config.base_url + ref.path}
+            for ref in post.countries
+        ],
         "keywords": [ref.name for ref in post.countries + post.tags],
         "author": publisher,
         "publisher": publisher,

@@ -38,8 +38,16 @@ def build_taxonomy(
         codes[country.key] = country.iso
         members.setdefault(country.key, [])
     terms = tuple(
-        Term(taxonomy=name, slug=slug, name=spelling[slug], posts=tuple(reversed(found)), code=codes.get(slug))
-        for slug, found in sorted(members.items(), key=lambda item: (spelling[item[0]].casefold(), item[0]))
+        Term(
+            taxonomy=name,
+            slug=slug,
+            name=spelling[slug],
+            posts=tuple(reversed(found)),
+            code=codes.get(slug),
+        )
+        for slug, found in sorted(
+            members.items(), key=lambda item: (spelling[item[0]].casefold(), item[0])
+        )
     )
     return Taxonomy(name=name, title=title, terms=terms)
 
@@ -61,8 +69,22 @@ def assemble_site(inputs: Inputs, content: Content, sources: Sources) -> Site:
     config, strings, posts = inputs.config, inputs.theme.strings, content.posts
     tags = build_taxonomy("tags", strings["tags_title"], posts, lambda p: p.tags)
     spelt = apply_spellings(posts, tags)
-    if any(post is not before for post, before in zip(spelt, posts, strict=True)):  # else the tags hold these very posts
+    if any(
+        post is not before for post, before in zip(spelt, posts, strict=True)
+    ):  # else the tags hold these very posts
         tags = build_taxonomy("tags", strings["tags_title"], spelt, lambda p: p.tags)
-    countries = build_taxonomy("countries", strings["countries_title"], spelt, lambda p: p.countries,
-                               countries=config.countries)
-    return Site(config=config, posts=spelt, docs=content.docs, countries=countries, tags=tags, assets=sources.assets)
+    countries = build_taxonomy(
+        "countries",
+        strings["countries_title"],
+        spelt,
+        lambda p: p.countries,
+        countries=config.countries,
+    )
+    return Site(
+        config=config,
+        posts=spelt,
+        docs=content.docs,
+        countries=countries,
+        tags=tags,
+        assets=sources.assets,
+    )

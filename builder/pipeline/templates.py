@@ -26,7 +26,9 @@ class DateText:
         self.s = strings
 
     def long(self, value: date | datetime) -> str:
-        return self.s["date_format"].format(day=value.day, month=self.month(value.month), year=value.year)
+        return self.s["date_format"].format(
+            day=value.day, month=self.month(value.month), year=value.year
+        )
 
     def month(self, number: int) -> str:
         return self.s["months"][number - 1]
@@ -36,9 +38,17 @@ class DateText:
         if end is None or end == start:
             return self.long(start)
         if (start.year, start.month) == (end.year, end.month):
-            return self.s["range_same_month"].format(day1=start.day, day2=end.day, month=self.month(start.month), year=start.year)
+            return self.s["range_same_month"].format(
+                day1=start.day, day2=end.day, month=self.month(start.month), year=start.year
+            )
         if start.year == end.year:
-            return self.s["range_same_year"].format(day1=start.day, month1=self.month(start.month), day2=end.day, month2=self.month(end.month), year=start.year)
+            return self.s["range_same_year"].format(
+                day1=start.day,
+                month1=self.month(start.month),
+                day2=end.day,
+                month2=self.month(end.month),
+                year=start.year,
+            )
         return self.s["range_other"].format(date1=self.long(start), date2=self.long(end))
 
 
@@ -62,7 +72,9 @@ class ThemeLoader(jinja2.BaseLoader):
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
 
-    def get_source(self, environment: jinja2.Environment, name: str) -> tuple[str, str, Callable[[], bool]]:
+    def get_source(
+        self, environment: jinja2.Environment, name: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         data = self.theme.templates.get(name)
         if data is None or name.startswith(STRINGS):
             raise jinja2.TemplateNotFound(name)
@@ -89,7 +101,9 @@ class StoredBytecode(jinja2.BytecodeCache):
         self.made[bucket.key] = bucket.bytecode_to_string()
 
 
-def make_environment(config: SiteConfig, theme: Theme, docs: tuple[Doc, ...], bytecode: StoredBytecode | None = None) -> jinja2.Environment:
+def make_environment(
+    config: SiteConfig, theme: Theme, docs: tuple[Doc, ...], bytecode: StoredBytecode | None = None
+) -> jinja2.Environment:
     """A Jinja environment for the site's templates, with its filters and globals."""
     env = jinja2.Environment(
         loader=ThemeLoader(theme),
@@ -102,9 +116,23 @@ def make_environment(config: SiteConfig, theme: Theme, docs: tuple[Doc, ...], by
     strings = theme.strings
     dates = DateText(strings)
     base_path, base_url = config.base_path, config.base_url
-    env.filters.update(date_long=dates.long, month_name=dates.month, iso=lambda d: d.isoformat(), date_span=dates.span)
-    helpers = {"url": lambda path="": base_path + str(path).lstrip("/"), "abs_url": lambda path="": base_url + str(path).lstrip("/")}
-    site = {"title": config.title, "description": config.description, "language": config.language, "base_url": base_url, "search": config.search}
+    env.filters.update(
+        date_long=dates.long,
+        month_name=dates.month,
+        iso=lambda d: d.isoformat(),
+        date_span=dates.span,
+    )
+    helpers = {
+        "url": lambda path="": base_path + str(path).lstrip("/"),
+        "abs_url": lambda path="": base_url + str(path).lstrip("/"),
+    }
+    site = {
+        "title": config.title,
+        "description": config.description,
+        "language": config.language,
+        "base_url": base_url,
+        "search": config.search,
+    }
     env.globals.update(site=Table(site), t=Table(strings), pages=docs, **helpers)
     speed_up(env, direct=tuple(helpers.values()))
     return env
@@ -113,7 +141,9 @@ def make_environment(config: SiteConfig, theme: Theme, docs: tuple[Doc, ...], by
 def compile_templates(env: jinja2.Environment) -> None:
     """Compile every page template once (here, not in every render worker); a template that
     does not compile is reported by each page that uses it."""
-    for name in env.list_templates(filter_func=lambda name: name.endswith(".html") and "/" not in name):
+    for name in env.list_templates(
+        filter_func=lambda name: name.endswith(".html") and "/" not in name
+    ):
         try:
             env.get_template(name)
         except jinja2.TemplateError:
@@ -124,11 +154,17 @@ def template_problem(exc: Exception, config: SiteConfig, name: str) -> Problem:
     """Where in which template a Jinja error happened."""
     templates = config.templates_dir.resolve()
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return Problem(f"templates/{exc.name or name}", exc.lineno, f"template syntax error: {exc.message}")
+        return Problem(
+            f"templates/{exc.name or name}", exc.lineno, f"template syntax error: {exc.message}"
+        )
     if isinstance(exc, jinja2.TemplateNotFound):
         return Problem(f"templates/{exc.name}", None, "template not found")
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         path = Path(frame.filename)
         if path.is_absolute() and path.resolve().is_relative_to(templates):
-            return Problem(f"templates/{path.resolve().relative_to(templates).as_posix()}", frame.lineno, f"{type(exc).__name__}: {exc}")
+            return Problem(
+                f"templates/{path.resolve().relative_to(templates).as_posix()}",
+                frame.lineno,
+                f"{type(exc).__name__}: {exc}",
+            )
     return Problem(f"templates/{name}", None, f"{type(exc).__name__}: {exc}")

@@ -21,10 +21,25 @@ from builder.pipeline.config import SiteConfig
 STATIC = "static/"  # copied to the output as they are (assets), not templates
 STRINGS = "strings/"
 REQUIRED_STRINGS = (
-    "months", "date_format", "range_same_month", "range_same_year", "range_other",
-    "feed_rss_title", "feed_atom_title", "feed_term_title", "countries_title", "tags_title",
-    "archive_title", "page_title_paged", "not_found_title", "latest_news", "search_title",
-    "chart_title", "chart_item", "chart_year", "chart_count",
+    "months",
+    "date_format",
+    "range_same_month",
+    "range_same_year",
+    "range_other",
+    "feed_rss_title",
+    "feed_atom_title",
+    "feed_term_title",
+    "countries_title",
+    "tags_title",
+    "archive_title",
+    "page_title_paged",
+    "not_found_title",
+    "latest_news",
+    "search_title",
+    "chart_title",
+    "chart_item",
+    "chart_year",
+    "chart_count",
 )
 
 
@@ -67,10 +82,14 @@ def strings_name(config: SiteConfig) -> str:
     return f"{STRINGS}{config.language}.toml"
 
 
-def check_strings(config: SiteConfig, data: bytes | None) -> tuple[dict[str, Any], tuple[Problem, ...]]:
+def check_strings(
+    config: SiteConfig, data: bytes | None
+) -> tuple[dict[str, Any], tuple[Problem, ...]]:
     """The strings table of the site's language (templates/strings/<language>.toml), or the
     problems with it (reported with the content's)."""
-    rel = (Path(os.path.relpath(config.templates_dir, config.root)) / strings_name(config)).as_posix()
+    rel = (
+        Path(os.path.relpath(config.templates_dir, config.root)) / strings_name(config)
+    ).as_posix()
     if data is None:
         why = f"no strings table for language '{config.language}': add this file (copy strings/en.toml and translate it)"
         return {}, (Problem(rel, None, why),)
@@ -82,6 +101,8 @@ def check_strings(config: SiteConfig, data: bytes | None) -> tuple[dict[str, Any
     if missing:
         return {}, (Problem(rel, None, "missing strings: " + ", ".join(missing)),)
     months = table["months"]
-    if not (isinstance(months, list) and len(months) == 12 and all(isinstance(m, str) for m in months)):
+    if not (
+        isinstance(months, list) and len(months) == 12 and all(isinstance(m, str) for m in months)
+    ):
         return {}, (Problem(rel, None, "'months' must be a list of the 12 month names"),)
     return table, ()

@@ -27,7 +27,9 @@ from builder.pipeline.commit import (
     write_fresh,
 )
 
-SMALL_CHANGE = 200  # at most this many files changed (or 5%): update in place, else swap a new folder
+SMALL_CHANGE = (
+    200  # at most this many files changed (or 5%): update in place, else swap a new folder
+)
 STAGE_PAGES_OVER = 200  # render workers write the pages of a build rendering more than this into the staging folder
 
 
@@ -113,13 +115,21 @@ class OutputFolder:
     def write(self, files: list[OutputFile], known: frozenset[str] | None) -> WriteReport:
         out, staging = self.out, self.staging if self.staged else None
         if (out / MARKER).is_file():
-            unchanged = {f.path for f in files if isinstance(f, Kept) or same_bytes(safe_target(out, f.path), f, staging)}
+            unchanged = {
+                f.path
+                for f in files
+                if isinstance(f, Kept) or same_bytes(safe_target(out, f.path), f, staging)
+            }
             changed = [f for f in files if f.path not in unchanged]
-            stale = sorted((existing_files(out) if known is None else known) - {f.path for f in files})
+            stale = sorted(
+                (existing_files(out) if known is None else known) - {f.path for f in files}
+            )
             if len(changed) + len(stale) <= max(SMALL_CHANGE, len(files) // 20):
                 update_in_place(out, changed, stale, staging)
                 return WriteReport(files=len(files), written=len(changed))
-            files = [f if f.path not in unchanged or isinstance(f, Kept) else self.keep(f) for f in files]
+            files = [
+                f if f.path not in unchanged or isinstance(f, Kept) else self.keep(f) for f in files
+            ]
         written = sum(not isinstance(f, Kept) for f in files)
         write_fresh(files, out, self.open_staging())
         return WriteReport(files=len(files), written=written)
@@ -158,7 +168,10 @@ def check_output_dir(out: Path, root: Path) -> None:
     if out.exists() and not out.is_dir():
         raise output_problem(out, "exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise output_problem(out, f"is not empty and was not made by newsroom (no {MARKER} file): choose another --output or empty it")
+        raise output_problem(
+            out,
+            f"is not empty and was not made by newsroom (no {MARKER} file): choose another --output or empty it",
+        )
 
 
 def make_parent(out: Path) -> None:
@@ -194,7 +207,11 @@ def collision(second: OutputFile, first: OutputFile, root: Path) -> Problem:
 
     blamed = second if isinstance(second, Copy) else first
     other = first if blamed is second else second
-    return Problem(name(blamed), None, f"would be written to /{second.path}, where there is already {name(other)}: rename or move it")
+    return Problem(
+        name(blamed),
+        None,
+        f"would be written to /{second.path}, where there is already {name(other)}: rename or move it",
+    )
 
 
 def existing_files(out: Path) -> set[str]:

@@ -56,14 +56,20 @@ class Snapshot:
 class Preview:
     """The state shared by the server threads and the watcher: swapped whole, never edited."""
 
-    def __init__(self, root: Path, base_url: str, report: Callable[[str], None], folder: Path | None = None):
+    def __init__(
+        self, root: Path, base_url: str, report: Callable[[str], None], folder: Path | None = None
+    ):
         self.root, self.base_url, self.report = root, base_url, report
-        self.scratch: Path | None = None  # a temporary folder made for the preview, removed by close()
+        self.scratch: Path | None = (
+            None  # a temporary folder made for the preview, removed by close()
+        )
         if folder is None:
             folder = root / CACHE_NAME / f"preview-{urlsplit(base_url).port}"
             if not can_hold(folder.parent):
                 self.scratch = Path(tempfile.mkdtemp(prefix="newsroom-preview-"))
-                report(f"{folder.parent} cannot be written: the preview is built in {self.scratch} instead")
+                report(
+                    f"{folder.parent} cannot be written: the preview is built in {self.scratch} instead"
+                )
                 folder = self.scratch / "preview"
         self.snapshot = Snapshot(folder=folder)
         self.lock = threading.Lock()
@@ -74,14 +80,31 @@ class Preview:
         started = time.perf_counter()
         last = self.current()
         try:
-            report = build_site(self.root, output_dir=last.folder, base_url=self.base_url, select=Selection(preview=True), search=False, warm=self.warm)
+            report = build_site(
+                self.root,
+                output_dir=last.folder,
+                base_url=self.base_url,
+                select=Selection(preview=True),
+                search=False,
+                warm=self.warm,
+            )
         except BuildError as exc:
             with self.lock:
-                self.snapshot = Snapshot(folder=last.folder, files=last.files, problems=exc.problems, version=last.version + 1)
-            self.report(f"Build failed with {len(exc.problems)} problem(s):\n" + "\n".join(str(p) for p in exc.problems))
+                self.snapshot = Snapshot(
+                    folder=last.folder,
+                    files=last.files,
+                    problems=exc.problems,
+                    version=last.version + 1,
+                )
+            self.report(
+                f"Build failed with {len(exc.problems)} problem(s):\n"
+                + "\n".join(str(p) for p in exc.problems)
+            )
             return
         with self.lock:
-            self.snapshot = Snapshot(folder=last.folder, files=report.paths, version=last.version + 1)
+            self.snapshot = Snapshot(
+                folder=last.folder, files=report.paths, version=last.version + 1
+            )
         self.report(f"Built {report.posts} posts in {time.perf_counter() - started:.2f} s")
 
     def close(self) -> None:
@@ -137,7 +160,11 @@ def content_type(rel: str) -> str:
     kind = TYPES.get(name) or mimetypes.guess_type(name)[0] or "application/octet-stream"
     if kind == "text/xml":
         kind = "application/xml"
-    return kind + "; charset=utf-8" if kind.startswith("text/") or kind.endswith("xml") or kind == "application/javascript" else kind
+    return (
+        kind + "; charset=utf-8"
+        if kind.startswith("text/") or kind.endswith("xml") or kind == "application/javascript"
+        else kind
+    )
 
 
 def error_page(problems: tuple[Problem, ...]) -> bytes:
@@ -218,7 +245,9 @@ class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
 
 
-def make_server(root: Path, host: str, port: int, report: Callable[[str], None]) -> tuple[ThreadingHTTPServer, Preview]:
+def make_server(
+    root: Path, host: str, port: int, report: Callable[[str], None]
+) -> tuple[ThreadingHTTPServer, Preview]:
     """Bind (port 0 picks a free one), then build once for the bound address."""
     server = PreviewServer((host, port), PreviewHandler)
     bound_host, bound_port = server.server_address[:2]
@@ -233,11 +262,20 @@ def watch_site(preview: Preview, stop: threading.Event) -> None:
     """Rebuild whenever content/, templates/ or site.toml change, until `stop` is set."""
     root = preview.root
     paths = [p for p in (root / "content", root / "templates", root / CONFIG_NAME) if p.exists()]
-    for _changes in watchfiles.watch(*paths, stop_event=stop, debounce=200, step=50, rust_timeout=500, yield_on_timeout=False):
+    for _changes in watchfiles.watch(
+        *paths, stop_event=stop, debounce=200, step=50, rust_timeout=500, yield_on_timeout=False
+    ):
         preview.rebuild()
 
 
-def serve_site(root: Path, *, host: str = "127.0.0.1", port: int = 8000, report: Callable[[str], None] = lambda _: None, ready: Callable[[str], None] = lambda _: None) -> None:
+def serve_site(
+    root: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    report: Callable[[str], None] = lambda _: None,
+    ready: Callable[[str], None] = lambda _: None,
+) -> None:
     """Serve until interrupted (Ctrl-C): the caller's thread runs the server."""
     server, preview = make_server(root, host, port, report)
     stop = threading.Event()

@@ -39,7 +39,11 @@ def quick_context(plain: Iterable[Callable[..., Any]]) -> type[jinja2.runtime.Co
     """
     context, macro, plain = jinja2.runtime.Context, jinja2.runtime.Macro, tuple(plain)
     wants = getattr(macro.__call__, "jinja_pass_arg", None)
-    if hasattr(macro, "jinja_pass_arg") or getattr(wants, "name", None) != "eval_context" or any(hasattr(item, "jinja_pass_arg") for item in plain):
+    if (
+        hasattr(macro, "jinja_pass_arg")
+        or getattr(wants, "name", None) != "eval_context"
+        or any(hasattr(item, "jinja_pass_arg") for item in plain)
+    ):
         return context
     direct = frozenset(map(id, plain))
 
@@ -55,7 +59,9 @@ def quick_context(plain: Iterable[Callable[..., Any]]) -> type[jinja2.runtime.Co
             try:
                 return __obj(*args, **kwargs)
             except StopIteration:
-                return __self.environment.undefined("value was undefined because a callable raised a StopIteration exception")
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception"
+                )
 
     return QuickContext
 
@@ -82,13 +88,20 @@ def quick_template_class() -> type[jinja2.Template]:
 
     class QuickTemplate(jinja2.Template):
         @classmethod
-        def _from_namespace(cls, environment: jinja2.Environment, namespace: dict[str, Any], *rest: Any, **named: Any) -> jinja2.Template:
-            if namespace.get("escape") is escape:  # what the compiled code imported from jinja2.runtime
+        def _from_namespace(
+            cls,
+            environment: jinja2.Environment,
+            namespace: dict[str, Any],
+            *rest: Any,
+            **named: Any,
+        ) -> jinja2.Template:
+            if (
+                namespace.get("escape") is escape
+            ):  # what the compiled code imported from jinja2.runtime
                 namespace["escape"] = quick_escape
             return super()._from_namespace(environment, namespace, *rest, **named)
 
     return QuickTemplate
-
 
 
 QUICK_TEMPLATE = quick_template_class()

@@ -23,16 +23,35 @@ from builder.speedups import enabled
 # text, at a few microseconds a try; skipping the tries that cannot match gives the same HTML
 # about twice as fast. A pattern not listed here (from another version) is always tried.
 TRIGGERS: dict[str, tuple[str, ...]] = {
-    "backtick": ("`",), "escape": ("\\",), "entity": ("&",), "em_strong": ("*", "_"),
-    "reference": ("[",), "link": ("[",), "image_link": ("[",), "image_reference": ("[",),
-    "short_reference": ("[",), "short_image_ref": ("[",), "footnote": ("[",),
-    "autolink": ("<",), "automail": ("<",), "html": ("<",), "linebreak": ("  \n",),
-    "smarty-ellipses": ("...",), "smarty-em-dashes": ("---",), "smarty-en-dashes": ("--",),
+    "backtick": ("`",),
+    "escape": ("\\",),
+    "entity": ("&",),
+    "em_strong": ("*", "_"),
+    "reference": ("[",),
+    "link": ("[",),
+    "image_link": ("[",),
+    "image_reference": ("[",),
+    "short_reference": ("[",),
+    "short_image_ref": ("[",),
+    "footnote": ("[",),
+    "autolink": ("<",),
+    "automail": ("<",),
+    "html": ("<",),
+    "linebreak": ("  \n",),
+    "smarty-ellipses": ("...",),
+    "smarty-em-dashes": ("---",),
+    "smarty-en-dashes": ("--",),
     # smarty's quote patterns, in its order: what each one's match holds
-    **{f"smarty-quotes-{n}": trigger for n, trigger in enumerate(
-        [("'",), ('"',), ('"\'',), ("'\"",), ("'\"",), ('"\'',)] + [("'",)] * 5 + [('"',)] * 4)},
+    **{
+        f"smarty-quotes-{n}": trigger
+        for n, trigger in enumerate(
+            [("'",), ('"',), ("\"'",), ("'\"",), ("'\"",), ("\"'",)] + [("'",)] * 5 + [('"',)] * 4
+        )
+    },
 }
-APPLY_PATTERN = "_InlineProcessor__applyPattern"  # Python-Markdown's (private) one try of one pattern
+APPLY_PATTERN = (
+    "_InlineProcessor__applyPattern"  # Python-Markdown's (private) one try of one pattern
+)
 
 
 class QuickInlineProcessor(InlineProcessor):
@@ -44,19 +63,31 @@ class QuickInlineProcessor(InlineProcessor):
     (no match: next pattern, from the start). Tested against the original on random text.
     """
 
-    quick: list[tuple[Any, tuple[str, ...] | None, int]]  # (pattern, its trigger, where the patterns with that trigger end)
+    quick: list[
+        tuple[Any, tuple[str, ...] | None, int]
+    ]  # (pattern, its trigger, where the patterns with that trigger end)
     any_trigger: re.Pattern[str] | None  # finds any pattern's trigger; None if a pattern has none
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
-        if isinstance(data, AtomicString) or (self.any_trigger is not None and self.any_trigger.search(data) is None):
+        if isinstance(data, AtomicString) or (
+            self.any_trigger is not None and self.any_trigger.search(data) is None
+        ):
             return data  # most pieces of text (4 in 5 on the bench) hold no trigger: every try is skipped
         apply = getattr(self, APPLY_PATTERN)
         quick, start = self.quick, 0
         while patternIndex < len(quick):
             pattern, wanted, group_end = quick[patternIndex]
-            if wanted is not None and data.find(wanted[0], start) < 0 and (len(wanted) == 1 or all(data.find(t, start) < 0 for t in wanted[1:])):
+            if (
+                wanted is not None
+                and data.find(wanted[0], start) < 0
+                and (len(wanted) == 1 or all(data.find(t, start) < 0 for t in wanted[1:]))
+            ):
                 # a trigger absent from the whole text is absent for the next patterns too (they start at 0)
-                patternIndex = group_end if start == 0 or not any(t in data for t in wanted) else patternIndex + 1
+                patternIndex = (
+                    group_end
+                    if start == 0 or not any(t in data for t in wanted)
+                    else patternIndex + 1
+                )
                 start = 0
                 continue
             data, matched, start = apply(pattern, data, patternIndex, start)
@@ -67,10 +98,15 @@ class QuickInlineProcessor(InlineProcessor):
 
 def quicken(processor: object) -> None:
     """Make one of Python-Markdown's inline processors skip hopeless tries (if this version allows)."""
-    if type(processor) is not InlineProcessor or not all(hasattr(InlineProcessor, name) for name in (APPLY_PATTERN, "_InlineProcessor__handleInline")):
+    if type(processor) is not InlineProcessor or not all(
+        hasattr(InlineProcessor, name) for name in (APPLY_PATTERN, "_InlineProcessor__handleInline")
+    ):
         return
     registry = processor.inlinePatterns
-    names = [item.name for item in sorted(registry._priority, key=lambda item: item.priority, reverse=True)]
+    names = [
+        item.name
+        for item in sorted(registry._priority, key=lambda item: item.priority, reverse=True)
+    ]
     if [registry[name] for name in names] != [registry[i] for i in range(len(registry))]:
         return  # not the order this version tries them in: leave it alone
     processor.__class__ = QuickInlineProcessor
@@ -79,9 +115,15 @@ def quicken(processor: object) -> None:
     for i in range(len(names) - 2, -1, -1):  # the patterns after i that share its trigger
         if wanted[i] is not None and wanted[i] == wanted[i + 1]:
             ends[i] = ends[i + 1]
-    processor.quick = [(registry[name], want, end) for name, want, end in zip(names, wanted, ends, strict=True)]
-    every = sorted({t for want in wanted if want is not None for t in want}, key=lambda t: (-len(t), t))
-    processor.any_trigger = re.compile("|".join(map(re.escape, every))) if every and None not in wanted else None
+    processor.quick = [
+        (registry[name], want, end) for name, want, end in zip(names, wanted, ends, strict=True)
+    ]
+    every = sorted(
+        {t for want in wanted if want is not None for t in want}, key=lambda t: (-len(t), t)
+    )
+    processor.any_trigger = (
+        re.compile("|".join(map(re.escape, every))) if every and None not in wanted else None
+    )
 
 
 # Block processors, by registered name and class, and the text one of which a block must hold
@@ -108,7 +150,11 @@ BLOCK_RUNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 # the preprocessor to change it: without it, the lines are given back as they came. Each runs
 # a regular expression or an HTML parser through the whole body.
 PRE_RUNS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "fenced_code_block": ("markdown.extensions.fenced_code", "FencedBlockPreprocessor", ("```", "~~~")),
+    "fenced_code_block": (
+        "markdown.extensions.fenced_code",
+        "FencedBlockPreprocessor",
+        ("```", "~~~"),
+    ),
     "html_block": ("markdown.extensions.md_in_html", "HtmlBlockPreprocessor", ("<",)),
 }
 
@@ -117,7 +163,10 @@ def named_processor(registry: Any, name: str, module: str, cls: str) -> Any:
     """The processor registered as `name` if it is of the very class named (else None: another
     version's processor is left alone)."""
     processor = registry[name] if name in registry else None
-    if processor is None or f"{type(processor).__module__}.{type(processor).__name__}" != f"{module}.{cls}":
+    if (
+        processor is None
+        or f"{type(processor).__module__}.{type(processor).__name__}" != f"{module}.{cls}"
+    ):
         return None
     return processor
 
@@ -127,7 +176,9 @@ def quicken_blocks(registry: Any) -> None:
     for table, method in ((BLOCK_TESTS, "test"), (BLOCK_RUNS, "run")):
         for name, (module, cls, triggers) in table.items():
             if processor := named_processor(registry, name, module, cls):
-                setattr(processor, method, skip_without(getattr(processor, method), triggers, method))
+                setattr(
+                    processor, method, skip_without(getattr(processor, method), triggers, method)
+                )
 
 
 def quicken_preprocessors(registry: Any) -> None:
@@ -137,23 +188,32 @@ def quicken_preprocessors(registry: Any) -> None:
             processor.run = skip_lines_without(processor.run, triggers)
 
 
-def skip_lines_without(run: Callable[[list[str]], list[str]], triggers: tuple[str, ...]) -> Callable[[list[str]], list[str]]:
+def skip_lines_without(
+    run: Callable[[list[str]], list[str]], triggers: tuple[str, ...]
+) -> Callable[[list[str]], list[str]]:
     """A preprocessor's `run`, giving the lines back at once when they hold none of the triggers."""
+
     def quick_run(lines: list[str]) -> list[str]:
         text = "\n".join(lines)
         return run(lines) if any(t in text for t in triggers) else lines
+
     return quick_run
 
 
-def skip_without(ask: Callable[[Any, Any], Any], triggers: tuple[str, ...], method: str) -> Callable[[Any, Any], Any]:
+def skip_without(
+    ask: Callable[[Any, Any], Any], triggers: tuple[str, ...], method: str
+) -> Callable[[Any, Any], Any]:
     """`ask`, answered no at once when the block holds none of the triggers."""
     if method == "test":
+
         def test(parent: Any, block: str) -> Any:
             return ask(parent, block) if any(t in block for t in triggers) else False
+
         return test
 
     def run(parent: Any, blocks: list[str]) -> Any:
         return ask(parent, blocks) if any(t in blocks[0] for t in triggers) else False
+
     return run
 
 
