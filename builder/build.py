@@ -19,7 +19,7 @@ from builder.incremental.store import Warm
 from builder.model import BuildReport, ParsedPost, Site
 from builder.outputs import Copy, Feed, OutputFile, Page
 from builder.parallel import available_cores
-from builder.pipeline.inputs import Inputs, Selection
+from builder.pipeline.inputs import Selection
 from builder.progress import NoProgress, Progress
 
 __all__ = ["Selection", "build_site", "check_site"]
@@ -55,10 +55,7 @@ def build_site(
     ):
         sources = pipeline.find_sources(inputs.config)
         if incremental.nothing_changed(last, sources, inputs):
-            return replace(
-                incremental.report_unchanged(last, sources, inputs),
-                warnings=missing_index(inputs, pagefind),
-            )
+            return incremental.report_unchanged(last, sources, inputs)
         earlier = incremental.earlier_posts(last, sources, inputs)
         content = pipeline.parse_content(
             sources, inputs, progress, jobs=jobs, earlier=earlier.parsed
@@ -87,11 +84,16 @@ def build_site(
         )
         files += index.files
         written = output.commit(files, known=last.known_files())
-        summary = (
-            len(site.posts),
-            len(split.pages),
-            sum(isinstance(p, Feed) for p in planned),
-            written.files,
+        report = BuildReport(
+            posts=len(site.posts),
+            pages=len(split.pages),
+            feeds=sum(isinstance(p, Feed) for p in planned),
+            files=written.files,
+            written=written.written,
+            output_dir=inputs.config.output_dir,
+            left_out=content.left_out,
+            warnings=site_warnings(site, files, content.warnings) + index.warnings,
+            paths=frozenset(f.path for f in files),
         )
         records = incremental.cache_records(content.parsed, sources, earlier)
         state = incremental.next_state(
@@ -104,7 +106,7 @@ def build_site(
             related=related,
             split=split,
             files=files,
-            summary=summary,
+            report=report,
             searched=index.memory is not None,
         )
         unsaved = incremental.remember_build(
@@ -117,18 +119,7 @@ def build_site(
             docs=site.docs,
             search=index.memory,
         )
-    warnings = site_warnings(site, files, content.warnings) + index.warnings + unsaved
-    return BuildReport(
-        posts=summary[0],
-        pages=summary[1],
-        feeds=summary[2],
-        files=written.files,
-        written=written.written,
-        output_dir=inputs.config.output_dir,
-        left_out=content.left_out,
-        warnings=warnings,
-        paths=frozenset(f.path for f in files),
-    )
+    return replace(report, warnings=report.warnings + unsaved)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,10 +174,3 @@ def site_warnings(
 ) -> tuple[Problem, ...]:
     """The warnings found while parsing and those about the whole site, in file order."""
     return tuple(sorted({*found, *find_site_warnings(site, {file.path for file in files})}))
-
-
-def missing_index(inputs: Inputs, pagefind: Path | None) -> tuple[Problem, ...]:
-    """The warning of a build that should make a search index and cannot."""
-    from builder.pipeline.search import MISSING
-
-    return (MISSING,) if inputs.search and pagefind is None else ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cProfile
 import json
 import os
 import sys
@@ -30,7 +31,8 @@ future_option = click.option(
 )
 
 
-WARNINGS_SHOWN = 10
+LIST_SHOWN = 10  # warnings and left-out posts a build names (--verbose: all)
+PROFILE = "NEWSROOM_PROFILE"  # a file to write the command's cProfile statistics to
 
 
 class BarProgress:
@@ -91,14 +93,16 @@ def check_results(problems: tuple[Problem, ...], left_out: tuple[str, ...], fail
     }
 
 
-def report_left_out(left_out: tuple[str, ...]) -> None:
-    """Name the drafts and scheduled posts a build did not take."""
+def report_left_out(left_out: tuple[str, ...], shown: int | None = None) -> None:
+    """Name the drafts and scheduled posts a build did not take (the first `shown` of them)."""
     if left_out:
         click.echo(
             f"Left out {len(left_out)} post(s) (--drafts / --future include them):", err=True
         )
-        for entry in left_out:
+        for entry in left_out[:shown]:
             click.echo(f"  {entry}", err=True)
+        if shown is not None and len(left_out) > shown:
+            click.echo(f"  … and {len(left_out) - shown} more (--verbose lists them all)", err=True)
 
 
 def fail(exc: BuildError, what: str) -> None:
@@ -129,8 +133,17 @@ def cli() -> None:
 @drafts_option
 @future_option
 @click.option("--clean", is_flag=True, help="Ignore the build cache and rebuild everything.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="List every warning and left-out post, not the first few."
+)
 def build(
-    root: Path, output: Path | None, base_url: str | None, drafts: bool, future: bool, clean: bool
+    root: Path,
+    output: Path | None,
+    base_url: str | None,
+    drafts: bool,
+    future: bool,
+    clean: bool,
+    verbose: bool,
 ) -> None:
     """Build the site into the output folder (replaced only if the build succeeds)."""
     started, progress = time.perf_counter(), BarProgress()
@@ -147,13 +160,14 @@ def build(
         progress.close()
         fail(exc, "nothing was written (the previous output is unchanged).")
     progress.close()
-    report_problems(report.warnings[:WARNINGS_SHOWN])
-    if len(report.warnings) > WARNINGS_SHOWN:
+    shown = None if verbose else LIST_SHOWN
+    report_problems(report.warnings[:shown])
+    if shown is not None and len(report.warnings) > shown:
+        more = len(report.warnings) - shown
         click.echo(
-            f"… and {len(report.warnings) - WARNINGS_SHOWN} more warnings: `newsroom check` lists them all.",
-            err=True,
+            f"… and {more} more warnings (--verbose or `newsroom check` lists them all)", err=True
         )
-    report_left_out(report.left_out)
+    report_left_out(report.left_out, shown)
     seconds = time.perf_counter() - started
     click.echo(
         f"Built {report.posts} posts: {report.pages} pages, {report.feeds} feeds, {report.files} files ({report.written} changed) in {seconds:.2f} s → {report.output_dir}"
@@ -356,15 +370,25 @@ def main() -> None:
     """Entry point of the `newsroom` console script.
 
     The process ends as soon as the command has: freeing a big site's objects one by one
-    (what a normal exit does) takes longer than the last stages of a small rebuild.
+    (what a normal exit does) takes longer than the last stages of a small rebuild. With
+    NEWSROOM_PROFILE=FILE in the environment, the command runs under cProfile and its
+    statistics are written to FILE first (read them with `python -m pstats FILE`).
     """
+    profile = os.environ.get(PROFILE)
+    profiler = cProfile.Profile() if profile else None
     try:
+        if profiler:
+            profiler.enable()
         cli(prog_name="newsroom")
         code = 0
     except SystemExit as exc:
         if exc.code is not None and not isinstance(exc.code, int):
             raise
         code = exc.code or 0
+    finally:
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pstats
 import re
 import subprocess
 import sys
@@ -273,3 +275,47 @@ def test_python_dash_m_builder_reports_errors_with_exit_1(make_site):
     assert done.returncode == 1
     assert f"{REL}:4: unknown country 'Kyrgystan'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_newsroom_profile_writes_the_commands_statistics(make_site, tmp_path):
+    root = make_site({REL: post()})
+    stats_file = tmp_path / "build.prof"
+    done = subprocess.run(
+        [sys.executable, "-m", "builder", "build", "--root", str(root)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NEWSROOM_PROFILE": str(stats_file)},
+    )
+    assert done.returncode == 0, done.stderr
+    functions = {name for _file, _line, name in pstats.Stats(str(stats_file)).stats}
+    assert {"build_site", "parse_content", "plan_site", "render_outputs"} <= functions
+
+
+def test_build_names_the_first_left_out_posts_and_verbose_names_all(runner, make_site):
+    drafts = {
+        f"content/d{i:02}.md": post(title=f"Draft {i}", extra="draft: true\n") for i in range(13)
+    }
+    root = make_site({REL: post(), **drafts})
+    short = runner.invoke(cli, ["build", "--root", str(root)])
+    assert short.exit_code == 0, short.output
+    named = re.findall(r"^  content/d\d\d\.md", short.stderr, re.M)
+    assert len(named) == 10
+    assert "Left out 13 post(s)" in short.stderr
+    assert "… and 3 more (--verbose lists them all)" in short.stderr
+    full = runner.invoke(cli, ["build", "--verbose", "--root", str(root)])
+    assert full.exit_code == 0, full.output
+    assert len(re.findall(r"^  content/d\d\d\.md", full.stderr, re.M)) == 13
+    assert "more (--verbose" not in full.stderr
+
+
+def test_a_build_that_finds_nothing_changed_repeats_the_warnings(runner, make_site):
+    root = make_site({REL: post(countries="[]")})
+    first = runner.invoke(cli, ["build", "--root", str(root)])
+    again = runner.invoke(cli, ["build", "--root", str(root)])
+    assert first.exit_code == again.exit_code == 0, again.output
+    warning = f"{REL}:4: the post names no country"
+    assert warning in first.stderr
+    assert "(0 changed)" in again.stdout
+    assert warning in again.stderr

@@ -19,7 +19,7 @@ from builder.incremental.store import (
     search_path,
 )
 from builder.incremental.unchanged import recent_digests
-from builder.model import Doc, Post, Site
+from builder.model import BuildReport, Doc, Post, Site
 from builder.outputs import Bytes, Kept, OutputFile, Staged
 from builder.pipeline.commit import output_id
 from builder.pipeline.inputs import Inputs
@@ -39,7 +39,7 @@ def next_state(
     related: Mapping[str, tuple[Post, ...]],
     split: PlanSplit,
     files: list[OutputFile],
-    summary: tuple[int, int, int, int],
+    report: BuildReport,
     searched: bool,
 ) -> BuildState:
     """What the next build needs to know of this one."""
@@ -68,7 +68,7 @@ def next_state(
         related={path: tuple(p.path for p in found) for path, found in related.items()},
         pages=split.pages,
         any_pages=split.any_pages,
-        summary=summary,
+        report=replace(report, written=0),
         recent=recent_digests(sources.stats, inputs.started, records, inputs),
         search_made=inputs.started if searched else 0,
     )

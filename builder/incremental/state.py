@@ -16,6 +16,7 @@ from builder import __version__
 from builder.incremental.sizes import Sizes
 from builder.incremental import store
 from builder.incremental.store import Warm
+from builder.model import BuildReport
 from builder.pipeline.commit import output_id
 from builder.pipeline.inputs import Inputs
 from builder.pipeline.search import SearchMemory, pagefind_key
@@ -49,7 +50,9 @@ class BuildState:
     any_pages: frozenset[str] = (
         frozenset()
     )  # the files of the pages that may show any post (always planned)
-    summary: tuple[int, int, int, int] = (0, 0, 0, 0)  # posts, pages, feeds, files of that build
+    # what that build reported, with its warnings and left-out posts (a build that finds
+    # nothing changed reports the same)
+    report: BuildReport | None = None
     recent: dict[str, bytes] | None = (
         None  # what checks the inputs saved just before that build (unchanged.recent_digests)
     )

@@ -66,16 +66,8 @@ def report_unchanged(last: LastBuild, sources: Sources, inputs: Inputs) -> Build
         )  # nothing_changed() found every file too recent for the last build in it
         recent = {path: known[path] for path in too_recent(sources.stats, inputs.started)}
         save_state(last.out, replace(state, started=inputs.started, recent=recent))
-    posts, pages, feeds, files = state.summary
-    return BuildReport(
-        posts=posts,
-        pages=pages,
-        feeds=feeds,
-        files=files,
-        written=0,
-        output_dir=last.out,
-        paths=state.files,
-    )
+    assert state.report is not None  # every saved state holds its build's report
+    return replace(state.report, written=0, output_dir=last.out)
 
 
 def taken_posts(dates: Iterable[tuple[str, float, bool]], select: Selection) -> frozenset[str]:
