@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder import incremental, pipeline
 from builder.collector import collector_paused
@@ -19,8 +20,14 @@ from builder.incremental.store import Warm
 from builder.model import BuildReport, ParsedPost, Site
 from builder.outputs import Copy, Feed, OutputFile, Page
 from builder.parallel import available_cores
-from builder.pipeline.inputs import Selection
+from builder.pipeline.inputs import Inputs, Selection
 from builder.progress import NoProgress, Progress
+
+if TYPE_CHECKING:
+    from builder.outputs import Planned
+    from builder.pipeline.parse import Content
+    from builder.pipeline.search import Index
+    from builder.pipeline.write import WriteReport
 
 __all__ = ["Selection", "build_site", "check_site"]
 
@@ -61,8 +68,7 @@ def build_site(
             sources, inputs, progress, jobs=jobs, earlier=earlier.parsed
         )
         site = pipeline.assemble_site(inputs, content, sources)
-        changed = incremental.changed_posts(content.parsed, earlier)
-        reuse = incremental.reuse_pages(last, site, content.parsed, earlier, changed, inputs)
+        reuse = incremental.reuse_pages(last, site, content.parsed, earlier, inputs)
         related = reuse.related or pipeline.relate_posts(site, jobs=jobs)
         planned = pipeline.plan_site(
             site, inputs.theme.strings, related, preview=inputs.select.preview, only=reuse.only
@@ -74,52 +80,51 @@ def build_site(
             split.todo, site, inputs, sink, progress, compiled=compiled, jobs=jobs
         )
         files = [*rendered, *split.kept, *copies(site)]
-        search_index = last.search() if pagefind else None
         index = (
             pipeline.index_search(
-                files, site, output, pagefind, progress, earlier=search_index, jobs=jobs
+                files,
+                site,
+                output,
+                pagefind,
+                progress,
+                earlier=last.search() if pagefind else None,
+                jobs=jobs,
             )
             if inputs.search
             else pipeline.no_index()
         )
         files += index.files
         written = output.commit(files, known=last.known_files())
-        report = BuildReport(
-            posts=len(site.posts),
-            pages=len(split.pages),
-            feeds=sum(isinstance(p, Feed) for p in planned),
-            files=written.files,
-            written=written.written,
-            output_dir=inputs.config.output_dir,
-            left_out=content.left_out,
-            warnings=site_warnings(site, files, content.warnings) + index.warnings,
-            paths=frozenset(f.path for f in files),
+        report = build_report(inputs, site, planned, split.pages, content, files, index, written)
+        made = incremental.ThisBuild(
+            sources, content, earlier, site, reuse, related, split, files, index, report
         )
-        records = incremental.cache_records(content.parsed, sources, earlier)
-        state = incremental.next_state(
-            last=last,
-            inputs=inputs,
-            sources=sources,
-            records=records,
-            site=site,
-            reuse=reuse,
-            related=related,
-            split=split,
-            files=files,
-            report=report,
-            searched=index.memory is not None,
-        )
-        unsaved = incremental.remember_build(
-            last,
-            state,
-            inputs,
-            records=records,
-            earlier=earlier,
-            compiled=compiled,
-            docs=site.docs,
-            search=index.memory,
-        )
+        unsaved = incremental.remember_build(last, inputs, made, compiled=compiled)
     return replace(report, warnings=report.warnings + unsaved)
+
+
+def build_report(
+    inputs: Inputs,
+    site: Site,
+    planned: tuple[Planned, ...],
+    pages: tuple[str, ...],
+    content: Content,
+    files: list[OutputFile],
+    index: Index,
+    written: WriteReport,
+) -> BuildReport:
+    """What the build made: counts, the files of the output, warnings and left-out posts."""
+    return BuildReport(
+        posts=len(site.posts),
+        pages=len(pages),
+        feeds=sum(isinstance(p, Feed) for p in planned),
+        files=written.files,
+        written=written.written,
+        output_dir=inputs.config.output_dir,
+        left_out=content.left_out,
+        warnings=site_warnings(site, files, content.warnings) + index.warnings,
+        paths=frozenset(f.path for f in files),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,18 +15,14 @@ SEAMS = {  # what build.py calls → the module that has it
     "nothing_changed": "unchanged",
     "report_unchanged": "unchanged",
     "earlier_posts": "posts",
-    "changed_posts": "posts",
-    "cache_records": "posts",
     "reuse_pages": "pages",
     "split_plan": "pages",
-    "next_state": "remember",
+    "ThisBuild": "remember",
     "remember_build": "remember",
 }
 __all__ = [
-    "cache_records",
-    "changed_posts",
+    "ThisBuild",
     "earlier_posts",
-    "next_state",
     "nothing_changed",
     "recall_last_build",
     "remember_build",
@@ -37,8 +33,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from builder.incremental.pages import reuse_pages, split_plan
-    from builder.incremental.posts import cache_records, changed_posts, earlier_posts
-    from builder.incremental.remember import next_state, remember_build
+    from builder.incremental.posts import earlier_posts
+    from builder.incremental.remember import ThisBuild, remember_build
     from builder.incremental.state import recall_last_build
     from builder.incremental.unchanged import nothing_changed, report_unchanged
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from builder.incremental.fingerprint import Fingerprinter, value_of
-from builder.incremental.posts import EarlierPosts
+from builder.incremental.posts import EarlierPosts, changed_posts
 from builder.incremental.sizes import Sizes
 from builder.incremental.state import LastBuild
 from builder.model import ParsedPost, Post, PostMeta, Site
@@ -64,11 +64,11 @@ def reuse_pages(
     site: Site,
     parsed: Mapping[str, ParsedPost],
     earlier: EarlierPosts,
-    changed: frozenset[str],
     inputs: Inputs,
 ) -> PageReuse:
     """What the last build left that this build's pages may keep."""
     state, preview = last.state, inputs.select.preview
+    changed = changed_posts(parsed, earlier)
     valid = (
         state is not None
         and state.settings_key == inputs.settings_key

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Mapping
 
 from builder.errors import Problem
 from builder.incremental.pages import PageReuse, PlanSplit
-from builder.incremental.posts import EarlierPosts
+from builder.incremental.posts import EarlierPosts, cache_records
 from builder.incremental.records import CachedPost
 from builder.incremental.state import BuildState, LastBuild
 from builder.incremental.store import (
@@ -23,36 +23,45 @@ from builder.model import BuildReport, Doc, Post, Site
 from builder.outputs import Bytes, Kept, OutputFile, Staged
 from builder.pipeline.commit import output_id
 from builder.pipeline.inputs import Inputs
-from builder.pipeline.search import SearchMemory
 from builder.pipeline.sources import Sources
 from builder.pipeline.templates import StoredBytecode, compile_templates, make_environment
 
+if TYPE_CHECKING:
+    from builder.pipeline.parse import Content
+    from builder.pipeline.search import Index
+
+
+@dataclass(frozen=True, slots=True)
+class ThisBuild:
+    """What this build made that the next one may reuse, as the recipe has it."""
+
+    sources: Sources
+    content: Content
+    earlier: EarlierPosts
+    site: Site
+    reuse: PageReuse
+    related: Mapping[str, tuple[Post, ...]]
+    split: PlanSplit
+    files: list[OutputFile]
+    index: Index
+    report: BuildReport
+
 
 def next_state(
-    *,
-    last: LastBuild,
-    inputs: Inputs,
-    sources: Sources,
-    records: Mapping[str, CachedPost],
-    site: Site,
-    reuse: PageReuse,
-    related: Mapping[str, tuple[Post, ...]],
-    split: PlanSplit,
-    files: list[OutputFile],
-    report: BuildReport,
-    searched: bool,
+    last: LastBuild, inputs: Inputs, made: ThisBuild, records: Mapping[str, CachedPost]
 ) -> BuildState:
     """What the next build needs to know of this one."""
-    made = {file.path: file for file in files}
+    reuse, split = made.reuse, made.split
+    by_path = {file.path: file for file in made.files}
     outputs = {
-        path: (mark, size_made(made[path], reuse))
+        path: (mark, size_made(by_path[path], reuse))
         for path, mark in split.fingerprints.items()
-        if path in made
+        if path in by_path
     }
     return BuildState(
-        snapshot=last.snapshot(sources),
+        snapshot=last.snapshot(made.sources),
         started=inputs.started,
-        taken=frozenset(post.source for post in site.posts),
+        taken=frozenset(post.source for post in made.site.posts),
         dates=tuple(
             (rel, entry.post.meta.date.timestamp(), entry.post.meta.draft)
             for rel, entry in records.items()
@@ -60,17 +69,17 @@ def next_state(
         settings_key=inputs.settings_key,
         theme_key=inputs.theme.key,
         outputs=outputs,
-        files=frozenset(made),
+        files=frozenset(by_path),
         output_id=output_id(last.out),
         shape=reuse.shape,
         docs_key=reuse.docs_key,
         scheduled=reuse.scheduled,
-        related={path: tuple(p.path for p in found) for path, found in related.items()},
+        related={path: tuple(p.path for p in found) for path, found in made.related.items()},
         pages=split.pages,
         any_pages=split.any_pages,
-        report=replace(report, written=0),
-        recent=recent_digests(sources.stats, inputs.started, records, inputs),
-        search_made=inputs.started if searched else 0,
+        report=replace(made.report, written=0),
+        recent=recent_digests(made.sources.stats, inputs.started, records, inputs),
+        search_made=inputs.started if made.index.memory is not None else 0,
     )
 
 
@@ -87,24 +96,18 @@ def size_made(file: OutputFile, reuse: PageReuse) -> int:
 
 
 def remember_build(
-    last: LastBuild,
-    state: BuildState,
-    inputs: Inputs,
-    *,
-    records: dict[str, CachedPost],
-    earlier: EarlierPosts,
-    compiled: Mapping[str, bytes],
-    docs: tuple[Doc, ...],
-    search: SearchMemory | None,
+    last: LastBuild, inputs: Inputs, made: ThisBuild, *, compiled: Mapping[str, bytes]
 ) -> tuple[Problem, ...]:
     """Save what this build made for the next one: the posts files that changed, the compiled
     templates if the theme changed, the search index's memory, and the state, which names them,
     last. A cache that cannot be saved is only a slower next build: a warning says why."""
-    out = last.out
+    out, earlier, search = last.out, made.earlier, made.index.memory
+    records = cache_records(made.content.parsed, made.sources, earlier)
+    state = next_state(last, inputs, made, records)
     try:
         save_posts(out, records, earlier.loaded, last.warm)
         if not compiled:  # the theme changed, or no build compiled it yet
-            save_compiled(out, compiled_theme(inputs, docs))
+            save_compiled(out, compiled_theme(inputs, made.site.docs))
         if search is not None:
             dump(search_path(out), replace(search, made=state.search_made))
         save_state(out, state)
