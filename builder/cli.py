@@ -16,7 +16,16 @@ from builder import __version__  # commands import the rest of the library when 
 from builder.build import Selection, build_site, check_site
 from builder.pipeline.config import load_config
 from builder.editorial.datetext import LANGUAGES
-from builder.errors import BuildError, Problem
+from builder.errors import BuildError
+from builder.terminal import (
+    LIST_SHOWN,
+    BarProgress,
+    check_results,
+    fail,
+    print_grouped,
+    report_left_out,
+    report_problems,
+)
 
 root_option = click.option(
     "--root",
@@ -31,86 +40,7 @@ future_option = click.option(
 )
 
 
-LIST_SHOWN = 10  # warnings and left-out posts a build names (--verbose: all)
 PROFILE = "NEWSROOM_PROFILE"  # a file to write the command's cProfile statistics to
-
-
-class BarProgress:
-    """Shows a progress bar on a terminal, and nothing when output is not a terminal."""
-
-    def __init__(self) -> None:
-        self.bar = None
-        self.tty = sys.stderr.isatty()
-
-    def stage(self, name: str, total: int) -> None:
-        self.close()
-        if self.tty and total > 50:
-            self.bar = click.progressbar(length=total, label=name.ljust(8), file=sys.stderr)
-            self.bar.__enter__()
-
-    def advance(self, steps: int = 1) -> None:
-        if self.bar:
-            self.bar.update(steps)
-
-    def close(self) -> None:
-        if self.bar:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
-def report_problems(problems: tuple[Problem, ...], label: str = "warning") -> None:
-    """Print problems grouped by file, in file order."""
-    for problem in problems:
-        click.echo(
-            f"{problem}" if problem.severity == "error" else f"{problem} ({label})", err=True
-        )
-
-
-def print_grouped(problems: tuple[Problem, ...]) -> None:
-    """Problems grouped by file, a blank line between files, each as `path:line: message`."""
-    last = None
-    for problem in sorted(problems, key=lambda p: (p.path, p.line or 0, p.message)):
-        if last is not None and problem.path != last:
-            click.echo("", err=True)
-        last = problem.path
-        suffix = "" if problem.severity == "error" else " (warning)"
-        click.echo(f"{problem}{suffix}", err=True)
-
-
-def check_results(problems: tuple[Problem, ...], left_out: tuple[str, ...], failed: bool) -> dict:
-    """The results of `check` as plain data for --format json."""
-    files: dict[str, list[dict]] = {}
-    for p in sorted(problems, key=lambda p: (p.path, p.line or 0, p.message)):
-        files.setdefault(p.path, []).append(
-            {"line": p.line, "severity": p.severity, "message": p.message}
-        )
-    return {
-        "ok": not failed,
-        "errors": sum(p.severity == "error" for p in problems),
-        "warnings": sum(p.severity == "warning" for p in problems),
-        "files": files,
-        "left_out": list(left_out),
-    }
-
-
-def report_left_out(left_out: tuple[str, ...], shown: int | None = None) -> None:
-    """Name the drafts and scheduled posts a build did not take (the first `shown` of them)."""
-    if left_out:
-        click.echo(
-            f"Left out {len(left_out)} post(s) (--drafts / --future include them):", err=True
-        )
-        for entry in left_out[:shown]:
-            click.echo(f"  {entry}", err=True)
-        if shown is not None and len(left_out) > shown:
-            click.echo(f"  … and {len(left_out) - shown} more (--verbose lists them all)", err=True)
-
-
-def fail(exc: BuildError, what: str) -> None:
-    """Print every problem and exit 1: the library's errors end here."""
-    report_problems(exc.problems)
-    count = len(exc.problems)
-    click.echo(f"Error: {count} problem{'s' * (count != 1)} found; {what}", err=True)
-    sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -57,39 +57,10 @@ def compose_yaml(fm: str, loader: type) -> tuple[Node | None, int | None]:
 
 
 def parse_fields(fm: str, rel: str, first_line: int) -> dict[str, Field] | Problem:
-    """Compose the YAML (never construct objects) and read the top-level fields.
-
-    libyaml (PyYAML's C loader) reads well-formed front matter many times faster; a file it
-    refuses is read again by the pure-Python loader, whose messages are the clearer ones.
-    """
-    try:
-        try:
-            root, too_deep = compose_yaml(fm, FAST_LOADER)
-        except yaml.YAMLError:
-            root, too_deep = compose_yaml(fm, yaml.SafeLoader)
-        if too_deep is not None:
-            return Problem(
-                rel,
-                first_line + too_deep,
-                f"the front matter nests lists or groups of fields more than {MAX_DEPTH} deep: no field needs that",
-            )
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
-        return Problem(
-            rel, line, f"the front matter is not valid YAML: {describe_yaml_error(exc, first_line)}"
-        )
-    except yaml.reader.ReaderError as exc:
-        line = first_line + fm[: exc.position].count("\n")
-        return Problem(
-            rel,
-            line,
-            f"the front matter is not valid YAML: the character {describe_character(chr(exc.character))} is not allowed in YAML",
-        )
-    except yaml.YAMLError as exc:
-        return Problem(
-            rel, first_line, f"the front matter is not valid YAML: {' '.join(str(exc).split())}"
-        )
+    """The top-level fields of front matter `fm`, each with its line; or what is wrong."""
+    root = compose_front_matter(fm, rel, first_line)
+    if isinstance(root, Problem):
+        return root
     if root is None:
         return {}
     if root.tag not in PLAIN_TAGS:
@@ -122,6 +93,43 @@ def parse_fields(fm: str, rel: str, first_line: int) -> dict[str, Field] | Probl
             return Problem(rel, first_line + value_node.start_mark.line, f"'{key}': {exc}")
         fields[key] = Field(value=value, line=line)
     return fields
+
+
+def compose_front_matter(fm: str, rel: str, first_line: int) -> Node | None | Problem:
+    """Compose the YAML into nodes (never construct objects): its root, None when empty.
+
+    libyaml (PyYAML's C loader) reads well-formed front matter many times faster; a file it
+    refuses is read again by the pure-Python loader, whose messages are the clearer ones.
+    """
+    try:
+        try:
+            root, too_deep = compose_yaml(fm, FAST_LOADER)
+        except yaml.YAMLError:
+            root, too_deep = compose_yaml(fm, yaml.SafeLoader)
+        if too_deep is not None:
+            return Problem(
+                rel,
+                first_line + too_deep,
+                f"the front matter nests lists or groups of fields more than {MAX_DEPTH} deep: no field needs that",
+            )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        return Problem(
+            rel, line, f"the front matter is not valid YAML: {describe_yaml_error(exc, first_line)}"
+        )
+    except yaml.reader.ReaderError as exc:
+        line = first_line + fm[: exc.position].count("\n")
+        return Problem(
+            rel,
+            line,
+            f"the front matter is not valid YAML: the character {describe_character(chr(exc.character))} is not allowed in YAML",
+        )
+    except yaml.YAMLError as exc:
+        return Problem(
+            rel, first_line, f"the front matter is not valid YAML: {' '.join(str(exc).split())}"
+        )
+    return root
 
 
 def describe_yaml_error(exc: yaml.MarkedYAMLError, first_line: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 
-from builder.model import Post, Site
+from builder.model import Post, Site, Taxonomy
 from builder.parallel import map_in_order
 
 
@@ -17,23 +17,9 @@ def relate_posts(
     terms, so the cost grows with the number of posts, not its square. Ties go to the post
     nearest in time, then to slug and source: the same input always gives the same choice.
     """
-    posts, taxonomies = site.posts, (site.countries, site.tags)
-    index = {id(post): i for i, post in enumerate(posts)}
+    posts = site.posts
     bits: dict[tuple[str, str], int] = {}  # each term one bit: shared terms are counted with &
-    tags = [
-        sum(
-            1 << bits.setdefault(("tags", ref.slug), len(bits))
-            for ref in {ref.slug: ref for ref in post.tags}.values()
-        )
-        for post in posts
-    ]
-    countries = [
-        sum(
-            1 << bits.setdefault(("countries", ref.slug), len(bits))
-            for ref in {ref.slug: ref for ref in post.countries}.values()
-        )
-        for post in posts
-    ]
+    tags, countries = term_bits(posts, "tags", bits), term_bits(posts, "countries", bits)
     stamps = [post.date.timestamp() for post in posts]
     by_name = {
         j: rank
@@ -41,15 +27,7 @@ def relate_posts(
             sorted(range(len(posts)), key=lambda j: (posts[j].slug, posts[j].source))
         )
     }
-    members: dict[tuple[str, str], list[int]] = {}
-    position: dict[tuple[str, str, int], int] = {}
-    for taxonomy in taxonomies:
-        for term in taxonomy.terms:
-            key = (taxonomy.name, term.slug)
-            members[key] = [index[id(p)] for p in term.posts]
-            position.update(
-                ((taxonomy.name, term.slug, i), at) for at, i in enumerate(members[key])
-            )
+    members, position = term_members(posts, (site.countries, site.tags))
 
     def choose(i: int) -> tuple[int, ...]:
         post = posts[i]
@@ -79,9 +57,38 @@ def relate_posts(
         )
         return tuple(item[-1] for item in scored)
 
-    chosen = map_in_order(
-        choose, range(len(posts)), jobs=jobs
-    )  # each post's choice is its own: any core
+    chosen = map_in_order(choose, range(len(posts)), jobs=jobs)  # each choice is its own
     return {
         post.path: tuple(posts[j] for j in found) for post, found in zip(posts, chosen, strict=True)
     }
+
+
+def term_bits(
+    posts: tuple[Post, ...], taxonomy: str, bits: dict[tuple[str, str], int]
+) -> list[int]:
+    """Each post's terms of one taxonomy as one integer, a bit per term (new terms get a bit)."""
+    return [
+        sum(
+            1 << bits.setdefault((taxonomy, ref.slug), len(bits))
+            for ref in {ref.slug: ref for ref in getattr(post, taxonomy)}.values()
+        )
+        for post in posts
+    ]
+
+
+def term_members(
+    posts: tuple[Post, ...], taxonomies: tuple[Taxonomy, ...]
+) -> tuple[dict[tuple[str, str], list[int]], dict[tuple[str, str, int], int]]:
+    """Each term's posts (as indexes into `posts`, in the term's order), and where in its term
+    each post stands: (taxonomy, term slug, post index) → position."""
+    index = {id(post): i for i, post in enumerate(posts)}
+    members: dict[tuple[str, str], list[int]] = {}
+    position: dict[tuple[str, str, int], int] = {}
+    for taxonomy in taxonomies:
+        for term in taxonomy.terms:
+            key = (taxonomy.name, term.slug)
+            members[key] = [index[id(p)] for p in term.posts]
+            position.update(
+                ((taxonomy.name, term.slug, i), at) for at, i in enumerate(members[key])
+            )
+    return members, position
