@@ -10,7 +10,7 @@ from datetime import date
 from builder.pipeline.config import SiteConfig
 from builder.editorial.datetext import LANGUAGES, DatePhrase, find_dates, resolve_dates
 from builder.errors import ContentError, Problem
-from builder.editorial.gazetteer import Gazetteer, find_mentions
+from builder.editorial.gazetteer import Gazetteer, Mentions, find_mentions
 
 TITLE_LIMIT = 90
 HEADING_WORDS = 12
@@ -187,8 +187,37 @@ def draft_item(
         return NotNews(
             paragraph=paragraph, reason=f"'{phrase.text}' is not a real date ({exc}): not imported"
         )
-    if year[1]:
-        reviews.append(("date", year[1]))
+    reviews += date_reviews(phrase, found, year[1], first)
+    if last and last < first:
+        reviews.append(("end_date", f"'{phrase.text}' ends before it starts: end_date left out"))
+        last = None
+    mentions = find_mentions(paragraph.text, gazetteer)
+    order = {c.key: i for i, c in enumerate(config.countries)}
+    names = {c.key: c.name for c in config.countries}
+    countries = tuple(names[k] for k in sorted(mentions.countries, key=order.__getitem__))
+    reviews += place_reviews(mentions, countries, gazetteer)
+    tags = find_tags(paragraph.text, config.import_tags)
+    if not tags:
+        reviews.append(("tags", "no tag keyword found"))
+    reviews.insert(0, ("title", "drafted from the first sentence: rewrite it"))
+    return DraftItem(
+        paragraph=paragraph,
+        title=draft_title(paragraph.text, phrase),
+        date=first,
+        end_date=last,
+        countries=countries,
+        location=mentions.places[0] if mentions.places else None,
+        tags=tags,
+        reviews=tuple(reviews),
+        fingerprint=fingerprint(paragraph.text),
+    )
+
+
+def date_reviews(
+    phrase: DatePhrase, found: list[DatePhrase], uncertain: str | None, first: date
+) -> list[tuple[str, str]]:
+    """What an editor should check about the date read from a paragraph."""
+    reviews = [("date", uncertain)] if uncertain else []
     if phrase.precision == "month":
         reviews.append(
             ("date", f"'{phrase.text}' gives only the month: the 1st stands in for the day")
@@ -199,15 +228,14 @@ def draft_item(
         reviews.append(
             ("date", "the paragraph also names " + ", ".join(f"'{p.text}'" for p in found[1:]))
         )
-    if last and last < first:
-        reviews.append(("end_date", f"'{phrase.text}' ends before it starts: end_date left out"))
-        last = None
-    mentions = find_mentions(paragraph.text, gazetteer)
-    order = {c.key: i for i, c in enumerate(config.countries)}
-    names = {c.key: c.name for c in config.countries}
-    countries = tuple(names[k] for k in sorted(mentions.countries, key=order.__getitem__))
-    if not countries:
-        reviews.append(("countries", "no country named: add one"))
+    return reviews
+
+
+def place_reviews(
+    mentions: Mentions, countries: tuple[str, ...], gazetteer: Gazetteer
+) -> list[tuple[str, str]]:
+    """What an editor should check about the countries and place read from a paragraph."""
+    reviews = [] if countries else [("countries", "no country named: add one")]
     if mentions.regions:
         named = len(
             {
@@ -225,21 +253,7 @@ def draft_item(
         )
     if len(mentions.places) > 1:
         reviews.append(("location", "also names " + ", ".join(mentions.places[1:])))
-    tags = find_tags(paragraph.text, config.import_tags)
-    if not tags:
-        reviews.append(("tags", "no tag keyword found"))
-    reviews.insert(0, ("title", "drafted from the first sentence: rewrite it"))
-    return DraftItem(
-        paragraph=paragraph,
-        title=draft_title(paragraph.text, phrase),
-        date=first,
-        end_date=last,
-        countries=countries,
-        location=mentions.places[0] if mentions.places else None,
-        tags=tags,
-        reviews=tuple(reviews),
-        fingerprint=fingerprint(paragraph.text),
-    )
+    return reviews
 
 
 def ordinal(day: int) -> str:

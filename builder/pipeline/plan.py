@@ -2,7 +2,8 @@
 the sitemap and robots.txt, in a fixed order.
 
 A new kind of page is one more function here that returns its Pages (and its context in
-contexts.py, its template in templates/); a new feed is one more `feeds_of` entry.
+contexts.py, its template in templates/); a new feed is one more `feeds_of` entry
+(plan_feeds.py). plan_lists.py splits lists of posts into pages and years.
 """
 
 from __future__ import annotations
@@ -10,22 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from builder.model import Post, Site, Taxonomy, Term
-from builder.outputs import Feed, Page, Planned, Robots, Sitemap
+from builder.outputs import Page, Planned, Robots, Sitemap
 from builder.pipeline.charts import country_charts, term_chart
+from builder.pipeline.plan_feeds import feed_links, feeds_of, term_feed_title
+from builder.pipeline.plan_lists import group_by_year, paginate
 from builder.pipeline.contexts import (
     FeedLink,
-    MonthGroup,
     PageMeta,
     Pagination,
     TaxonomyHead,
     TermHead,
-    YearGroup,
 )
 
-RSS, ATOM = "application/rss+xml", "application/atom+xml"
 SOURCE = attrgetter("source")
 Shows = tuple[Post | None, ...] | None  # the posts a page shows; None: it may show any post
 
@@ -233,40 +233,6 @@ def standalone_pages(planner: Planner) -> list[Page]:
     return pages
 
 
-def feeds_of(site: Site, strings: Mapping[str, Any]) -> list[Feed]:
-    """RSS and Atom of the whole site, then of every country and tag with news."""
-    wanted = [(site.config.title, "", site.posts)]
-    for taxonomy in (site.countries, site.tags):
-        wanted += [
-            (term_feed_title(site, term, strings), term.path, term.posts)
-            for term in taxonomy.terms
-            if term.posts
-        ]
-    items = site.config.feed_items
-    return [
-        Feed(path=home + name, format=kind, title=title, home=home, posts=posts[:items])
-        for title, home, posts in wanted
-        for name, kind in (("feed.xml", "rss"), ("atom.xml", "atom"))
-    ]
-
-
-def feed_links(title: str, base: str, strings: Mapping[str, Any]) -> tuple[FeedLink, ...]:
-    """The RSS and Atom feeds kept under `base` ("" for the site, "tags/x/" for a term)."""
-    return (
-        FeedLink(
-            title=strings["feed_rss_title"].format(title=title), path=base + "feed.xml", type=RSS
-        ),
-        FeedLink(
-            title=strings["feed_atom_title"].format(title=title), path=base + "atom.xml", type=ATOM
-        ),
-    )
-
-
-def term_feed_title(site: Site, term: Term, strings: Mapping[str, Any]) -> str:
-    """'BOMCA News – Kyrgyzstan'."""
-    return strings["feed_term_title"].format(site=site.config.title, term=term.name)
-
-
 def paged_title(strings: Mapping[str, Any], title: str, pagination: Pagination) -> str:
     """'Latest news – page 2'."""
     return strings["page_title_paged"].format(title=title, number=pagination.number)
@@ -282,55 +248,3 @@ def term_head(term: Term) -> TermHead:
 def sources_of(posts: Shows) -> tuple[str, ...] | None:
     """The sources of the posts a page shows (None stays None: it may show any post)."""
     return None if posts is None else tuple([post.source for post in posts if post is not None])
-
-
-Chunk = tuple[str, tuple[Post, ...], Pagination]
-
-
-def paginate(
-    posts: tuple[Post, ...],
-    per_page: int,
-    base: str,
-    wanted: Callable[[tuple[Post, ...]], bool] | None = None,
-) -> list[Chunk]:
-    """Split posts into pages at `base`, `base`page/2/, …; an empty list still gets one page.
-
-    `wanted`: only the pages whose posts it accepts (the others are not made at all).
-    """
-    chunks = [posts[i : i + per_page] for i in range(0, len(posts), per_page)] or [()]
-    total = len(chunks)
-
-    def path(n: int) -> str:
-        return base if n == 1 else f"{base}page/{n}/"
-
-    return [
-        (
-            path(n),
-            chunk,
-            Pagination(
-                number=n,
-                total=total,
-                prev_path=path(n - 1) if n > 1 else None,
-                next_path=path(n + 1) if n < total else None,
-            ),
-        )
-        for n, chunk in enumerate(chunks, start=1)
-        if wanted is None or wanted(chunk)
-    ]
-
-
-def group_by_year(posts: tuple[Post, ...]) -> tuple[YearGroup, ...]:
-    """Newest year first; within a year, months newest first."""
-    years: dict[int, dict[int, list[Post]]] = {}
-    for post in posts:
-        years.setdefault(post.date.year, {}).setdefault(post.date.month, []).append(post)
-    return tuple(
-        YearGroup(
-            year=y,
-            months=tuple(
-                MonthGroup(month=m, posts=tuple(ps))
-                for m, ps in sorted(months.items(), reverse=True)
-            ),
-        )
-        for y, months in sorted(years.items(), reverse=True)
-    )
