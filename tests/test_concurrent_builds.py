@@ -14,7 +14,6 @@ import os
 import random
 import shutil
 import signal
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -201,5 +200,24 @@ def test_a_preview_is_still_built_in_the_site_s_cache_folder(make_site) -> None:
     preview.close()
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("run with pytest")
+def test_a_process_forked_by_a_build_does_not_hold_its_lock(tmp_path: Path) -> None:
+    """A worker a build forked (and that outlives it for a moment, the build being killed
+    alone) does not keep the next build out."""
+    from builder.pipeline.lock import output_lock
+
+    out = tmp_path / "out"
+    started, ready = os.pipe()
+    with output_lock(out):
+        child = os.fork()
+        if child == 0:  # a worker still busy after its build has gone
+            os.write(ready, b"x")
+            time.sleep(3)
+            os._exit(0)
+        os.read(started, 1)  # the worker runs
+    os.close(started), os.close(ready)
+    try:
+        with output_lock(out):
+            pass
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)

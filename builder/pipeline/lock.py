@@ -21,6 +21,7 @@ from builder.errors import OutputError, Problem
 from builder.incremental.store import cache_dir
 
 LOCK_NAME = "build.lock"
+HELD: set[int] = set()  # this process's lock descriptors, closed in every process it forks
 PID_TRIES = 20  # the build that has the lock writes its pid just after taking it: look again
 PID_WAIT = 0.005
 
@@ -36,9 +37,22 @@ def output_lock(out: Path) -> Iterator[None]:
         except BlockingIOError:
             raise OutputError([being_built(out, holder(fd))]) from None
         note_pid(fd)
+        HELD.add(fd)
         yield
     finally:
+        HELD.discard(fd)
         os.close(fd)  # closing the last descriptor of the file releases the lock
+
+
+def close_in_child() -> None:
+    """A forked worker does not hold the lock: if the build is killed alone (kill -9 of its
+    pid), a worker still alive for a moment does not keep the next build out."""
+    for fd in HELD:
+        os.close(fd)
+    HELD.clear()
+
+
+os.register_at_fork(after_in_child=close_in_child)
 
 
 def open_lock(out: Path) -> int:
