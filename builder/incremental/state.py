@@ -84,8 +84,9 @@ class LastBuild:
     def known_files(self) -> frozenset[str] | None:
         """The files it left in the output, if the output is still the folder it left them in."""
         state = self.state
-        same = state is not None and state.output_id and state.output_id == output_id(self.out)
-        return state.files if same and state is not None else None
+        if state is None or not state.output_id or state.output_id != output_id(self.out):
+            return None
+        return state.files
 
     def search(self) -> SearchMemory | None:
         """The search index's memory, if it is that of the build the state describes."""
