@@ -57,7 +57,9 @@ def build_site(
     pagefind = pipeline.find_pagefind() if inputs.search else None
     with (
         collector_paused(),
-        pipeline.claimed_output(inputs.config.output_dir, inputs.config.root) as output,
+        pipeline.claimed_output(
+            inputs.config.output_dir, inputs.config.root, preview=inputs.select.preview
+        ) as output,
         incremental.recall_last_build(inputs, clean=clean, warm=warm, pagefind=pagefind) as last,
     ):
         sources = pipeline.find_sources(inputs.config)

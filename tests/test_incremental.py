@@ -203,6 +203,8 @@ def test_one_edit_rewrites_only_the_files_that_show_it(fixture_site: Path, tmp_p
     changed = sorted(
         p for p in after if p not in before or (out / p).stat().st_mtime_ns != before[p]
     )  # new files too
+    changed.remove(".newsroom-output")  # renewed by every commit: it dates the output (a cache
+    # older than the output is not trusted, see commit.write_marker)
     assert "news/2016/risk-management-assessment-in-kyrgyz-customs/index.html" in changed
     assert "about/index.html" not in changed and "countries/tajikistan/index.html" not in changed
     assert (
@@ -712,6 +714,7 @@ def test_builds_that_spill_pages_give_the_same_bytes_and_keep_unchanged_files(
     build_site(fixture_site, output_dir=reference, clean=True)
     assert tree(out) == tree(reference)
     changed = {p for p, mtime in before.items() if (out / p).stat().st_mtime_ns != mtime}
+    changed.remove(".newsroom-output")  # renewed by every commit (see commit.write_marker)
     assert changed and all(p.startswith("news/") or p.startswith("pagefind/") for p in changed), (
         changed
     )

@@ -11,12 +11,13 @@ from builder.incremental.posts import EarlierPosts, cache_records
 from builder.incremental.records import CachedPost
 from builder.incremental.state import BuildState, LastBuild
 from builder.incremental.store import (
-    cache_dir,
     dump,
+    forget_state,
     save_compiled,
     save_posts,
     save_state,
     search_path,
+    unsaved,
 )
 from builder.incremental.unchanged import recent_digests
 from builder.model import BuildReport, Doc, Post, Site
@@ -100,7 +101,9 @@ def remember_build(
 ) -> tuple[Problem, ...]:
     """Save what this build made for the next one: the posts files that changed, the compiled
     templates if the theme changed, the search index's memory, and the state, which names them,
-    last. A cache that cannot be saved is only a slower next build: a warning says why."""
+    last. A cache that cannot be saved is only a slower next build: a warning says why, and the
+    older state is removed if it can be; if not, the output it names has changed since (the
+    marker, see commit.write_marker), so the next build does not trust it either."""
     out, earlier, search = last.out, made.earlier, made.index.memory
     records = cache_records(made.content.parsed, made.sources, earlier)
     state = next_state(last, inputs, made, records)
@@ -112,12 +115,8 @@ def remember_build(
             dump(search_path(out), replace(search, made=state.search_made))
         save_state(out, state)
     except OSError as exc:
-        why = exc.strerror or str(exc)
-        return (
-            Problem(
-                str(cache_dir(out)), None, f"the build cache cannot be saved: {why}", "warning"
-            ),
-        )
+        forget_state(out)
+        return (unsaved(out, exc),)
     return ()
 
 

@@ -84,7 +84,9 @@ class LastBuild:
     def known_files(self) -> frozenset[str] | None:
         """The files it left in the output, if the output is still the folder it left them in."""
         state = self.state
-        return state.files if state is not None and state.output_id == output_id(self.out) else None
+        if state is None or not state.output_id or state.output_id != output_id(self.out):
+            return None
+        return state.files
 
     def search(self) -> SearchMemory | None:
         """The search index's memory, if it is that of the build the state describes."""
@@ -97,6 +99,16 @@ class LastBuild:
         )
 
 
+def posts_only(state: BuildState) -> BuildState:
+    """What a state still tells when the output is not the one it describes: the settings and
+    theme its posts and templates were made under. The output changed since (by a build whose
+    cache could not be saved; the cache is a restored older copy; the folder was replaced), so
+    nothing it says of the output's files holds: the build looks at every page and file again."""
+    return BuildState(
+        started=state.started, settings_key=state.settings_key, theme_key=state.theme_key
+    )
+
+
 @contextmanager
 def recall_last_build(
     inputs: Inputs, *, clean: bool, warm: Warm | None, pagefind: Path | None
@@ -106,6 +118,8 @@ def recall_last_build(
     out = inputs.config.output_dir
     state = None if clean else store.load(store.state_path(out), BuildState)
     assert state is None or isinstance(state, BuildState)
+    if state is not None and state.output_id != output_id(out):
+        state = posts_only(state)
     select = inputs.select
     options = (
         inputs.config.base_url,

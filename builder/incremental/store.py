@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from builder import __version__
+from builder.errors import Problem
 from builder.incremental.records import CachedPost
 
 MAGIC = b"newsroom-cache\n"
@@ -59,13 +60,17 @@ def dump(path: Path, value: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".tmp-{os.getpid()}")
     head = MAGIC + FORMAT + b"\n"
-    with temporary.open("wb") as file:
-        file.write(head + bytes(CHECKSUM))
-        summing = Summing(file)
-        pickle.dump(value, summing, protocol=pickle.HIGHEST_PROTOCOL)
-        file.seek(len(head))
-        file.write(summing.crc.to_bytes(CHECKSUM, "big"))
-    temporary.replace(path)
+    try:
+        with temporary.open("wb") as file:
+            file.write(head + bytes(CHECKSUM))
+            summing = Summing(file)
+            pickle.dump(value, summing, protocol=pickle.HIGHEST_PROTOCOL)
+            file.seek(len(head))
+            file.write(summing.crc.to_bytes(CHECKSUM, "big"))
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # a full disk: not a half file left to fill it
+        raise
 
 
 def load(path: Path, kind: type) -> object | None:
@@ -211,6 +216,25 @@ def load_compiled(out: Path) -> dict[str, bytes]:
 def save_compiled(out: Path, compiled: dict[str, bytes]) -> None:
     for key, code in sorted(compiled.items()):
         dump(templates_dir(out) / f"{key}.bin", code)
+
+
+AFTER_UNSAVED = "; the next build does not trust the older cache and looks at everything again"
+
+
+def unsaved(out: Path, exc: OSError, then: str = AFTER_UNSAVED) -> Problem:
+    """The warning of a build whose cache could not be saved: the folder, why, and what then."""
+    why = exc.strerror or str(exc)
+    return Problem(
+        str(cache_dir(out)), None, f"the build cache cannot be saved: {why}{then}", "warning"
+    )
+
+
+def forget_state(out: Path) -> None:
+    """Remove the state if it can be (a full disk), so that no build trusts it again."""
+    try:
+        state_path(out).unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only cache: the output's marker tells it is older (commit.write_marker)
 
 
 def save_state(out: Path, state: object) -> None:

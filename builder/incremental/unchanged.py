@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 
 from builder.incremental.records import CachedPost
 from builder.incremental.state import BuildState, LastBuild
-from builder.incremental.store import save_state
+from builder.incremental.store import save_state, unsaved
 from builder.model import BuildReport, publication_status
 from builder.pipeline.commit import MARKER
 from builder.pipeline.config import CONFIG_NAME
@@ -65,9 +65,17 @@ def report_unchanged(last: LastBuild, sources: Sources, inputs: Inputs) -> Build
             state.recent
         )  # nothing_changed() found every file too recent for the last build in it
         recent = {path: known[path] for path in too_recent(sources.stats, inputs.started)}
-        save_state(last.out, replace(state, started=inputs.started, recent=recent))
+        try:
+            save_state(last.out, replace(state, started=inputs.started, recent=recent))
+        except OSError as exc:  # the older state still describes this output: it stays
+            return unchanged_report(state, last, (unsaved(last.out, exc, ""),))
+    return unchanged_report(state, last, ())
+
+
+def unchanged_report(state: BuildState, last: LastBuild, more: tuple) -> BuildReport:
     assert state.report is not None  # every saved state holds its build's report
-    return replace(state.report, written=0, output_dir=last.out)
+    report = state.report
+    return replace(report, written=0, output_dir=last.out, warnings=report.warnings + more)
 
 
 def taken_posts(dates: Iterable[tuple[str, float, bool]], select: Selection) -> frozenset[str]:

@@ -2,9 +2,10 @@
 
 A large change goes into a whole new folder beside the output, swapped in by two renames; a
 small one is staged beside it, journalled, then committed file by file with renames (a killed
-commit is completed by the next build, see recover_output). Files whose bytes did not change are
-left alone or hard-linked, so they keep their modification time and sync tools upload only what
-changed.
+commit is completed by the next build, see pipeline/recovery.py). Files whose bytes did not
+change are left alone or hard-linked, so they keep their modification time and sync tools
+upload only what changed (and the output's marker file, renewed by every commit that changes
+the output: see write_marker).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import errno
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 from builder.errors import OutputError, Problem
@@ -63,34 +65,24 @@ def write_failure(
     return Problem(str(exc.filename or where), None, f"cannot write the output: {why}; {outcome}")
 
 
-def recover_output(out: Path, keep: Path | None = None) -> bool:
-    """Finish or undo what a killed build left beside the output; True if there was anything.
-
-    A staged update whose journal was written is completed (its renames are idempotent); a
-    half-made folder or stage is removed; an old folder not swapped back is put back.
-    """
-    found = False
-    for stage in sorted(out.parent.glob(f".{out.name}.stage-*")):
-        found = True
-        journal = stage / JOURNAL
-        if journal.is_file() and out.is_dir():
-            plan = json.loads(journal.read_text(encoding="utf-8"))
-            commit_stage(stage, out, plan["move"], plan["delete"])
-        shutil.rmtree(stage, ignore_errors=True)
-    leftovers = sorted(out.parent.glob(f".{out.name}.new-*")) + sorted(
-        out.parent.glob(f".{out.name}.old-*")
-    )
-    for path in (p for p in leftovers if p != keep):
-        found = True
-        if path.name.startswith(f".{out.name}.old-") and not out.exists():
-            path.rename(out)
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-    return found
+def write_marker(target: Path, previous: Path) -> None:
+    """The marker file of a new output, or of one about to change in place: the same bytes,
+    but a new file, dated after the one it replaces (one nanosecond after it if the clock says
+    otherwise). So every commit that changes the output changes its output_id, and a cache
+    that describes the output as it was before (its saving failed, or it was restored from
+    an older copy) is known to be older than the output."""
+    target.write_bytes(MARKER_TEXT)
+    try:
+        before = previous.stat().st_mtime_ns
+    except OSError:
+        before = 0
+    when = max(time.time_ns(), before + 1)
+    os.utime(target, ns=(when, when))
 
 
 def output_id(out: Path) -> tuple[int, ...]:
-    """Which output folder this is: a new one after every swap (its inode and its marker's)."""
+    """Which output folder this is, as of its last commit: its inode, and its marker's inode
+    and time (renewed by every commit that changes it, see write_marker)."""
     try:
         folder, marker = os.stat(out), os.stat(out / MARKER)
     except OSError:
@@ -152,7 +144,7 @@ def write_fresh(files: list[OutputFile], out: Path, fresh: Path) -> None:
                 continue  # written in place by a render worker: the staging folder is this folder
             target = plain_target(fresh, file.path)
             place(file, target, safe_target(out, file.path) if isinstance(file, Kept) else None)
-        place(Bytes(MARKER, MARKER_TEXT), fresh / MARKER, out / MARKER)
+        write_marker(fresh / MARKER, out / MARKER)
         swap_in(fresh, out)
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
@@ -162,13 +154,17 @@ def write_fresh(files: list[OutputFile], out: Path, fresh: Path) -> None:
 def update_in_place(
     out: Path, changed: list[OutputFile], stale: list[str], staging: Path | None
 ) -> None:
-    """Stage the changed files beside `out`, write the journal, then commit by renames."""
+    """Stage the changed files beside `out`, write the journal, then commit by renames (the
+    output's marker first: see write_marker). Nothing at all if nothing changed."""
+    if not changed and not stale:
+        return
     stage = out.parent / f".{out.name}.stage-{os.getpid()}"
     try:
         stage.mkdir()
         for file in changed:
             place(file, safe_target(stage, file.path), safe_target(out, file.path), staging)
-        moves = [file.path for file in changed]
+        write_marker(stage / MARKER, out / MARKER)
+        moves = [MARKER, *(file.path for file in changed)]
         for rel in stale:
             safe_target(out, rel)
         keep_for_undo(stage, out, moves + stale)

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Iterator
 
 from builder.errors import OutputError, Problem
+from builder.incremental.store import CACHE_NAME
 from builder.outputs import Bytes, Copy, Kept, OutputFile, Staged
 from builder.pipeline.commit import (
     MARKER,
     output_problem,
     plain_target,
-    recover_output,
     safe_target,
     same_bytes,
     source_of,
@@ -26,6 +26,8 @@ from builder.pipeline.commit import (
     write_failure,
     write_fresh,
 )
+from builder.pipeline.lock import output_lock
+from builder.pipeline.recovery import recover_output
 
 SMALL_CHANGE = (
     200  # at most this many files changed (or 5%): update in place, else swap a new folder
@@ -63,8 +65,8 @@ class OutputFolder:
     """The output folder as one build sees it: the folder itself, and the staging folder beside
     it that the new output is made in (made when first needed, removed by close())."""
 
-    def __init__(self, out: Path, root: Path) -> None:
-        self.out, self.root = out.resolve(), root
+    def __init__(self, out: Path, root: Path, preview: bool = False) -> None:
+        self.out, self.root, self.preview = out.resolve(), root, preview
         self.staging = self.out.parent / f".{self.out.name}.new-{os.getpid()}"
         self.staged = self.recovered = False
 
@@ -73,10 +75,9 @@ class OutputFolder:
         return PageSink(self.open_staging()) if pages > STAGE_PAGES_OVER else PageSink()
 
     def open_staging(self) -> Path:
-        """Make the staging folder (once), recovering what a killed build left first."""
+        """Make the staging folder (once)."""
         if not self.staged:
             make_parent(self.out)
-            self.recovered = recover_output(self.out)
             try:
                 self.staging.mkdir()
             except OSError as exc:
@@ -102,9 +103,9 @@ class OutputFolder:
 
     def commit(self, files: list[OutputFile], known: frozenset[str] | None) -> WriteReport:
         """Make the output hold exactly `files` (`known`: what the last build left there, if trusted)."""
-        check_output_dir(self.out, self.root)
+        check_output_dir(self.out, self.root, preview=self.preview)
         make_parent(self.out)
-        if recover_output(self.out, keep=self.staging if self.staged else None) or self.recovered:
+        if self.recovered:
             known = None  # a killed build's changes were completed or undone: look at what is there
         check_collisions(files, self.root)
         try:
@@ -147,21 +148,32 @@ class OutputFolder:
 
 
 @contextmanager
-def claimed_output(out: Path, root: Path) -> Iterator[OutputFolder]:
-    """The output folder, checked, for one build; its staging folder removed at the end."""
-    check_output_dir(out, root)
-    folder = OutputFolder(out, root)
-    try:
-        yield folder
-    finally:
-        folder.close()
+def claimed_output(out: Path, root: Path, *, preview: bool = False) -> Iterator[OutputFolder]:
+    """The output folder, checked and locked for one build (pipeline/lock.py), with what a
+    killed build left beside it recovered; its staging folder removed at the end."""
+    check_output_dir(out, root, preview=preview)
+    folder = OutputFolder(out, root, preview)
+    make_parent(folder.out)  # the lock is kept in the cache folder beside the output
+    with output_lock(folder.out):
+        try:
+            folder.recovered = recover_output(folder.out)
+            yield folder
+        finally:
+            folder.close()
 
 
-def check_output_dir(out: Path, root: Path) -> None:
-    """Refuse an output folder that would replace the site itself or someone's files."""
+def check_output_dir(out: Path, root: Path, *, preview: bool = False) -> None:
+    """Refuse an output folder that would replace the site itself, its cache or someone's
+    files. (A preview, never published, is built inside the site's cache: preview/serve.py.)"""
     out, root = out.resolve(), root.resolve()
     if out == root or root.is_relative_to(out):
         raise output_problem(out, "the output folder cannot be the site folder or contain it")
+    if out.name == CACHE_NAME or (CACHE_NAME in out.parts[:-1] and not preview):
+        raise output_problem(
+            out,
+            f"the output folder cannot be a build cache folder ({CACHE_NAME}), be inside one or "
+            "contain one (it would publish the cache): choose another --output",
+        )
     for inner in ("content", "templates"):
         if out.is_relative_to(root / inner):
             raise output_problem(out, f"the output folder cannot be inside {inner}/")
