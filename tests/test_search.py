@@ -171,9 +171,10 @@ def record_pagefind_input(monkeypatch) -> list[list[str]]:
     given: list[list[str]] = []
     real = builder.pipeline.search.run_pagefind
 
-    def run(binary: Path, site: Path, bundle: Path) -> str:
-        given.append(sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")))
-        return real(binary, site, bundle)
+    def run(binary: Path, pages):
+        pages = list(pages)
+        given.append([path for path, _ in pages])
+        return real(binary, pages)
 
     monkeypatch.setattr(builder.pipeline.search, "run_pagefind", run)
     return given
@@ -197,11 +198,10 @@ def one_bundle(out: Path) -> dict[str, bytes]:
 
 def own_index(out: Path, pages: list[str], folder: Path, binary: Path) -> dict[str, bytes]:
     """Pagefind's own bundle for these pages of `out` (copied into `folder`), whatever each holds."""
-    for rel in pages:
-        (folder / "site" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / "site" / rel).write_bytes((out / rel).read_bytes())
-    builder.pipeline.search.run_pagefind(binary, folder / "site", folder / "bundle")
-    return tree(folder / "bundle")
+    made, _ = builder.pipeline.search.run_pagefind(
+        binary, ((rel, (out / rel).read_bytes()) for rel in sorted(pages))
+    )
+    return made
 
 
 def index_of_every_page(out: Path, tmp_path: Path, binary: Path) -> dict[str, bytes]:
@@ -562,7 +562,7 @@ def test_pagefind_runs_side_by_side_only_while_the_pages_it_holds_stay_few(
     )  # two runs at once meet here; the first alone waits 5 s and goes on
     real = builder.pipeline.search.run_pagefind
 
-    def run(binary: Path, site: Path, bundle: Path) -> str:
+    def run(binary: Path, pages):
         with lock:
             running[0] += 1
             most[0] = max(most[0], running[0])
@@ -573,7 +573,7 @@ def test_pagefind_runs_side_by_side_only_while_the_pages_it_holds_stay_few(
             pass
         with lock:
             running[0] -= 1
-        return real(binary, site, bundle)
+        return real(binary, pages)
 
     monkeypatch.setattr(builder.pipeline.search, "run_pagefind", run)
     build_site(make_site(YEARS_SITE), output_dir=tmp_path / "out", jobs=2)

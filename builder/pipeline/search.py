@@ -19,19 +19,18 @@ import importlib.util
 import json
 import os
 import shutil
-import subprocess
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from builder.digest import digest
-from builder.errors import OutputError, Problem
+from builder.errors import Problem
 from builder.model import Site, output_file
 from builder.outputs import Bytes, Copy, Kept, OutputFile
 from builder.progress import NoProgress, Progress
-from builder.pipeline.write import OutputFolder, make_parent
+from builder.pipeline.search_service import run_pagefind
+from builder.pipeline.write import OutputFolder
 
 INDEX_DIR = "pagefind"  # where the index and Pagefind's scripts go in the output
 MISSING = Problem(
@@ -66,19 +65,6 @@ def pagefind_key(binary: Path | None) -> str:
         return ""
     stat = binary.stat()
     return f"{binary}:{stat.st_size}:{stat.st_mtime_ns}"
-
-
-def copy_page(page: OutputFile, target: Path, output: OutputFolder) -> None:
-    """One page into the scratch folder: a link to the file holding it, else its bytes."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    source = output.location(page)
-    if source is None:
-        target.write_bytes(output.read(page))
-        return
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 MARK = b"data-pagefind-body"
@@ -338,46 +324,9 @@ def is_data(rel: str) -> bool:
 
 
 def run_group(run: Run, output: OutputFolder, binary: Path) -> Run:
-    """Pagefind over one group's pages, in a scratch folder beside the output."""
-    out = output.out
-    make_parent(out)
-    try:
-        scratch = Path(
-            tempfile.mkdtemp(prefix=f".{out.name}.new-index-", dir=out.parent)
-        )  # removed by recovery if killed
-    except OSError as exc:
-        raise OutputError(
-            [
-                Problem(
-                    str(out.parent),
-                    None,
-                    f"cannot make the search index: {exc.strerror or exc}; the previous output is unchanged",
-                )
-            ]
-        ) from None
-    try:
-        site, bundle = scratch / "site", scratch / "bundle"
-        for page in run.pages:
-            copy_page(page, site / page.path, output)
-        said = run_pagefind(binary, site, bundle)
-        made = {
-            p.relative_to(bundle).as_posix(): p.read_bytes()
-            for p in sorted(bundle.rglob("*"))
-            if p.is_file()
-        }
-        return replace(run, found=FOUND_MARK in said, made=made, kept=None)
-    except OSError as exc:
-        raise OutputError(
-            [
-                Problem(
-                    str(exc.filename or scratch),
-                    None,
-                    f"cannot make the search index: {exc.strerror or exc}; the previous output is unchanged",
-                )
-            ]
-        ) from None
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    """Pagefind over one group's pages, given in path order, its bundle received in memory."""
+    made, said = run_pagefind(binary, ((page.path, output.read(page)) for page in run.pages))
+    return replace(run, found=FOUND_MARK in said, made=made, kept=None)
 
 
 def place_bundles(runs: list[Run], out: Path) -> tuple[list[OutputFile], dict[str, Bundle]]:
@@ -410,42 +359,6 @@ def place_bundles(runs: list[Run], out: Path) -> tuple[list[OutputFile], dict[st
         Bytes(f"{INDEX_DIR}/{MANIFEST}", (json.dumps({"merge": merged}) + "\n").encode())
     )
     return artifacts, bundles
-
-
-def run_pagefind(binary: Path, site: Path, bundle: Path) -> str:
-    """Run Pagefind over `site`, writing its bundle to `bundle`; what it said."""
-    try:
-        run = subprocess.run(
-            [str(binary), "--site", str(site), "--output-path", str(bundle)],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise OutputError(
-            [
-                Problem(
-                    str(binary),
-                    None,
-                    f"cannot run Pagefind to make the search index: {exc}; the previous output is unchanged",
-                )
-            ]
-        ) from None
-    if run.returncode != 0 or not (bundle / "pagefind-entry.json").is_file():
-        said = (
-            " ".join((run.stderr or run.stdout[-500:]).split())[:500]
-            or f"exit status {run.returncode}"
-        )
-        raise OutputError(
-            [
-                Problem(
-                    str(binary),
-                    None,
-                    f"Pagefind failed to make the search index: {said}; the previous output is unchanged",
-                )
-            ]
-        )
-    return run.stdout
 
 
 def index_search(

@@ -1,0 +1,137 @@
+"""Pagefind as a service: its pages fed in one fixed order, its bundle received in memory.
+
+Pointed at a folder, Pagefind reads the pages in the order the file system lists them (so the
+same site made a different index on ext4 and on tmpfs), and it writes its bundle itself, exiting
+0 even when the disk was full and a file was cut short. Run as `pagefind --service` instead, it
+is given each page over a pipe, sorted by path, and answers with every file of the bundle, each
+whole (base64 that must decode), checked here before it goes to the output's own writer.
+
+The protocol (Pagefind's service, as its Python package speaks it): each message is JSON,
+base64-encoded, ended by a comma, both ways; Pagefind answers each in the order it was sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from builder.errors import OutputError, Problem
+
+ENTRY = "pagefind-entry.json"  # the bundle's table of contents: a bundle without it is no bundle
+
+
+def failure(binary: Path, said: str) -> OutputError:
+    """The one error of a Pagefind that did not make a whole index."""
+    return OutputError(
+        [
+            Problem(
+                str(binary),
+                None,
+                f"Pagefind failed to make the search index: {said}; the previous output is unchanged",
+            )
+        ]
+    )
+
+
+def run_pagefind(binary: Path, pages: Iterable[tuple[str, bytes]]) -> tuple[dict[str, bytes], str]:
+    """Pagefind's bundle for `pages` (path in the site, bytes), given in that order: its files by
+    their path in the bundle, and what it logged. Raises OutputError unless every file came whole."""
+    requests = [{"type": "NewIndex", "config": None}]
+    requests += [
+        {
+            "type": "AddFile",
+            "index_id": 0,
+            "file_path": path,
+            "url": None,
+            "file_contents": data.decode("utf-8", "replace"),
+        }
+        for path, data in pages
+    ]
+    requests.append({"type": "GetFiles", "index_id": 0})
+    with tempfile.TemporaryDirectory(prefix="newsroom-pagefind-") as scratch:
+        log = Path(scratch) / "pagefind.log"  # where Pagefind says whether it found marked pages
+        requests[0]["config"] = {"logfile": str(log)}
+        answers = exchange(binary, requests, cwd=scratch)
+        said = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+    for answer in answers:
+        if answer.get("type") == "Error":
+            raise failure(binary, " ".join(str(answer.get("message", "")).split())[:500])
+    return bundle_files(binary, answers[-1]), said
+
+
+def exchange(binary: Path, requests: list[dict], *, cwd: str) -> list[dict]:
+    """Send every request to one `pagefind --service`, and read its answer to each, in order."""
+    message = b"".join(
+        base64.b64encode(json.dumps({"message_id": n, "payload": r}).encode()) + b","
+        for n, r in enumerate(requests, start=1)
+    )
+    try:
+        with subprocess.Popen(
+            [str(binary), "--service"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+        ) as service:
+            assert service.stdin is not None and service.stdout is not None
+            try:
+                service.stdin.write(message)  # Pagefind reads all of it before it must answer
+                service.stdin.flush()
+            except BrokenPipeError:
+                pass  # it stopped: what it said is read below
+            answers = read_answers(service.stdout, len(requests))
+            service.stdin.close()
+            service.kill()
+            stderr = service.stderr.read() if service.stderr else b""
+    except OSError as exc:
+        raise OutputError(
+            [
+                Problem(
+                    str(binary),
+                    None,
+                    f"cannot run Pagefind to make the search index: {exc.strerror or exc}; the previous output is unchanged",
+                )
+            ]
+        ) from None
+    if len(answers) < len(requests):
+        said = " ".join(stderr.decode("utf-8", "replace").split())[:500]
+        raise failure(binary, said or "it stopped before it answered")
+    return answers
+
+
+def read_answers(stdout, count: int) -> list[dict]:
+    """Up to `count` answers (their payloads, by message order) from the service's output."""
+    answers: dict[int, dict] = {}
+    pending: list[bytes] = []  # the start of a message not yet ended (an answer can be large)
+    while len(answers) < count:
+        chunk = stdout.read1(1 << 20)
+        if not chunk:
+            break
+        *ended, rest = chunk.split(b",")
+        for part in ended:
+            answer = json.loads(base64.b64decode(b"".join([*pending, part]), validate=True))
+            pending = []
+            answers[answer.get("message_id") or 0] = answer["payload"]
+        pending.append(rest)
+    if 0 in answers:  # a message it could not read
+        return [answers[0]]
+    return [answers[n] for n in sorted(answers)]
+
+
+def bundle_files(binary: Path, answer: dict) -> dict[str, bytes]:
+    """The bundle's files from Pagefind's answer, each decoded whole, its table of contents read."""
+    try:
+        files = {
+            str(f["path"]).replace("\\", "/"): base64.b64decode(f["content"], validate=True)
+            for f in answer["files"]
+        }
+        entry = json.loads(files[ENTRY])
+        assert isinstance(entry.get("languages"), dict)
+    except (KeyError, TypeError, ValueError, AssertionError, binascii.Error):
+        raise failure(binary, "its answer did not hold a whole bundle") from None
+    return dict(sorted(files.items()))
