@@ -16,7 +16,7 @@ import base64
 import binascii
 import json
 import subprocess
-import tempfile
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -40,8 +40,12 @@ def failure(binary: Path, said: str) -> OutputError:
 
 def run_pagefind(binary: Path, pages: Iterable[tuple[str, bytes]]) -> tuple[dict[str, bytes], str]:
     """Pagefind's bundle for `pages` (path in the site, bytes), given in that order: its files by
-    their path in the bundle, and what it logged. Raises OutputError unless every file came whole."""
-    requests = [{"type": "NewIndex", "config": None}]
+    their path in the bundle, and what it logged. Raises OutputError unless every file came whole.
+
+    Pagefind says whether it found a marked element only in its log, which in service mode it
+    writes only to a `logfile`: that is its own stderr, a pipe read here, not a file on a disk
+    that may be full (a log cut short would have the pages indexed whole instead)."""
+    requests = [{"type": "NewIndex", "config": {"logfile": "/dev/stderr"}}]
     requests += [
         {
             "type": "AddFile",
@@ -53,41 +57,43 @@ def run_pagefind(binary: Path, pages: Iterable[tuple[str, bytes]]) -> tuple[dict
         for path, data in pages
     ]
     requests.append({"type": "GetFiles", "index_id": 0})
-    with tempfile.TemporaryDirectory(prefix="newsroom-pagefind-") as scratch:
-        log = Path(scratch) / "pagefind.log"  # where Pagefind says whether it found marked pages
-        requests[0]["config"] = {"logfile": str(log)}
-        answers = exchange(binary, requests, cwd=scratch)
-        said = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+    answers, said = exchange(binary, requests)
     for answer in answers:
         if answer.get("type") == "Error":
             raise failure(binary, " ".join(str(answer.get("message", "")).split())[:500])
     return bundle_files(binary, answers[-1]), said
 
 
-def exchange(binary: Path, requests: list[dict], *, cwd: str) -> list[dict]:
-    """Send every request to one `pagefind --service`, and read its answer to each, in order."""
-    message = b"".join(
-        base64.b64encode(json.dumps({"message_id": n, "payload": r}).encode()) + b","
-        for n, r in enumerate(requests, start=1)
-    )
+def exchange(binary: Path, requests: list[dict]) -> tuple[list[dict], str]:
+    """Send every request to one `pagefind --service`; its answer to each, in order, and what it
+    logged. It must be sent, answer and log at once (each pipe is read or written on its own
+    thread, so none fills up and stops it), and it leaves once its input ends, answered or not:
+    the input is closed only after the last answer."""
     try:
         with subprocess.Popen(
             [str(binary), "--service"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            cwd=cwd,
         ) as service:
-            assert service.stdin is not None and service.stdout is not None
+            log: list[bytes] = []
+            threads = [
+                threading.Thread(target=send, args=(service.stdin, requests), daemon=True),
+                threading.Thread(target=lambda: log.extend(service.stderr or ()), daemon=True),
+            ]
+            for thread in threads:
+                thread.start()
             try:
-                service.stdin.write(message)  # Pagefind reads all of it before it must answer
-                service.stdin.flush()
-            except BrokenPipeError:
-                pass  # it stopped: what it said is read below
-            answers = read_answers(service.stdout, len(requests))
-            service.stdin.close()
+                answers = read_answers(service.stdout, len(requests))
+            except (KeyError, TypeError, ValueError, binascii.Error):
+                answers = []  # not Pagefind's service speaking: it failed
             service.kill()
-            stderr = service.stderr.read() if service.stderr else b""
+            for thread in threads:
+                thread.join()
+            try:
+                service.stdin.close()  # what a stopped Pagefind did not read is dropped
+            except OSError:
+                pass
     except OSError as exc:
         raise OutputError(
             [
@@ -98,10 +104,21 @@ def exchange(binary: Path, requests: list[dict], *, cwd: str) -> list[dict]:
                 )
             ]
         ) from None
+    said = b"".join(log).decode("utf-8", "replace")
     if len(answers) < len(requests):
-        said = " ".join(stderr.decode("utf-8", "replace").split())[:500]
-        raise failure(binary, said or "it stopped before it answered")
-    return answers
+        raise failure(binary, " ".join(said.split())[-500:] or "it stopped before it answered")
+    return answers, said
+
+
+def send(stdin, requests: list[dict]) -> None:
+    """Write the requests to the service's input, one message each (it reads them as they come)."""
+    try:
+        for number, request in enumerate(requests, start=1):
+            message = json.dumps({"message_id": number, "payload": request})
+            stdin.write(base64.b64encode(message.encode()) + b",")
+        stdin.flush()
+    except (BrokenPipeError, ValueError):
+        pass  # it stopped, or was stopped after it answered: what it said is read elsewhere
 
 
 def read_answers(stdout, count: int) -> list[dict]:
@@ -131,7 +148,8 @@ def bundle_files(binary: Path, answer: dict) -> dict[str, bytes]:
             for f in answer["files"]
         }
         entry = json.loads(files[ENTRY])
-        assert isinstance(entry.get("languages"), dict)
+        for language in entry["languages"].values():  # each language's metadata is there
+            assert f"pagefind.{language['hash']}.pf_meta" in files
     except (KeyError, TypeError, ValueError, AssertionError, binascii.Error):
         raise failure(binary, "its answer did not hold a whole bundle") from None
     return dict(sorted(files.items()))
