@@ -77,23 +77,21 @@ def exchange(binary: Path, requests: list[dict]) -> tuple[list[dict], str]:
             stderr=subprocess.PIPE,
         ) as service:
             log: list[bytes] = []
-            threads = [
-                threading.Thread(target=send, args=(service.stdin, requests), daemon=True),
-                threading.Thread(target=lambda: log.extend(service.stderr or ()), daemon=True),
-            ]
-            for thread in threads:
-                thread.start()
+            sender = threading.Thread(target=send, args=(service.stdin, requests), daemon=True)
+            logger = threading.Thread(target=lambda: log.extend(service.stderr or ()), daemon=True)
+            sender.start()
+            logger.start()
             try:
                 answers = read_answers(service.stdout, len(requests))
             except (KeyError, TypeError, ValueError, binascii.Error):
                 answers = []  # not Pagefind's service speaking: it failed
             service.kill()
-            for thread in threads:
-                thread.join()
-            try:
-                service.stdin.close()  # what a stopped Pagefind did not read is dropped
+            sender.join()
+            try:  # the end of its input, for any process it left that still holds the pipe
+                service.stdin.close()  # (what a stopped Pagefind did not read is dropped)
             except OSError:
                 pass
+            logger.join(timeout=10)  # such a process may hold its stderr a little longer
     except OSError as exc:
         raise OutputError(
             [
