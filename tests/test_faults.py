@@ -135,10 +135,8 @@ def kill_when(process: subprocess.Popen, seen, extra: float) -> bool:
 
 
 def writing(out: Path):
-    """True once the build writes beside the output: a new folder or a stage (not the search scratch)."""
-    return lambda: any(
-        not p.name.startswith(f".{out.name}.new-index-") for p in out.parent.glob(f".{out.name}.*")
-    )
+    """True once the build writes beside the output: a new folder or a stage."""
+    return lambda: any(out.parent.glob(f".{out.name}.*"))
 
 
 def committing(out: Path):

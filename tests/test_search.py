@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,8 @@ from tools import pagefind, require_tool
 
 import builder.build
 import builder.pipeline.search
+import builder.pipeline.search_bundles
+import builder.pipeline.search_service
 from builder.build import build_site
 from builder.errors import OutputError
 from builder.pipeline.search import INDEX_DIR, MISSING
@@ -169,13 +174,14 @@ def test_the_index_is_rebuilt_byte_for_byte_and_kept_when_unchanged(
 def record_pagefind_input(monkeypatch) -> list[list[str]]:
     """Every run of Pagefind from here on: the HTML files it was given (it still runs)."""
     given: list[list[str]] = []
-    real = builder.pipeline.search.run_pagefind
+    real = builder.pipeline.search_bundles.run_pagefind
 
-    def run(binary: Path, site: Path, bundle: Path) -> str:
-        given.append(sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")))
-        return real(binary, site, bundle)
+    def run(binary: Path, pages):
+        pages = list(pages)
+        given.append([path for path, _ in pages])
+        return real(binary, pages)
 
-    monkeypatch.setattr(builder.pipeline.search, "run_pagefind", run)
+    monkeypatch.setattr(builder.pipeline.search_bundles, "run_pagefind", run)
     return given
 
 
@@ -195,18 +201,17 @@ def one_bundle(out: Path) -> dict[str, bytes]:
     return index
 
 
-def own_index(out: Path, pages: list[str], folder: Path, binary: Path) -> dict[str, bytes]:
-    """Pagefind's own bundle for these pages of `out` (copied into `folder`), whatever each holds."""
-    for rel in pages:
-        (folder / "site" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / "site" / rel).write_bytes((out / rel).read_bytes())
-    builder.pipeline.search.run_pagefind(binary, folder / "site", folder / "bundle")
-    return tree(folder / "bundle")
+def own_index(out: Path, pages: list[str], binary: Path) -> dict[str, bytes]:
+    """Pagefind's own bundle for these pages of `out`, given in path order, whatever each holds."""
+    made, _ = builder.pipeline.search_service.run_pagefind(
+        binary, ((rel, (out / rel).read_bytes()) for rel in sorted(pages))
+    )
+    return made
 
 
-def index_of_every_page(out: Path, tmp_path: Path, binary: Path) -> dict[str, bytes]:
+def index_of_every_page(out: Path, binary: Path) -> dict[str, bytes]:
     """Pagefind's own bundle for all the pages of `out`, whatever each holds."""
-    return own_index(out, html_files(out), tmp_path / "everything", binary)
+    return own_index(out, html_files(out), binary)
 
 
 def test_pagefind_is_given_only_the_marked_pages_and_makes_the_index_it_makes_of_all(
@@ -228,7 +233,7 @@ def test_pagefind_is_given_only_the_marked_pages_and_makes_the_index_it_makes_of
         given == [posts] and len(posts) == 3 and len(html_files(out)) > 3 * len(posts)
     )  # one run, over the posts only
     monkeypatch.undo()
-    assert index_of_every_page(out, tmp_path, binary) == one_bundle(out)
+    assert index_of_every_page(out, binary) == one_bundle(out)
 
 
 def test_pages_that_only_mention_the_mark_are_indexed_as_pagefind_would_index_them(
@@ -263,7 +268,7 @@ def test_pages_that_only_mention_the_mark_are_indexed_as_pagefind_would_index_th
     )
     assert given == [mentioning, html_files(out)]
     monkeypatch.undo()
-    assert index_of_every_page(out, tmp_path, binary) == one_bundle(out)
+    assert index_of_every_page(out, binary) == one_bundle(out)
 
 
 def test_with_no_page_marked_or_mentioning_the_mark_pagefind_runs_once_over_every_page(
@@ -294,7 +299,7 @@ def test_with_no_page_marked_or_mentioning_the_mark_pagefind_runs_once_over_ever
     ],
 )
 def test_a_page_mentions_the_mark_in_any_case(html: bytes, mentions: bool) -> None:
-    assert builder.pipeline.search.mentions_mark(html) is mentions
+    assert builder.pipeline.search_bundles.mentions_mark(html) is mentions
 
 
 @pytest.fixture
@@ -338,7 +343,7 @@ def test_the_years_are_indexed_in_groups_that_the_search_page_merges(
     assert json.loads(index[builder.pipeline.search.MANIFEST]) == {"merge": ["2015/", "2017/"]}
     monkeypatch.undo()
     for name, pages in groups.items():  # each bundle is Pagefind's own of its group's pages
-        own = own_index(out, pages, tmp_path / f"alone-{name}", binary)
+        own = own_index(out, pages, binary)
         assert json.loads(own["pagefind-entry.json"])["languages"]["en"]["page_count"] == len(pages)
         if name == "2014":  # the primary bundle, with Pagefind's scripts
             assert {
@@ -351,7 +356,11 @@ def test_the_years_are_indexed_in_groups_that_the_search_page_merges(
                 rel.split("/", 1)[1]: data
                 for rel, data in index.items()
                 if rel.startswith(f"{name}/")
-            } == {rel: data for rel, data in own.items() if builder.pipeline.search.is_data(rel)}
+            } == {
+                rel: data
+                for rel, data in own.items()
+                if builder.pipeline.search_bundles.is_data(rel)
+            }
             assert not any(
                 rel.startswith(f"{name}/") and rel.endswith((".js", ".css")) for rel in index
             )
@@ -555,14 +564,14 @@ def test_pagefind_runs_side_by_side_only_while_the_pages_it_holds_stay_few(
     import threading
 
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
-    monkeypatch.setattr(builder.pipeline.search, "PAGES_AT_ONCE", pages_at_once)
+    monkeypatch.setattr(builder.pipeline.search_bundles, "PAGES_AT_ONCE", pages_at_once)
     running, most, lock = [0], [0], threading.Lock()
     meet = threading.Barrier(
         2, timeout=5
     )  # two runs at once meet here; the first alone waits 5 s and goes on
-    real = builder.pipeline.search.run_pagefind
+    real = builder.pipeline.search_bundles.run_pagefind
 
-    def run(binary: Path, site: Path, bundle: Path) -> str:
+    def run(binary: Path, pages):
         with lock:
             running[0] += 1
             most[0] = max(most[0], running[0])
@@ -573,8 +582,73 @@ def test_pagefind_runs_side_by_side_only_while_the_pages_it_holds_stay_few(
             pass
         with lock:
             running[0] -= 1
-        return real(binary, site, bundle)
+        return real(binary, pages)
 
-    monkeypatch.setattr(builder.pipeline.search, "run_pagefind", run)
+    monkeypatch.setattr(builder.pipeline.search_bundles, "run_pagefind", run)
     build_site(make_site(YEARS_SITE), output_dir=tmp_path / "out", jobs=2)
     assert most[0] == side_by_side
+
+
+BROKEN_SERVICE = """#!{python}
+# Pagefind's service, spoken through: its answer to GetFiles spoilt as {mode!r} says
+import base64, json, subprocess, sys
+
+mode, real = {mode!r}, {real!r}
+service = subprocess.Popen([real, "--service"], stdout=subprocess.PIPE)
+pending = b""
+while chunk := service.stdout.read1(1 << 20):
+    *ended, pending = (pending + chunk).split(b",")
+    for message in ended:
+        answer = json.loads(base64.b64decode(message))
+        if answer["payload"]["type"] == "GetFiles":
+            files = answer["payload"]["files"]
+            if mode == "cut":  # its output ends in the middle of the bundle, and it exits 0
+                sys.stdout.buffer.write(message[: len(message) // 2])
+                sys.stdout.buffer.flush()
+                service.kill()
+                sys.exit(0)
+            if mode == "no metadata":
+                files[:] = [f for f in files if not f["path"].endswith(".pf_meta")]
+            if mode == "not base64":
+                files[0]["content"] = files[0]["content"][:-3]
+            message = base64.b64encode(json.dumps(answer).encode())
+        sys.stdout.buffer.write(message + b",")
+        sys.stdout.buffer.flush()
+"""
+
+
+@pytest.mark.parametrize("mode", ["cut", "no metadata", "not base64"])
+def test_a_bundle_that_is_not_whole_fails_the_build_and_is_never_kept(
+    make_site, tmp_path: Path, mode: str
+) -> None:
+    """Pagefind's answer is checked before anything is written: a bundle that ends short, lacks
+    a language's metadata or holds a file that does not decode fails the build (exit 1, the
+    output unchanged), and the next build with a working Pagefind makes the index anew."""
+    real = require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    root = make_site({"content/a.md": post()})
+    out = tmp_path / "out"
+    broken = tmp_path / "broken-pagefind"
+    broken.write_text(BROKEN_SERVICE.format(python=sys.executable, mode=mode, real=str(real)))
+    broken.chmod(0o755)
+
+    def newsroom_build(binary: Path) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "builder", "build", "--root", str(root)]
+        return subprocess.run(
+            [*command, "--output", str(out)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "PAGEFIND_BINARY_PATH": str(binary)},
+        )
+
+    assert newsroom_build(real).returncode == 0
+    before = tree(out)
+    (root / "content/b.md").write_text(post(title="Another"), encoding="utf-8")
+    failed = newsroom_build(broken)
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr + failed.stdout
+    assert "Pagefind failed to make the search index" in failed.stderr
+    assert "the previous output is unchanged" in failed.stderr
+    assert tree(out) == before
+    assert newsroom_build(real).returncode == 0
+    build_site(root, output_dir=tmp_path / "clean")
+    assert tree(out / INDEX_DIR) == tree(tmp_path / "clean" / INDEX_DIR)

@@ -19,7 +19,8 @@ from builder.incremental.store import Warm
 from builder.model import BuildReport
 from builder.pipeline.commit import output_id
 from builder.pipeline.inputs import Inputs
-from builder.pipeline.search import SearchMemory, pagefind_key
+from builder.pipeline.search import pagefind_key
+from builder.pipeline.search_bundles import SearchMemory
 from builder.pipeline.sources import Sources
 
 

@@ -22,7 +22,7 @@ from builder.incremental.records import CachedPost
 
 MAGIC = b"newsroom-cache\n"
 SHARDS = 16  # posts are kept in this many files, so an edit rewrites one of them
-FORMAT = f"{__version__}/13".encode()  # raised with every change to what the cache holds
+FORMAT = f"{__version__}/14".encode()  # raised with every change to what the cache holds
 CHECKSUM = 4  # bytes
 
 
@@ -122,7 +122,7 @@ def state_path(out: Path) -> Path:
 
 
 def search_path(out: Path) -> Path:
-    """The search index's memory (search.SearchMemory), read only by a build that makes the index."""
+    """The search index's memory (search_bundles.SearchMemory), read only by a build that makes the index."""
     return cache_dir(out) / "search.bin"
 
 

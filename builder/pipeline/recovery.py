@@ -44,7 +44,8 @@ LEFTOVER = re.compile(r"(stage|new|old)-[0-9]+|(new)-index-[a-z0-9_]+")  # a pid
 
 def leftovers(out: Path) -> dict[str, list[Path]]:
     """The folders builds of `out` make beside it (`.<name>.new-<pid>`, `.<name>.stage-<pid>`,
-    `.<name>.old-<pid>`, the search's `.<name>.new-index-<random>`), by kind, in name order.
+    `.<name>.old-<pid>`, and the search scratch `.<name>.new-index-<random>` an older newsroom
+    made), by kind, in name order.
 
     Found by listing the folder and comparing names: the output's name is never made into a
     glob pattern (a name holding `[`, `*` or `?` would miss its own or match others')."""
