@@ -618,6 +618,18 @@ def test_site_gazetteer_mistakes_name_file_and_line(site):
     )
 
 
+def test_site_gazetteer_nested_too_deep_names_its_line(site):
+    (site / "gazetteer.toml").write_text(
+        '[countries.kyrgyzstan]\nplaces = ["Osh"]\nwords = ' + "[" * 5000 + "]" * 5000 + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_gazetteer(load_config(site))
+    assert str(caught.value).startswith(
+        "gazetteer.toml:3: arrays or inline tables nested more than 100 deep"
+    )
+
+
 def test_shipped_gazetteer_fits_a_site_with_other_countries(make_site):
     root = make_site({}, config=MINI_CONFIG)
     drafts = draft(
