@@ -1,0 +1,74 @@
+"""`newsroom serve` over real sockets: it stays quiet when a browser cancels a request."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import struct
+import threading
+import time
+
+import pytest
+from conftest import post
+
+from builder.preview.serve import make_server
+
+BIG = 4_000_000  # bytes of a file, so that its answer is still being written when cancelled
+
+
+def start(root, host="127.0.0.1", **options):
+    server, preview = make_server(root, host, 0, lambda _: None, **options)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    return server, thread
+
+
+@pytest.fixture
+def served(make_site):
+    """A site with a draft and a big file, served on 127.0.0.1:<free port>; yields the port."""
+    root = make_site(
+        {
+            "content/news/a.md": post(title="Secret draft", extra="draft: true\n"),
+            "content/big.bin": b"x" * BIG,
+        }
+    )
+    server, thread = start(root)
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def get_with_host(port: int, host: str | None) -> tuple[int, bytes]:
+    """GET / from 127.0.0.1:port with the Host header given (None: no Host header at all)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest("GET", "/", skip_host=True, skip_accept_encoding=True)
+        if host is not None:
+            conn.putheader("Host", host)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def cancel(port: int, path: str) -> None:
+    """Ask for `path`, then drop the connection at once with a reset, as a closed tab does."""
+    raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    raw.recv(1024)  # the answer has begun
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    raw.close()  # RST: the server's next write fails (ECONNRESET or EPIPE)
+
+
+def test_cancelled_requests_print_nothing(served, capfd) -> None:
+    for _ in range(10):
+        cancel(served, "/big.bin")
+    time.sleep(1)  # let the server's threads meet the closed connections
+    assert get_with_host(served, "127.0.0.1")[0] == 200
+    out, err = capfd.readouterr()
+    assert "Traceback" not in err and "Error" not in err, err
+    assert out == ""
