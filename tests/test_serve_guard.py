@@ -1,4 +1,5 @@
-"""`newsroom serve` over real sockets: it stays quiet when a browser cancels a request."""
+"""`newsroom serve` guards its preview (drafts included) over real sockets: it answers only the
+Host names of loopback and of --host (a DNS-rebinding page names its own), and stays quiet when a browser cancels a request."""
 
 from __future__ import annotations
 
@@ -52,6 +53,46 @@ def get_with_host(port: int, host: str | None) -> tuple[int, bytes]:
         return response.status, response.read()
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "127.0.0.1:{port}", "localhost", "LOCALHOST:{port}", "[::1]:{port}"]
+)
+def test_the_loopback_host_names_are_answered(served, host) -> None:
+    status, body = get_with_host(served, host.format(port=served))
+    assert status == 200 and b"Secret draft" in body
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example",
+        "evil.example:{port}",
+        "127.0.0.1.evil.example",
+        "localhost.evil.example:{port}",
+        "127.0.0.2:{port}",
+        "",
+        None,
+    ],
+)
+def test_any_other_host_name_gets_400_and_no_page(served, host) -> None:
+    status, body = get_with_host(served, host if host is None else host.format(port=served))
+    assert status == 400
+    assert body == b"Bad request: this preview answers only its own address (Host header)\n"
+    assert b"Secret draft" not in body
+
+
+def test_the_host_given_to_serve_is_answered_too(make_site) -> None:
+    root = make_site({"content/news/a.md": post()})
+    server, thread = start(root, host="localhost")
+    try:
+        port = server.server_address[1]
+        assert get_with_host(port, f"localhost:{port}")[0] == 200
+        assert get_with_host(port, "other.example")[0] == 400
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 def cancel(port: int, path: str) -> None:

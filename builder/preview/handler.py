@@ -1,7 +1,10 @@
 """The preview's HTTP side: which file a request asks for, and the guards in front of it.
 
-A browser that cancels a request (a closed tab, a reload) is no error: the broken connection
-is dropped without a word.
+A request is answered only when its Host header names this preview: loopback (127.0.0.1,
+localhost, [::1]) or the --host it was given, with or without the port; any other name is a
+page of another site reaching the preview through DNS rebinding, and gets 400. A browser that
+cancels a request (a closed tab, a reload) is no error: the broken connection is dropped
+without a word.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from builder.errors import Problem
 if TYPE_CHECKING:
     from builder.preview.serve import Preview
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+WRONG_HOST = b"Bad request: this preview answers only its own address (Host header)\n"
 # What a client that goes away mid-request leaves the server with: nothing to report.
 GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 VERSION_PATH = "/__newsroom/version"
@@ -80,7 +85,8 @@ def with_reload(page: bytes) -> bytes:
 class PreviewHandler(BaseHTTPRequestHandler):
     """Serves the current snapshot; nothing outside it."""
 
-    preview: Preview  # set on the subclass made by make_server
+    preview: Preview  # these two are set on the subclass made by make_server
+    hosts: frozenset[str] = frozenset()  # the Host headers answered, lower case
     server_version = "newsroom"
     sys_version = ""
 
@@ -91,6 +97,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.respond(head=True)
 
     def respond(self, *, head: bool) -> None:
+        if not self.names_this_preview():
+            return self.send(400, "text/plain; charset=utf-8", WRONG_HOST, head)
         snapshot = self.preview.current()
         if urlsplit(self.path).path == VERSION_PATH:
             return self.send(200, "text/plain; charset=utf-8", str(snapshot.version).encode(), head)
@@ -110,6 +118,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if rel.endswith(".html"):
             data = with_reload(data)
         self.send(status, content_type(rel), data, head)
+
+    def names_this_preview(self) -> bool:
+        """The request has one Host header, and it is one of this preview's names."""
+        given = self.headers.get_all("Host") or []
+        return len(given) == 1 and given[0].strip().lower() in self.hosts
 
     def send(self, status: int, kind: str, data: bytes, head: bool) -> None:
         self.send_response(status)
@@ -139,3 +152,11 @@ class PreviewServer(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], GONE):
             return
         super().handle_error(request, client_address)
+
+
+def host_names(host: str, port: int) -> frozenset[str]:
+    """The Host headers a preview bound to `host`:`port` answers: loopback's names and `host`,
+    each with and without the port."""
+    given = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    names = {name.lower() for name in (*LOOPBACK_NAMES, given) if name}
+    return frozenset(names | {f"{name}:{port}" for name in names})

@@ -27,7 +27,7 @@ from builder.build import Selection, build_site
 from builder.incremental.store import CACHE_NAME, Warm
 from builder.pipeline.config import CONFIG_NAME
 from builder.errors import BuildError, Problem
-from builder.preview.handler import PreviewHandler, PreviewServer
+from builder.preview.handler import PreviewHandler, PreviewServer, host_names
 
 VANISHED_WAIT = 0.05  # a file gone while the next build swaps its folder in: look again after this
 VANISHED_TRIES = 40
@@ -143,7 +143,10 @@ def make_server(
     bound_host, bound_port = server.server_address[:2]
     shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
     preview = Preview(Path(root).resolve(), f"http://{shown}:{bound_port}/", report)
-    answers = {"preview": preview}
+    answers = {
+        "preview": preview,
+        "hosts": host_names(host, bound_port),
+    }
     server.RequestHandlerClass = type("Handler", (PreviewHandler,), answers)
     preview.rebuild()
     return server, preview
