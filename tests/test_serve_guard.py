@@ -1,5 +1,6 @@
 """`newsroom serve` guards its preview (drafts included) over real sockets: it answers only the
-Host names of loopback and of --host (a DNS-rebinding page names its own), and stays quiet when a browser cancels a request."""
+Host names of loopback and of --host (a DNS-rebinding page names its own), closes a connection
+that never finishes its request, and stays quiet when a browser cancels a request."""
 
 from __future__ import annotations
 
@@ -93,6 +94,34 @@ def test_the_host_given_to_serve_is_answered_too(make_site) -> None:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def test_a_client_that_never_finishes_its_request_is_closed_after_the_timeout(make_site) -> None:
+    root = make_site({"content/news/a.md": post()})
+    server, thread = start(root, request_timeout=0.5)
+    try:
+        port = server.server_address[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+            slow.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ")  # no end of headers
+            started = time.monotonic()
+            assert slow.recv(1024) == b""  # the server closed the connection
+            waited = time.monotonic() - started
+        assert 0.3 < waited < 5, waited
+        assert get_with_host(port, "127.0.0.1")[0] == 200  # and still serves
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_the_request_timeout_has_a_default_of_some_seconds() -> None:
+    import inspect
+
+    from builder.preview.serve import serve_site
+
+    for function in (make_server, serve_site):
+        default = inspect.signature(function).parameters["request_timeout"].default
+        assert 1 <= default <= 60
 
 
 def cancel(port: int, path: str) -> None:

@@ -2,9 +2,10 @@
 
 A request is answered only when its Host header names this preview: loopback (127.0.0.1,
 localhost, [::1]) or the --host it was given, with or without the port; any other name is a
-page of another site reaching the preview through DNS rebinding, and gets 400. A browser that
-cancels a request (a closed tab, a reload) is no error: the broken connection is dropped
-without a word.
+page of another site reaching the preview through DNS rebinding, and gets 400. A connection
+that sends nothing for `timeout` seconds (headers never finished, a client gone silent) is
+closed, so it cannot hold a thread for ever. A browser that cancels a request (a closed tab,
+a reload) is no error: the broken connection is dropped without a word.
 """
 
 from __future__ import annotations
@@ -85,8 +86,9 @@ def with_reload(page: bytes) -> bytes:
 class PreviewHandler(BaseHTTPRequestHandler):
     """Serves the current snapshot; nothing outside it."""
 
-    preview: Preview  # these two are set on the subclass made by make_server
+    preview: Preview  # these three are set on the subclass made by make_server
     hosts: frozenset[str] = frozenset()  # the Host headers answered, lower case
+    timeout: float | None = None  # seconds a connection may stay silent (socketserver's name)
     server_version = "newsroom"
     sys_version = ""
 

@@ -29,6 +29,8 @@ from builder.pipeline.config import CONFIG_NAME
 from builder.errors import BuildError, Problem
 from builder.preview.handler import PreviewHandler, PreviewServer, host_names
 
+REQUEST_TIMEOUT = 10.0  # seconds a connection may stay silent before it is closed
+
 VANISHED_WAIT = 0.05  # a file gone while the next build swaps its folder in: look again after this
 VANISHED_TRIES = 40
 
@@ -137,8 +139,11 @@ def make_server(
     host: str,
     port: int,
     report: Callable[[str], None],
+    *,
+    request_timeout: float = REQUEST_TIMEOUT,
 ) -> tuple[ThreadingHTTPServer, Preview]:
-    """Bind (port 0 picks a free one), then build once for the bound address."""
+    """Bind (port 0 picks a free one), then build once for the bound address; a connection
+    silent for `request_timeout` seconds is closed."""
     server = PreviewServer((host, port), PreviewHandler)
     bound_host, bound_port = server.server_address[:2]
     shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
@@ -146,6 +151,7 @@ def make_server(
     answers = {
         "preview": preview,
         "hosts": host_names(host, bound_port),
+        "timeout": request_timeout,
     }
     server.RequestHandlerClass = type("Handler", (PreviewHandler,), answers)
     preview.rebuild()
@@ -169,9 +175,11 @@ def serve_site(
     port: int = 8000,
     report: Callable[[str], None] = lambda _: None,
     ready: Callable[[str], None] = lambda _: None,
+    request_timeout: float = REQUEST_TIMEOUT,
 ) -> None:
-    """Serve until interrupted (Ctrl-C): the caller's thread runs the server."""
-    server, preview = make_server(root, host, port, report)
+    """Serve until interrupted (Ctrl-C): the caller's thread runs the server; a connection
+    silent for `request_timeout` seconds is closed."""
+    server, preview = make_server(root, host, port, report, request_timeout=request_timeout)
     stop = threading.Event()
     watcher = threading.Thread(target=watch_site, args=(preview, stop), daemon=True)
     watcher.start()
