@@ -5,6 +5,7 @@ that never finishes its request, and stays quiet when a browser cancels a reques
 from __future__ import annotations
 
 import http.client
+import select
 import socket
 import struct
 import threading
@@ -108,6 +109,33 @@ def test_a_client_that_never_finishes_its_request_is_closed_after_the_timeout(ma
             waited = time.monotonic() - started
         assert 0.3 < waited < 5, waited
         assert get_with_host(port, "127.0.0.1")[0] == 200  # and still serves
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_a_client_that_trickles_its_headers_is_closed_after_the_timeout(make_site) -> None:
+    """A byte at a time, each well within the timeout (slowloris): the whole request must
+    arrive within the timeout, not each byte."""
+    root = make_site({"content/news/a.md": post()})
+    server, thread = start(root, request_timeout=0.5)
+    try:
+        port = server.server_address[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+            started = time.monotonic()
+            closed = None
+            for byte in b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"x" * 100:
+                try:
+                    slow.sendall(bytes([byte]))
+                except OSError:  # reset: the server closed the connection
+                    closed = time.monotonic() - started
+                    break
+                time.sleep(0.1)
+                if select.select([slow], [], [], 0)[0] and slow.recv(1024) == b"":
+                    closed = time.monotonic() - started
+                    break
+        assert closed is not None and closed < 2, closed
     finally:
         server.shutdown()
         server.server_close()

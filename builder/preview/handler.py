@@ -3,17 +3,19 @@
 A request is answered only when its Host header names this preview: loopback (127.0.0.1,
 localhost, [::1]) or the --host it was given, with or without the port; any other name is a
 page of another site reaching the preview through DNS rebinding, and gets 400. A connection
-that sends nothing for `timeout` seconds (headers never finished, a client gone silent) is
-closed, so it cannot hold a thread for ever. A browser that cancels a request (a closed tab,
+whose request has not arrived whole `timeout` seconds after it opened (headers never
+finished, or trickled a byte at a time) is closed, so it cannot hold a thread for ever. A browser that cancels a request (a closed tab,
 a reload) is no error: the broken connection is dropped without a word.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import mimetypes
 import socket
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -88,9 +90,22 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     preview: Preview  # these three are set on the subclass made by make_server
     hosts: frozenset[str] = frozenset()  # the Host headers answered, lower case
-    timeout: float | None = None  # seconds a connection may stay silent (socketserver's name)
+    timeout: float | None = None  # seconds a request may take to arrive (socketserver's name)
     server_version = "newsroom"
     sys_version = ""
+
+    def setup(self) -> None:
+        """Read the request through a deadline: its last byte is due `timeout` seconds after
+        the connection opened, however slowly the bytes before it came."""
+        super().setup()
+        if self.timeout is not None:
+            self.rfile.close()
+            self.rfile = io.BufferedReader(RequestDeadline(self.connection, self.timeout))
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self.connection.settimeout(self.timeout)  # the answer's writes: each may take that long
+        return parsed
 
     def do_GET(self) -> None:
         self.respond(head=False)
@@ -137,6 +152,23 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # quiet: the command reports builds, not requests
+
+
+class RequestDeadline(io.RawIOBase):
+    """A socket read until a deadline: each read waits at most for the time left."""
+
+    def __init__(self, connection: socket.socket, seconds: float):
+        self.connection, self.deadline = connection, time.monotonic() + seconds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        self.connection.settimeout(left)
+        return self.connection.recv_into(buffer)
 
 
 class PreviewServer(ThreadingHTTPServer):

@@ -29,7 +29,7 @@ from builder.pipeline.config import CONFIG_NAME
 from builder.errors import BuildError, Problem
 from builder.preview.handler import PreviewHandler, PreviewServer, host_names
 
-REQUEST_TIMEOUT = 10.0  # seconds a connection may stay silent before it is closed
+REQUEST_TIMEOUT = 10.0  # seconds a request may take to arrive before its connection is closed
 
 VANISHED_WAIT = 0.05  # a file gone while the next build swaps its folder in: look again after this
 VANISHED_TRIES = 40
@@ -143,7 +143,7 @@ def make_server(
     request_timeout: float = REQUEST_TIMEOUT,
 ) -> tuple[ThreadingHTTPServer, Preview]:
     """Bind (port 0 picks a free one), then build once for the bound address; a connection
-    silent for `request_timeout` seconds is closed."""
+    whose request has not arrived `request_timeout` seconds after it opened is closed."""
     server = PreviewServer((host, port), PreviewHandler)
     bound_host, bound_port = server.server_address[:2]
     shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
@@ -178,7 +178,7 @@ def serve_site(
     request_timeout: float = REQUEST_TIMEOUT,
 ) -> None:
     """Serve until interrupted (Ctrl-C): the caller's thread runs the server; a connection
-    silent for `request_timeout` seconds is closed."""
+    whose request has not arrived `request_timeout` seconds after it opened is closed."""
     server, preview = make_server(root, host, port, report, request_timeout=request_timeout)
     stop = threading.Event()
     watcher = threading.Thread(target=watch_site, args=(preview, stop), daemon=True)
