@@ -82,6 +82,7 @@ def build_site(
             split.todo, site, inputs, sink, progress, compiled=compiled, jobs=jobs
         )
         files = [*rendered, *split.kept, *copies(site)]
+        pipeline.check_collisions(files, site, search=inputs.search)
         index = (
             pipeline.index_search(
                 files,
@@ -159,7 +160,7 @@ def check_site(
         ),
         *copies(site),
     ]
-    pipeline.check_collisions(files, inputs.config.root)
+    pipeline.check_collisions(files, site, search=inputs.search)
     pages, feeds = (sum(isinstance(p, kind) for p in planned) for kind in (Page, Feed))
     return CheckReport(
         site,

@@ -273,3 +273,40 @@ def test_base_url_option_with_a_site_that_is_not_a_table(tmp_path):
     text = 'site = "Mini News"\n'
     error = config_error(tmp_path, text, base_url="https://example.net/")
     assert "site must be a table [site]" in error  # a ConfigError, not a crash
+
+
+@pytest.mark.parametrize("depth", [340, 1000, 20_000])
+@pytest.mark.parametrize("opening, closing", [("[", "]"), ("{a = ", "}")])
+def test_deeply_nested_arrays_name_their_line(tmp_path, depth, opening, closing):
+    value = opening * depth + closing * depth
+    text = MINI_CONFIG.replace("items = 3", f"items = 3\nnested = {value}")
+    error = config_error(tmp_path, text)
+    assert error.startswith(f"site.toml:{line_of(text, 'nested')}: arrays or inline tables")
+    assert "nested more than 100 deep" in error
+
+
+def test_nesting_spread_over_lines_names_the_line_where_it_gets_too_deep(tmp_path):
+    text = MINI_CONFIG.replace("items = 3", "items = 3\nnested = " + "[\n" * 400 + "]" * 400)
+    error = config_error(tmp_path, text)
+    assert error.startswith(f"site.toml:{line_of(text, 'nested') + 100}: arrays or inline")
+
+
+def test_brackets_in_strings_and_comments_are_not_nesting(tmp_path):
+    many = "[" * 500
+    text = MINI_CONFIG.replace(
+        'description = "A tiny test site."',
+        f'description = "{many} \\" {many}" # {many}\n'
+        f"[feeds.x]\na = '{many}'\nb = '''{many}'''\nc = \"\"\"{many}\"\"\"\nd = [[[1]]]",
+    ).replace("[feeds]\n", "")
+    error = config_error(tmp_path, text)
+    assert "nested" not in error and "[feeds] unknown key" in error
+
+
+def test_deep_nesting_is_a_message_on_the_command_line(make_site, runner):
+    text = MINI_CONFIG + "deep = " + "[" * 5000 + "]" * 5000 + "\n"
+    root = make_site({}, config=text)
+    result = runner.invoke(cli, ["check", "--root", str(root)])
+    assert result.exit_code == 1
+    assert "RecursionError" not in result.output and "Traceback" not in result.output
+    line = line_of(text, "deep")
+    assert f"site.toml:{line}: arrays or inline tables nested more than 100 deep" in result.output

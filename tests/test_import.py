@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from datetime import date
 from importlib import resources
@@ -615,6 +618,18 @@ def test_site_gazetteer_mistakes_name_file_and_line(site):
     )
 
 
+def test_site_gazetteer_nested_too_deep_names_its_line(site):
+    (site / "gazetteer.toml").write_text(
+        '[countries.kyrgyzstan]\nplaces = ["Osh"]\nwords = ' + "[" * 5000 + "]" * 5000 + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_gazetteer(load_config(site))
+    assert str(caught.value).startswith(
+        "gazetteer.toml:3: arrays or inline tables nested more than 100 deep"
+    )
+
+
 def test_shipped_gazetteer_fits_a_site_with_other_countries(make_site):
     root = make_site({}, config=MINI_CONFIG)
     drafts = draft(
@@ -658,3 +673,46 @@ def test_import_tags_mistakes(make_site, extra, message):
     assert any(str(p).startswith(f"site.toml:{line}: {message}") for p in caught.value.problems), (
         caught.value.problems
     )
+
+
+def run_import(site: Path, bulletin: Path) -> subprocess.CompletedProcess[str]:
+    """`newsroom import` in a process of its own: a read that never ends fails by the timeout."""
+    return subprocess.run(
+        [sys.executable, "-m", "builder", "import", str(bulletin), "--root", str(site)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need a POSIX system")
+def test_import_refuses_pipes_devices_and_dangling_links(site, tmp_path):
+    """A named pipe would wait for a writer for ever, /dev/zero would fill the memory."""
+    fifo = tmp_path / "bulletin.txt"
+    os.mkfifo(fifo)
+    to_zero, dangling = tmp_path / "zero.md", tmp_path / "gone.md"
+    to_zero.symlink_to("/dev/zero")
+    dangling.symlink_to(tmp_path / "nothing")
+    expected = {
+        fifo: "is not a regular file (a named pipe, socket or device)",
+        Path("/dev/zero"): "is not a regular file (a named pipe, socket or device)",
+        to_zero: "is not a regular file (a named pipe, socket or device)",
+        dangling: "is a symbolic link to nothing",
+    }
+    for bulletin, message in expected.items():
+        result = run_import(site, bulletin)
+        assert result.returncode == 1, result.stderr
+        assert f"{bulletin}: {message}" in result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+    assert tree(site / "content") == {}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need a POSIX system")
+def test_import_skips_a_pipe_among_the_posts(site, tmp_path):
+    """Looking for posts already there, import reads no pipe (the build names it, not import)."""
+    (site / "content/news").mkdir(parents=True, exist_ok=True)
+    os.mkfifo(site / "content/news/pipe.md")
+    bulletin = write_bulletin(tmp_path, "On 29 November 2016, the steering group met in Astana.\n")
+    result = run_import(site, bulletin)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(list((site / "content/news").rglob("*.md"))) == 2  # the pipe and the new post

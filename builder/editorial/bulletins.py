@@ -16,7 +16,13 @@ from builder.editorial.importer import DANGLING, DraftItem, NotNews, draft_items
 from builder.progress import NoProgress, Progress
 from builder.editorial.scaffold import unique_slug, used_slugs, write_new_file
 from builder.pipeline.slugs import slugify
-from builder.pipeline.sources import MARKDOWN_SUFFIXES, is_ignored, rel_path
+from builder.pipeline.sources import (
+    MARKDOWN_SUFFIXES,
+    NotRegularFile,
+    is_ignored,
+    read_capped,
+    rel_path,
+)
 
 MARKER_RE = re.compile(r"^# imported from .*\bsha1 ([0-9a-f]{40})\s*$", re.MULTILINE)
 BODY_RE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n(.*)\Z", re.DOTALL)
@@ -60,10 +66,22 @@ def read_bulletin(path: Path) -> str:
     """The bulletin's text: strict UTF-8 (a BOM and any newline style are fine)."""
     shown = str(path)
     try:
-        data = path.read_bytes()
+        data, _size = read_capped(path, MAX_BULLETIN_BYTES)
     except FileNotFoundError:
+        why = "is a symbolic link to nothing" if path.is_symlink() else "not found"
         raise ContentError(
-            [Problem(shown, None, "not found: give the path of a plain-text bulletin")]
+            [Problem(shown, None, f"{why}: give the path of a plain-text bulletin")]
+        ) from None
+    except NotRegularFile:
+        raise ContentError(
+            [
+                Problem(
+                    shown,
+                    None,
+                    "is not a regular file (a named pipe, socket or device):"
+                    " give the path of a plain-text bulletin",
+                )
+            ]
         ) from None
     except IsADirectoryError:
         raise ContentError(
@@ -163,7 +181,11 @@ def known_posts(config: SiteConfig, progress: Progress) -> KnownPosts:
     marks: dict[str, tuple[str, str]] = {}
     posts = []
     for file in files:
-        text = file.read_text("utf-8", errors="replace")
+        try:  # a pipe, device or dangling link is not a post (the build says so, not import)
+            text = read_capped(file)[0].decode("utf-8", errors="replace")
+        except OSError:
+            progress.advance()
+            continue
         rel = rel_path(file, config.root)
         for mark in MARKER_RE.findall(text):
             marks[mark] = (rel, "already imported: skipped")  # a mark beats a text match

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from builder.pipeline.config import Country, SiteConfig, find_key_line
+from builder.pipeline.config import Country, SiteConfig, find_key_line, nesting_problem
 from builder.errors import ConfigError, Problem
 
 GAZETTEER_NAME = "gazetteer.toml"
@@ -83,6 +83,10 @@ def read_gazetteer(
     text: str, rel: str, countries: tuple[Country, ...], problems: list[Problem], *, strict: bool
 ) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, ...]]]:
     """Check one gazetteer file; entries for countries the site lacks are errors only if `strict`."""
+    too_deep = nesting_problem(text, rel)
+    if too_deep:
+        problems.append(too_deep)
+        return {}, {}, {}
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -14,7 +14,7 @@ from builder.pipeline.config import SiteConfig
 from builder.errors import ContentError, Problem
 from builder.pipeline.fields import FieldError, country_index, tag_ref
 from builder.pipeline.slugs import slugify
-from builder.pipeline.sources import is_ignored
+from builder.pipeline.sources import is_ignored, read_capped
 
 BODY_HINT = "Write the news here. The first paragraph is the summary shown on lists and in feeds.\n"
 
@@ -29,7 +29,11 @@ def used_slugs(config: SiteConfig) -> set[str]:
         used.add(
             stem[11:] if len(stem) > 11 and stem[:10].count("-") == 2 and stem[10] == "-" else stem
         )
-        for line in path.read_text("utf-8", errors="replace").splitlines()[:40]:
+        try:  # a pipe, device or dangling link is not a post: the build names it
+            text = read_capped(path)[0].decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        for line in text.splitlines()[:40]:
             if line.startswith("slug:"):
                 used.add(line[5:].strip().strip("'\""))
             if line.startswith("title:"):

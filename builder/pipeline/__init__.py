@@ -21,7 +21,7 @@ STAGES = {  # what build.py calls → the module that has it
     "index_search": "search",
     "no_index": "search",
     "claimed_output": "write",
-    "check_collisions": "write",
+    "check_collisions": "collisions",
     "PageSink": "write",
 }
 __all__ = [
@@ -49,7 +49,8 @@ if TYPE_CHECKING:
     from builder.pipeline.search import find_pagefind, index_search, no_index
     from builder.pipeline.sources import find_sources
     from builder.pipeline.taxonomy import assemble_site
-    from builder.pipeline.write import PageSink, check_collisions, claimed_output
+    from builder.pipeline.collisions import check_collisions
+    from builder.pipeline.write import PageSink, claimed_output
 
 
 def __getattr__(name: str) -> Any:

@@ -25,7 +25,14 @@ from builder.pipeline.config_checks import (
 )
 from builder.pipeline.config_countries import Country, check_countries
 
-__all__ = ["CONFIG_NAME", "Country", "SiteConfig", "find_key_line", "load_config"]
+__all__ = [
+    "CONFIG_NAME",
+    "Country",
+    "SiteConfig",
+    "find_key_line",
+    "load_config",
+    "nesting_problem",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,6 +126,9 @@ def read_toml(root: Path) -> tuple[bytes, str, dict[str, Any]]:
         raise ConfigError(
             [Problem(CONFIG_NAME, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")]
         ) from None
+    too_deep = nesting_problem(text, CONFIG_NAME)
+    if too_deep:
+        raise ConfigError([too_deep])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -134,3 +144,45 @@ def read_toml(root: Path) -> tuple[bytes, str, dict[str, Any]]:
             ]
         ) from None
     return raw, text, data
+
+
+MAX_NESTING = 100  # levels of arrays and inline tables; a real site.toml uses two or three
+
+# What the nesting count reads: strings (basic, literal, multi-line; a basic one's escapes
+# included) and comments, where a bracket is only a character, then brackets and line ends.
+NESTING_TOKENS = re.compile(
+    r'"""(?:\\.|[^\\])*?"""|\'\'\'.*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#[^\n]*'
+    r"|[\[\]{}\n]",
+    re.DOTALL,
+)
+
+
+def nesting_problem(text: str, rel: str) -> Problem | None:
+    """A Problem when the TOML `text` nests too deep to read: tomllib recurses per level and
+    would die of a RecursionError, a traceback instead of a line."""
+    line = line_nested_too_deep(text)
+    if line is None:
+        return None
+    return Problem(
+        rel, line, f"arrays or inline tables nested more than {MAX_NESTING} deep; never needed"
+    )
+
+
+def line_nested_too_deep(text: str) -> int | None:
+    """The line where arrays or inline tables first nest deeper than MAX_NESTING, else None.
+
+    Table headers (`[site]`, `[[x]]`) close on their own line and never add up.
+    """
+    depth = 0
+    line = 1
+    for found in NESTING_TOKENS.finditer(text):
+        token = found.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_NESTING:
+                return line
+        elif token in ("]", "}"):
+            depth = max(depth - 1, 0)
+        else:  # a line end, a string or a comment
+            line += token.count("\n")
+    return None

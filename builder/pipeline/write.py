@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from builder.errors import OutputError, Problem
+from builder.errors import OutputError
 from builder.incremental.store import CACHE_NAME
 from builder.outputs import Bytes, Copy, Kept, OutputFile, Staged
 from builder.pipeline.commit import (
@@ -107,7 +107,6 @@ class OutputFolder:
         make_parent(self.out)
         if self.recovered:
             known = None  # a killed build's changes were completed or undone: look at what is there
-        check_collisions(files, self.root)
         try:
             return self.write(files, known)
         except OSError as exc:
@@ -194,36 +193,6 @@ def make_parent(out: Path) -> None:
         blocking = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
         why = f"{blocking} is a file, not a folder" if blocking else (exc.strerror or str(exc))
         raise output_problem(out, f"cannot create the folder the output goes in: {why}") from None
-
-
-def check_collisions(files: list[OutputFile], root: Path) -> None:
-    """Two files for one output path (ignoring case, for case-insensitive hosts) is an error."""
-    seen: dict[str, OutputFile] = {}
-    for file in files:
-        key = file.path.casefold()
-        if key in seen:
-            raise OutputError([collision(file, seen[key], root)])
-        seen[key] = file
-
-
-def collision(second: OutputFile, first: OutputFile, root: Path) -> Problem:
-    """Two files for one output path: name the content file(s) responsible."""
-
-    def name(file: OutputFile) -> str:
-        if not isinstance(file, Copy):
-            return f"the page newsroom makes at /{file.path}"
-        try:
-            return file.source.relative_to(root.resolve()).as_posix()
-        except ValueError:
-            return str(file.source)
-
-    blamed = second if isinstance(second, Copy) else first
-    other = first if blamed is second else second
-    return Problem(
-        name(blamed),
-        None,
-        f"would be written to /{second.path}, where there is already {name(other)}: rename or move it",
-    )
 
 
 def existing_files(out: Path) -> set[str]:

@@ -10,19 +10,16 @@ its errors in place of every page until the next good save.
 
 from __future__ import annotations
 
-import html
-import mimetypes
 import os
 import shutil
-import socket
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path, PurePosixPath
+from http.server import ThreadingHTTPServer
+from pathlib import Path
 from typing import Callable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import watchfiles
 
@@ -30,15 +27,10 @@ from builder.build import Selection, build_site
 from builder.incremental.store import CACHE_NAME, Warm
 from builder.pipeline.config import CONFIG_NAME
 from builder.errors import BuildError, Problem
+from builder.preview.handler import PreviewHandler, PreviewServer, host_names
 
-VERSION_PATH = "/__newsroom/version"
-RELOAD_SCRIPT = (
-    '<script>(function(){var seen=null;function poll(){fetch("%s",{cache:"no-store"})'
-    ".then(function(r){return r.text()}).then(function(v){if(seen===null){seen=v}"
-    "else if(v!==seen){location.reload();return}setTimeout(poll,400)})"
-    ".catch(function(){setTimeout(poll,1000)})}poll()})();</script>" % VERSION_PATH
-)
-TYPES = {"feed.xml": "application/rss+xml", "atom.xml": "application/atom+xml"}
+REQUEST_TIMEOUT = 10.0  # seconds a request may take to arrive before its connection is closed
+
 VANISHED_WAIT = 0.05  # a file gone while the next build swaps its folder in: look again after this
 VANISHED_TRIES = 40
 
@@ -142,118 +134,26 @@ def can_hold(folder: Path) -> bool:
     return os.access(folder, os.W_OK | os.X_OK)
 
 
-def request_file(raw_path: str) -> str | None:
-    """The output path a URL path asks for, or None if it tries to leave the site."""
-    path = unquote(urlsplit(raw_path).path)
-    if "\x00" in path or "\\" in path or not path.startswith("/"):
-        return None
-    parts = PurePosixPath(path).parts[1:]
-    if any(part in ("..", ".") or ":" in part for part in parts):
-        return None
-    rel = "/".join(parts)
-    return rel + "/index.html" if path.endswith("/") and rel else (rel or "index.html")
-
-
-def content_type(rel: str) -> str:
-    """The media type of an output file; feeds as RSS and Atom, text as UTF-8."""
-    name = rel.rsplit("/", 1)[-1]
-    kind = TYPES.get(name) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    if kind == "text/xml":
-        kind = "application/xml"
-    return (
-        kind + "; charset=utf-8"
-        if kind.startswith("text/") or kind.endswith("xml") or kind == "application/javascript"
-        else kind
-    )
-
-
-def error_page(problems: tuple[Problem, ...]) -> bytes:
-    """The page shown in place of every page while the site does not build."""
-    items = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems)
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build failed – newsroom</title>'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem;line-height:1.5}"
-        "h1{color:#a00}li{margin:.5rem 0}code{white-space:pre-wrap;word-break:break-word}</style></head>"
-        f"<body><main><h1>The site does not build</h1><p>Fix these problems and save: this page reloads by itself.</p><ul>{items}</ul></main>"
-        f"{RELOAD_SCRIPT}</body></html>"
-    ).encode("utf-8")
-
-
-def with_reload(page: bytes) -> bytes:
-    """Add the reload script before </body> (preview only; never in `build` output)."""
-    at = page.rfind(b"</body>")
-    script = RELOAD_SCRIPT.encode("utf-8")
-    return page[:at] + script + page[at:] if at >= 0 else page + script
-
-
-class PreviewHandler(BaseHTTPRequestHandler):
-    """Serves the current snapshot; nothing outside it."""
-
-    preview: Preview  # set on the subclass made by make_server
-    server_version = "newsroom"
-    sys_version = ""
-
-    def do_GET(self) -> None:
-        self.respond(head=False)
-
-    def do_HEAD(self) -> None:
-        self.respond(head=True)
-
-    def respond(self, *, head: bool) -> None:
-        snapshot = self.preview.current()
-        if urlsplit(self.path).path == VERSION_PATH:
-            return self.send(200, "text/plain; charset=utf-8", str(snapshot.version).encode(), head)
-        rel = request_file(self.path)
-        if rel is None:
-            return self.send(400, "text/plain; charset=utf-8", b"Bad request\n", head)
-        if rel not in snapshot.files and rel + "/index.html" in snapshot.files:
-            self.send_response(301)
-            self.send_header("Location", urlsplit(self.path).path + "/")
-            self.send_header("Content-Length", "0")
-            return self.end_headers()
-        if snapshot.problems and (rel.endswith(".html") or rel not in snapshot.files):
-            return self.send(500, "text/html; charset=utf-8", error_page(snapshot.problems), head)
-        status, data = 200, self.preview.read(rel)
-        if data is None:
-            status, rel, data = 404, "404.html", self.preview.read("404.html") or b"Not found\n"
-        if rel.endswith(".html"):
-            data = with_reload(data)
-        self.send(status, content_type(rel), data, head)
-
-    def send(self, status: int, kind: str, data: bytes, head: bool) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        if not head:
-            self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # quiet: the command reports builds, not requests
-
-
-class PreviewServer(ThreadingHTTPServer):
-    """One thread per request; a listen queue long enough for a burst of requests.
-
-    socketserver's default queue of 5 drops connections when a page and its assets, or many
-    tabs, connect at once: the clients then wait for TCP to retry (1 s, 3 s, … a minute).
-    """
-
-    request_queue_size = socket.SOMAXCONN
-    daemon_threads = True
-
-
 def make_server(
-    root: Path, host: str, port: int, report: Callable[[str], None]
+    root: Path,
+    host: str,
+    port: int,
+    report: Callable[[str], None],
+    *,
+    request_timeout: float = REQUEST_TIMEOUT,
 ) -> tuple[ThreadingHTTPServer, Preview]:
-    """Bind (port 0 picks a free one), then build once for the bound address."""
+    """Bind (port 0 picks a free one), then build once for the bound address; a connection
+    whose request has not arrived `request_timeout` seconds after it opened is closed."""
     server = PreviewServer((host, port), PreviewHandler)
     bound_host, bound_port = server.server_address[:2]
     shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
     preview = Preview(Path(root).resolve(), f"http://{shown}:{bound_port}/", report)
-    server.RequestHandlerClass = type("Handler", (PreviewHandler,), {"preview": preview})
+    answers = {
+        "preview": preview,
+        "hosts": host_names(host, bound_port),
+        "timeout": request_timeout,
+    }
+    server.RequestHandlerClass = type("Handler", (PreviewHandler,), answers)
     preview.rebuild()
     return server, preview
 
@@ -275,9 +175,11 @@ def serve_site(
     port: int = 8000,
     report: Callable[[str], None] = lambda _: None,
     ready: Callable[[str], None] = lambda _: None,
+    request_timeout: float = REQUEST_TIMEOUT,
 ) -> None:
-    """Serve until interrupted (Ctrl-C): the caller's thread runs the server."""
-    server, preview = make_server(root, host, port, report)
+    """Serve until interrupted (Ctrl-C): the caller's thread runs the server; a connection
+    whose request has not arrived `request_timeout` seconds after it opened is closed."""
+    server, preview = make_server(root, host, port, report, request_timeout=request_timeout)
     stop = threading.Event()
     watcher = threading.Thread(target=watch_site, args=(preview, stop), daemon=True)
     watcher.start()
