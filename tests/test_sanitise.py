@@ -272,3 +272,90 @@ def test_legitimate_markdown_keeps_every_element_and_attribute(
     assert (
         '<a href="mailto:me@example.org">' in sanitised and 'href="tel:+996312000000"' in sanitised
     )
+
+
+# --- In a real browser: Debian's Chromium, driven by Playwright ------------------------------
+
+SCAN = """() => {
+    const active = /^(javascript|vbscript|data):/i;
+    const found = [];
+    for (const el of document.querySelectorAll('*')) {
+        for (const attr of el.attributes) {
+            const value = attr.value.replace(/[\\u0000-\\u0020\\u007f-\\u009f]/g, '');
+            if (attr.name.startsWith('on') || active.test(value)) {
+                found.push(`${el.tagName} ${attr.name}=${attr.value}`);
+            }
+        }
+        for (const name of ['href', 'src', 'action', 'formAction', 'poster', 'data', 'srcset']) {
+            let value = el[name];
+            if (value && typeof value === 'object' && 'baseVal' in value) value = value.baseVal;
+            if (typeof value === 'string' && active.test(value.trim())) {
+                found.push(`${el.tagName}.${name}=${value}`);
+            }
+        }
+    }
+    const body = document.querySelector('article') || document.body;
+    const kinds = 'script,style,iframe,object,embed,svg,math,form,input,button,base,meta,video';
+    for (const el of body.querySelectorAll(kinds)) found.push(`<${el.tagName}> in the body`);
+    for (const el of body.querySelectorAll('*')) {  // run whatever handler there might be
+        for (const kind of ['mouseover', 'focus', 'load', 'error', 'toggle', 'animationstart']) {
+            el.dispatchEvent(new Event(kind));
+        }
+    }
+    return found;
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from tools import CHROMIUM, CHROMIUM_ARGS, chromium, require_tool
+
+    require_tool(
+        "Chromium (/usr/bin/chromium) driven by Playwright",
+        chromium,
+        "apt-get install chromium; python3 -m pip install -e '.[test]'",
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def scan_in_chromium(browser, load) -> tuple[list[str], list[str]]:
+    """(active URLs, handlers and elements the DOM holds; messages of dialogs that opened)."""
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        load(page)
+        page.wait_for_load_state("load")
+        found = page.evaluate(SCAN)
+        page.wait_for_timeout(300)  # let a timer, an error event or an autofocus fire
+        return found, dialogs
+    finally:
+        page.close()
+
+
+def test_chromium_check_sees_active_content_and_dialogs(browser) -> None:
+    """Guard against a browser check that passes everything: an unsanitised page is caught."""
+    unsafe = '<a href="&#106;avascript:alert(1)">x</a><img src="x:" onerror="alert(2)">'
+    found, dialogs = scan_in_chromium(browser, lambda page: page.set_content(unsafe))
+    assert any("javascript:" in item for item in found) and any("onerror" in i for i in found)
+    assert "2" in dialogs
+
+
+@pytest.mark.parametrize("raw_html", [False, True], ids=["raw_html_off", "raw_html_on"])
+def test_chromium_finds_no_active_url_or_handler_and_no_dialog_opens(
+    browser, make_site, tmp_path: Path, raw_html: bool
+) -> None:
+    from served import serve
+
+    config = MINI_CONFIG + f"\n[content]\nraw_html = {str(raw_html).lower()}\n"
+    root = make_site({REL: post(body=CORPUS)}, config=config)
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    with serve(out) as url:
+        found, dialogs = scan_in_chromium(browser, lambda page: page.goto(url + PAGE))
+    assert found == [] and dialogs == []
