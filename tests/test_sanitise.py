@@ -359,3 +359,23 @@ def test_chromium_finds_no_active_url_or_handler_and_no_dialog_opens(
     with serve(out) as url:
         found, dialogs = scan_in_chromium(browser, lambda page: page.goto(url + PAGE))
     assert found == [] and dialogs == []
+
+
+def test_a_body_cached_before_the_sanitiser_is_sanitised_by_the_next_build(
+    make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build cache made without the sanitiser (or under another allow-list) is not reused:
+    the allow-list is part of the settings every cached body depends on."""
+    import builder.pipeline.inputs
+    import builder.pipeline.markup
+
+    root = make_site({REL: post(body='<a href="javascript:alert(1)">link</a>\n')})
+    out = tmp_path / "out"
+    monkeypatch.setattr(builder.pipeline.markup, "sanitise", lambda html: html)
+    monkeypatch.setattr(builder.pipeline.inputs, "POLICY_KEY", "before the sanitiser")
+    build_site(root, output_dir=out)
+    assert 'href="javascript:' in (out / PAGE).read_text("utf-8")  # as an older newsroom made it
+    monkeypatch.undo()
+    build_site(root, output_dir=out)
+    page = (out / PAGE).read_text("utf-8")
+    assert ">link</a>" in page and active_content(page[page.index("<article") :]) == []
