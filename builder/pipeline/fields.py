@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 from builder.errors import Problem
@@ -46,8 +46,8 @@ def date_field(name: str, value: Any, config: SiteConfig) -> datetime:
             day = date.fromisoformat(value)
         except ValueError as exc:
             raise FieldError(f"'{name}': {value} is not a real date ({exc})") from None
-        check_year(name, value, day.year)
-        return datetime(day.year, day.month, day.day, tzinfo=config.timezone)
+        check_year(name, value, day.year, config)
+        return in_whole_minutes(datetime(day.year, day.month, day.day, tzinfo=config.timezone))
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -58,16 +58,33 @@ def date_field(name: str, value: Any, config: SiteConfig) -> datetime:
         raise FieldError(
             f"'{name}': '{value}' has a time but no offset: add one (e.g. {value}+06:00) or give only the date"
         )
-    check_year(name, value, moment.year)
-    return moment.astimezone(config.timezone)
+    try:
+        local = moment.astimezone(config.timezone)
+    except OverflowError:  # before the year 1 or after 9999 in the site's time zone
+        local = datetime.min if moment.year < 5000 else datetime.max
+    check_year(name, value, local.year, config)
+    return in_whole_minutes(local, keep="instant")
 
 
-def check_year(name: str, value: str, year: int) -> None:
-    """Years 1 and 9999 overflow when moved to another time zone: refuse them plainly."""
+def check_year(name: str, value: str, year: int, config: SiteConfig) -> None:
+    """Years 1 and 9999 overflow when moved to another time zone: refuse them plainly. The year
+    is the one in the site's time zone (0002-01-01T00:00+23:59 is in the year 1 there)."""
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise FieldError(
-            f"'{name}': {value} is out of range: newsroom takes dates from the year {MIN_YEAR} to {MAX_YEAR}"
+            f"'{name}': {value} is out of range: newsroom takes dates from the year {MIN_YEAR} to {MAX_YEAR} (in the site's time zone, {config.timezone.key})"
         )
+
+
+def in_whole_minutes(moment: datetime, keep: str = "wall clock") -> datetime:
+    """`moment` with its offset rounded to whole minutes if it has seconds (local mean time,
+    such as Bishkek's +04:58:24 before 1924): RSS, Atom, HTML and JSON-LD take only minutes.
+    A date keeps its day and midnight (`keep="wall clock"`); a time given with its offset keeps
+    its instant (`keep="instant"`)."""
+    offset = moment.utcoffset()
+    if offset is None or offset % timedelta(minutes=1) == timedelta(0):
+        return moment
+    rounded = timezone(timedelta(minutes=round(offset / timedelta(minutes=1))))
+    return moment.astimezone(rounded) if keep == "instant" else moment.replace(tzinfo=rounded)
 
 
 def bool_field(name: str, value: Any) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 from builder import __version__
 from builder.errors import Problem
 from builder.pipeline.config import SiteConfig, load_config
+from builder.pipeline.sanitise import POLICY_KEY
 from builder.digest import digest
 from builder.pipeline.theme import Theme, load_theme
 
@@ -47,7 +48,8 @@ class Inputs:
         bool  # make the search index (the site has search on and the build was not told otherwise)
     )
     settings_key: (
-        str  # what every parsed post depends on: newsroom's version, site.toml, the base URL
+        str  # what every parsed post depends on: newsroom's version, site.toml, the base URL, the
+        # sanitiser's allow-list
     )
     started: int  # wall-clock ns before anything was read (never written to the output)
 
@@ -73,6 +75,6 @@ def load_inputs(
         theme=load_theme(config),
         select=select or Selection(),
         search=search and config.search,
-        settings_key=digest(__version__, config.digest, config.base_url),
+        settings_key=digest(__version__, config.digest, config.base_url, POLICY_KEY),
         started=started,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import importlib
 import posixpath
 import re
@@ -16,6 +15,7 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from builder.errors import ContentError, Problem
+from builder.pipeline.sanitise import sanitise
 from builder.speedups.markdown import speed_up
 
 # Python-Markdown's "extra" (its seven, in its order), sane_lists and smarty. They are made from
@@ -64,36 +64,18 @@ class _SiteLinks(Treeprocessor):
         for element in headings:
             element.tag = "h" + str(min(6, int(element.tag[1]) + shift))
         for element in root.iter():
-            if not self.renderer.raw_html:
-                drop_active_attributes(element)
             if element.tag == "a" and element.get("href"):
                 element.set("href", self.renderer.resolve(element.get("href"), "link"))
             elif element.tag == "img" and element.get("src"):
                 element.set("src", self.renderer.resolve(element.get("src"), "image"))
 
 
-ACTIVE_SCHEMES = ("javascript:", "vbscript:", "data:")
-URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f]+")  # browsers skip these inside a URL's scheme
-
-
-def is_active_url(value: str) -> bool:
-    """True for a URL that runs code when followed: javascript:, vbscript:, data: (however written)."""
-    return URL_NOISE.sub("", html.unescape(value)).lower().startswith(ACTIVE_SCHEMES)
-
-
-def drop_active_attributes(element: etree.Element) -> None:
-    """Remove event handlers (on…), style, and attributes holding javascript:/vbscript:/data: URLs."""
-    for name, value in list(element.attrib.items()):
-        if name.lower().startswith("on") or name.lower() == "style" or is_active_url(value):
-            del element.attrib[name]
-
-
 class MarkdownRenderer:
     """Renders post bodies; knows which posts and files exist to resolve links to them.
 
     With `raw_html=False` (site.toml `[content] raw_html = false`, for sites with untrusted
-    contributors) HTML written in a body is shown as text, and event handlers, style and
-    javascript:/vbscript:/data: URLs are removed from what Markdown makes.
+    contributors) HTML written in a body is shown as text; with either setting the final HTML
+    is sanitised (pipeline/sanitise.py): nothing in it can run code.
     """
 
     def __init__(
@@ -143,7 +125,7 @@ class MarkdownRenderer:
         )
         self._body, self._lookups, self._links = body, {}, []
         try:
-            html = self.md.reset().convert(body)
+            html = sanitise(self.md.reset().convert(body))
         except RecursionError:
             self._md = None  # a convert cut short may leave the instance half-reset
             raise ContentError(
