@@ -55,3 +55,18 @@ def test_the_recipe_calls_what_the_picture_shows() -> None:
     )
     order = sorted(shown, key=lambda name: calls.index(name))
     assert order == shown, f"build_site calls them in the order {order}"
+
+
+def test_every_package_of_builder_is_installed():
+    """A wheel holds only the packages pyproject.toml lists: a subpackage left out works in
+    the editable install of the tests and is missing from every real one."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(REPO).parts)
+        for init in (REPO / "builder").rglob("__init__.py")
+    }
+    assert found - listed == set(), "packages missing from [tool.setuptools] packages"
