@@ -34,7 +34,7 @@ from builder.pipeline import markup
 from builder.pipeline.markup import MarkdownRenderer
 from conftest import MINI_CONFIG, post, tree
 
-REL = "content/news/2017/2017-03-14-workshop.md"
+REL = "content/news/2017/2017-03-14-a-workshop-in-bishkek.md"
 PAGE = "news/2017/a-workshop-in-bishkek/index.html"
 
 

@@ -19,7 +19,7 @@ from builder.pipeline.fields import (
     check_fields,
 )
 from builder.pipeline.markup import MarkdownRenderer, cut_at_word, find_too_complex, first_paragraph
-from builder.pipeline.slugs import is_slug, slugify
+from builder.pipeline.slugs import is_slug, slug_of_file, slugify
 
 POST_FIELDS = (
     "title",
@@ -51,14 +51,15 @@ def parse_meta(source: SourceFile, config: SiteConfig) -> PostMeta:
         "location": lambda v: text_field("location", v),
     }
     values, problems = check_fields(source, checks, ("title", "date"))
-    if "title" in values and "slug" in values and not values["slug"]:
-        values["slug"] = slugify(values["title"])
+    if "slug" in values and not values["slug"]:
+        values["slug"] = slug_of_file(source.path.stem)
         if not values["slug"]:
             problems.append(
                 Problem(
                     source.rel,
-                    source.fields["title"].line,
-                    "the title has no letters a-z or digits to make a URL from: add a 'slug' field",
+                    1,
+                    "the file name has no letters a-z or digits to make a URL from:"
+                    " rename the file or add a 'slug' field",
                 )
             )
     if not problems and values["end_date"] and values["end_date"] < values["date"].date():
