@@ -80,6 +80,7 @@ class PostMeta:
     tags: tuple[TermRef, ...]
     summary: str | None
     draft: bool
+    aliases: tuple[str, ...] = ()  # old paths ("news/2017/old/"), oldest first: redirect pages
     lines: Mapping[str, int] = field(default_factory=dict)
 
     @property
@@ -126,12 +127,19 @@ class Post:
     scheduled: bool = False  # dated after the build's "now"; only built with --future
     lines: tuple[tuple[str, int], ...] = ()  # front-matter field → line, for messages
     links: tuple[tuple[str, int], ...] = ()  # site-root links in the body and their lines
+    aliases: tuple[str, ...] = ()  # old paths ("news/2017/old/"), oldest first: redirect pages
     path: str = field(
         init=False, repr=False, compare=False
     )  # "news/2017/x/": made once, not at each of its many uses
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", post_path(self.date, self.slug))
+
+    @property
+    def first_path(self) -> str:
+        """The post's first URL path (its oldest alias, else its path): its id in feeds for
+        life, so that a reader never sees it twice when it moves."""
+        return self.aliases[0] if self.aliases else self.path
 
     def line_of(self, name: str) -> int:
         """The line of a front-matter field (1 if the field is absent)."""

@@ -10,6 +10,7 @@ from builder.errors import ContentError, Problem
 from builder.model import Body, Doc, Post, PostMeta, SourceFile, publication_status
 from builder.pipeline.config import SiteConfig
 from builder.pipeline.fields import (
+    aliases_field,
     bool_field,
     countries_field,
     date_field,
@@ -31,6 +32,7 @@ POST_FIELDS = (
     "slug",
     "draft",
     "location",
+    "aliases",
 )
 DOC_FIELDS = ("title", "summary", "slug")
 TITLE_LIMIT = 120
@@ -49,6 +51,7 @@ def parse_meta(source: SourceFile, config: SiteConfig) -> PostMeta:
         "slug": slug_field,
         "draft": lambda v: bool_field("draft", v),
         "location": lambda v: text_field("location", v),
+        "aliases": aliases_field,
     }
     values, problems = check_fields(source, checks, ("title", "date"))
     if "slug" in values and not values["slug"]:
@@ -192,6 +195,7 @@ def make_post(meta: PostMeta, body: Body, *, scheduled: bool = False) -> Post:
         scheduled=scheduled,
         lines=sorted_lines(tuple(meta.lines.items())),
         links=body.links,
+        aliases=meta.aliases,
     )
 
 
