@@ -6,6 +6,7 @@ stays its first URL."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,61 @@ def test_an_alias_added_and_removed_builds_incrementally_as_a_clean_build(
         build_site(root, output_dir=clean, clean=True)
         assert tree(incremental) == tree(clean), text
     assert (clean / "old.html").is_file() and not (clean / "news/2017/old-workshop").exists()
+
+
+def renamed_after_a_build(make_site) -> Path:
+    """A site built into its own output/, whose one post's file was then renamed; the build
+    cache deleted (the last build's URLs are read from its output's sitemap.xml)."""
+    root = make_site(
+        {OLD: post(title="Workshop in Osh"), "content/other.md": post(date="2017-05-01")}
+    )
+    build_site(root)
+    shutil.rmtree(root / ".newsroom-cache")
+    (root / OLD).rename(root / NEW)
+    return root
+
+
+MOVED = (
+    f"{NEW}:1: the URL /news/2017/workshop-in-osh/ that the last build published is gone:"
+    " this post is now at /news/2017/workshop-in-osh-region/; add aliases:"
+    " [/news/2017/workshop-in-osh/]"
+)
+
+
+def test_a_renamed_file_is_a_warning_of_check_and_build_naming_the_old_url_and_the_file(
+    make_site, runner
+) -> None:
+    root = renamed_after_a_build(make_site)
+    checked = runner.invoke(cli, ["check", "--root", str(root)])
+    assert checked.exit_code == 0 and MOVED in checked.output, checked.output
+    strict = runner.invoke(cli, ["check", "--root", str(root), "--strict"])
+    assert strict.exit_code == 1 and MOVED in strict.output
+    built = runner.invoke(cli, ["build", "--root", str(root)])
+    assert built.exit_code == 0 and MOVED in built.stderr, built.output
+
+
+def test_an_alias_for_the_old_url_silences_the_warning(make_site, runner) -> None:
+    root = renamed_after_a_build(make_site)
+    (root / NEW).write_text(
+        post(title="Workshop in Osh", extra="aliases: [/news/2017/workshop-in-osh/]\n"),
+        encoding="utf-8",
+    )
+    strict = runner.invoke(cli, ["check", "--root", str(root), "--strict"])
+    assert strict.exit_code == 0, strict.output
+    built = runner.invoke(cli, ["build", "--root", str(root)])
+    assert built.exit_code == 0 and "is gone" not in built.output
+    assert (root / "output/news/2017/workshop-in-osh/index.html").is_file()
+
+
+def test_a_removed_post_is_a_warning_naming_its_url(make_site, runner) -> None:
+    root = renamed_after_a_build(make_site)
+    (root / NEW).unlink()
+    result = runner.invoke(cli, ["check", "--root", str(root), "--strict"])
+    assert result.exit_code == 1
+    assert (
+        "/news/2017/workshop-in-osh/: the last build published this URL and no post has it now"
+        in result.output
+    ), result.output
 
 
 def test_new_picks_a_file_name_whose_url_no_other_post_has(make_site, runner) -> None:
