@@ -75,7 +75,10 @@ def build(
     clean: bool,
     verbose: bool,
 ) -> None:
-    """Build the site into the output folder (replaced only if the build succeeds)."""
+    """Build the site into the output folder.
+
+    The folder is replaced only if the build succeeds: a failed one leaves it as it was.
+    """
     started, progress = time.perf_counter(), BarProgress()
     try:
         report = build_site(
@@ -166,11 +169,12 @@ def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> Non
     "--date",
     "day",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The event's date, YYYY-MM-DD [default: today].",
+    metavar="YYYY-MM-DD",
+    help="The event's date [default: today].",
 )
 @root_option
 def new(title: str, countries: tuple[str, ...], tags: tuple[str, ...], day, root: Path) -> None:
-    """Start a new post called TITLE; prints the path of the file to edit."""
+    """Start a new post called TITLE and print its file's path."""
     from builder.editorial.scaffold import create_post
 
     try:
@@ -221,7 +225,11 @@ def init(folder: Path, title: str) -> None:
     help="Port to listen on (0: any free port).",
 )
 def serve(root: Path, host: str, port: int) -> None:
-    """Preview the site with drafts and scheduled posts; rebuild and reload on every save."""
+    """Preview the site in a browser, drafts included.
+
+    Drafts and scheduled posts are shown (marked); every save rebuilds what it changed and
+    reloads the page.
+    """
     from builder.preview.serve import serve_site
 
     try:
@@ -245,7 +253,10 @@ def serve(root: Path, host: str, port: int) -> None:
 @click.option("--drafts", is_flag=True, help="Only drafts.")
 @click.option("--scheduled", is_flag=True, help="Only posts dated in the future.")
 def list_command(root: Path, drafts: bool, scheduled: bool) -> None:
-    """One line per post, newest first: date, status, countries, file."""
+    """List the posts, newest first, one line each.
+
+    Each line: date, status, countries and file.
+    """
     from builder.editorial.catalog import list_posts
 
     try:
@@ -280,7 +291,10 @@ def list_command(root: Path, drafts: bool, scheduled: bool) -> None:
 )
 @root_option
 def import_command(bulletin: Path, year: int | None, lang: str, root: Path) -> None:
-    """Draft one post per news paragraph of a plain-text BULLETIN (as draft: true); print what needs review."""
+    """Draft posts from a plain-text BULLETIN, one per dated paragraph.
+
+    Each post is written with draft: true; the table printed says what needs review.
+    """
     progress = BarProgress()
     from builder.editorial.bulletins import import_bulletin, summary_lines
 
