@@ -17,6 +17,7 @@ from builder.build import Selection, build_site, check_site
 from builder.pipeline.config import load_config
 from builder.editorial.datetext import LANGUAGES
 from builder.errors import BuildError
+from builder.wording import counted
 from builder.terminal import (
     LIST_SHOWN,
     BarProgress,
@@ -98,12 +99,15 @@ def build(
     if shown is not None and len(report.warnings) > shown:
         more = len(report.warnings) - shown
         click.echo(
-            f"… and {more} more warnings (--verbose or `newsroom check` lists them all)", err=True
+            f"… and {counted(more, 'more warning')} (--verbose or `newsroom check` lists them all)",
+            err=True,
         )
     report_left_out(report.left_out, shown)
     seconds = time.perf_counter() - started
     click.echo(
-        f"Built {report.posts} posts: {report.pages} pages, {report.feeds} feeds, {report.files} files ({report.written} changed) in {seconds:.2f} s → {report.output_dir}"
+        f"Built {counted(report.posts, 'post')}: {counted(report.pages, 'page')},"
+        f" {counted(report.feeds, 'feed')}, {counted(report.files, 'file')}"
+        f" ({report.written} changed) in {seconds:.2f} s → {report.output_dir}"
     )
 
 
@@ -130,7 +134,13 @@ def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> Non
         problems, left_out, summary = (
             rendered.warnings,
             rendered.left_out,
-            f"{len(rendered.site.posts)} posts, {rendered.pages} pages, {rendered.feeds} feeds",
+            ", ".join(
+                (
+                    counted(len(rendered.site.posts), "post"),
+                    counted(rendered.pages, "page"),
+                    counted(rendered.feeds, "feed"),
+                )
+            ),
         )
     except BuildError as exc:
         problems, left_out, summary = exc.problems, (), ""
@@ -147,7 +157,7 @@ def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> Non
         warnings = len(problems) - errors
         verdict = "FAILED" if failed else "OK"
         click.echo(
-            f"{verdict}: {errors} error(s), {warnings} warning(s)"
+            f"{verdict}: {counted(errors, 'error')}, {counted(warnings, 'warning')}"
             + (f"; {summary}" if summary else "")
             + (" (--strict: warnings count as errors)" if strict and warnings else ""),
             err=failed,

@@ -11,6 +11,7 @@ import sys
 import click
 
 from builder.errors import BuildError, Problem
+from builder.wording import counted
 
 LIST_SHOWN = 10  # warnings and left-out posts a build names (--verbose: all)
 
@@ -77,7 +78,8 @@ def report_left_out(left_out: tuple[str, ...], shown: int | None = None) -> None
     """Name the drafts and scheduled posts a build did not take (the first `shown` of them)."""
     if left_out:
         click.echo(
-            f"Left out {len(left_out)} post(s) (--drafts / --future include them):", err=True
+            f"Left out {counted(len(left_out), 'post')} (--drafts / --future include them):",
+            err=True,
         )
         for entry in left_out[:shown]:
             click.echo(f"  {entry}", err=True)
@@ -89,5 +91,5 @@ def fail(exc: BuildError, what: str) -> None:
     """Print every problem and exit 1: the library's errors end here."""
     report_problems(exc.problems)
     count = len(exc.problems)
-    click.echo(f"Error: {count} problem{'s' * (count != 1)} found; {what}", err=True)
+    click.echo(f"Error: {counted(count, 'problem')} found; {what}", err=True)
     sys.exit(1)

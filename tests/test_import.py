@@ -156,7 +156,7 @@ def test_second_import_creates_nothing(site, runner):
     for seed in SEEDS:
         result = runner.invoke(cli, ["import", str(seed), "--root", str(site)])
         assert result.exit_code == 0, result.output
-        assert "Imported 0 draft post(s)" in result.stdout
+        assert "Imported 0 draft posts" in result.stdout
         assert "already imported: skipped" in result.stdout
     assert tree(site) == before
 
@@ -190,7 +190,7 @@ def test_cli_prints_the_summary_table(site, runner):
     )
     assert "date: the year 2017 is taken from paragraph 6" in row
     assert f"{seed}:5: paragraph 3 (“BOMCA is introducing" in result.stdout
-    assert lines[-1] == f"Imported 6 draft post(s) from {seed}; 2 paragraph(s) not news."
+    assert lines[-1] == f"Imported 6 draft posts from {seed}; 2 paragraphs not news."
 
 
 # --- the date forms -----------------------------------------------------------------------
@@ -564,7 +564,7 @@ def test_summary_lines_for_an_empty_bulletin(site, tmp_path):
     report = import_bulletin(load_config(site), write_bulletin(tmp_path, "\n\n"), today=TODAY)
     assert (
         summary_lines(report)[-1]
-        == f"Imported 0 draft post(s) from {tmp_path / 'bulletin.txt'}; 0 paragraph(s) not news."
+        == f"Imported 0 draft posts from {tmp_path / 'bulletin.txt'}; 0 paragraphs not news."
     )
 
 
@@ -716,3 +716,21 @@ def test_import_skips_a_pipe_among_the_posts(site, tmp_path):
     result = run_import(site, bulletin)
     assert result.returncode == 0, result.stdout + result.stderr
     assert len(list((site / "content/news").rglob("*.md"))) == 2  # the pipe and the new post
+
+
+def test_the_import_summary_counts_one_post_and_one_paragraph_in_the_singular(
+    site, tmp_path, runner
+):
+    bulletin = write_bulletin(
+        tmp_path,
+        """
+        BOMCA Newsletter, March 2017
+
+        On 14 March 2017 a workshop on risk analysis was held in Bishkek, Kyrgyzstan.
+        """,
+    )
+    result = runner.invoke(cli, ["import", str(bulletin), "--root", str(site)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        f"Imported 1 draft post from {bulletin}; 1 paragraph not news."
+    )

@@ -299,7 +299,7 @@ def test_a_site_folder_that_cannot_hold_the_preview_gets_it_built_in_a_temporary
         log[0]
         == f"{root / '.newsroom-cache'} cannot be written: the preview is built in {folder.parent} instead"
     )
-    assert log[-1].startswith("Built 1 posts")
+    assert log[-1].startswith("Built 1 post in ")
     preview.close()
     assert (
         not folder.exists()

@@ -16,6 +16,7 @@ from builder.editorial.importer import DANGLING, DraftItem, NotNews, draft_items
 from builder.progress import NoProgress, Progress
 from builder.editorial.scaffold import unique_slug, used_slugs, write_new_file
 from builder.pipeline.slugs import slugify
+from builder.wording import counted
 from builder.pipeline.sources import (
     MARKDOWN_SUFFIXES,
     NotRegularFile,
@@ -296,8 +297,8 @@ def summary_lines(report: ImportReport) -> list[str]:
         )
     again = len(report.posts) - len(report.written)
     lines.append(
-        f"Imported {len(report.written)} draft post(s) from {report.bulletin}"
+        f"Imported {counted(len(report.written), 'draft post')} from {report.bulletin}"
         + (f"; {again} already in the site, skipped" if again else "")
-        + f"; {len(report.not_news)} paragraph(s) not news."
+        + f"; {counted(len(report.not_news), 'paragraph')} not news."
     )
     return lines
