@@ -23,6 +23,7 @@ from builder.terminal import (
     BarProgress,
     check_results,
     fail,
+    listing_lines,
     print_grouped,
     report_left_out,
     report_problems,
@@ -265,7 +266,8 @@ def serve(root: Path, host: str, port: int) -> None:
 def list_command(root: Path, drafts: bool, scheduled: bool) -> None:
     """List the posts, newest first, one line each.
 
-    Each line: date, status, countries and file.
+    Each line: date, status, title, countries and file, in aligned columns; "no drafts" (or
+    "no posts", "no scheduled posts") when there is none.
     """
     from builder.editorial.catalog import list_posts
 
@@ -273,14 +275,15 @@ def list_command(root: Path, drafts: bool, scheduled: bool) -> None:
         listings, problems = list_posts(root, now=datetime.now(timezone.utc))
     except BuildError as exc:
         fail(exc, "nothing to list.")
-    wanted = {
-        status for status, asked in (("draft", drafts), ("scheduled", scheduled)) if asked
-    } or {"published", "draft", "scheduled"}
-    for item in listings:
-        if item.status in wanted:
-            click.echo(
-                f"{item.date.date().isoformat()}  {item.status:<9}  {', '.join(item.countries) or '-':<40}  {item.source}"
-            )
+    asked = [name for name, on in (("drafts", drafts), ("scheduled posts", scheduled)) if on]
+    wanted = {status for status, on in (("draft", drafts), ("scheduled", scheduled)) if on} or {
+        "published",
+        "draft",
+        "scheduled",
+    }
+    lines = listing_lines(item for item in listings if item.status in wanted)
+    for line in lines or [f"no {' or '.join(asked) or 'posts'}"]:
+        click.echo(line)
     if problems:
         fail(BuildError(problems), "these files could not be listed.")
 

@@ -7,13 +7,18 @@ this is where those become lines on stderr, for the commands in cli.py.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Iterable
 
 import click
 
 from builder.errors import BuildError, Problem
 from builder.wording import counted
 
+if TYPE_CHECKING:  # the catalog imports the parser, which `build` with nothing to do never needs
+    from builder.editorial.catalog import Listing
+
 LIST_SHOWN = 10  # warnings and left-out posts a build names (--verbose: all)
+TITLE_SHOWN = 48  # characters of a title `newsroom list` shows, the rest cut at a word
 
 
 class BarProgress:
@@ -85,6 +90,35 @@ def report_left_out(left_out: tuple[str, ...], shown: int | None = None) -> None
             click.echo(f"  {entry}", err=True)
         if shown is not None and len(left_out) > shown:
             click.echo(f"  … and {len(left_out) - shown} more (--verbose lists them all)", err=True)
+
+
+def listing_lines(listings: Iterable[Listing]) -> list[str]:
+    """`newsroom list`'s table: date, status, title, countries and file, in aligned columns."""
+    rows = [
+        (
+            item.date.date().isoformat(),
+            item.status,
+            shortened(item.title, TITLE_SHOWN),
+            ", ".join(item.countries) or "-",
+            item.source,
+        )
+        for item in listings
+    ]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(4)]
+    return [
+        "  ".join(
+            [*(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)), row[4]]
+        )
+        for row in rows
+    ]
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text`, or its first words and "…" in at most `limit` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:–-") + "…"
 
 
 def fail(exc: BuildError, what: str) -> None:

@@ -344,3 +344,41 @@ def test_a_build_with_more_warnings_than_it_names_counts_the_rest(runner, make_s
     result = runner.invoke(cli, ["build", "--root", str(root)])
     assert result.exit_code == 0, result.output
     assert "… and 1 more warning (--verbose or `newsroom check` lists them all)" in result.stderr
+
+
+def test_list_shows_each_title_in_aligned_columns(runner, make_site):
+    long_title = "A regional workshop for border guarding agencies of all five countries"
+    root = make_site(
+        {
+            "content/news/a.md": post(countries="[Kyrgyzstan, Tajikistan]"),
+            "content/news/b.md": post(title="Not yet", date="2017-05-01", extra="draft: true\n"),
+            "content/news/long.md": post(title=long_title, date="2017-04-01", countries="[TJ]"),
+        }
+    )
+    result = runner.invoke(cli, ["list", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3, result.stdout
+    titles = [
+        line.index(title)
+        for line, title in zip(lines, ("Not yet", "A regional", "A work"), strict=True)
+    ]
+    countries = [
+        line.index(name) for line, name in zip(lines, ("Kyrgyz", "Tajik", "Kyrgyz"), strict=True)
+    ]
+    files = [line.index("content/news/") for line in lines]
+    assert len(set(titles)) == len(set(countries)) == len(set(files)) == 1, result.stdout
+    assert "A workshop in Bishkek" in lines[2] and "Not yet" in lines[0]
+    shown = re.search(r"A regional workshop.*?…", lines[1])
+    assert shown and len(shown.group()) <= 48 and long_title.startswith(shown.group()[:-1])
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [(["--drafts"], "no drafts"), (["--scheduled"], "no scheduled posts"), ([], "no posts")],
+)
+def test_list_says_so_when_there_is_nothing_to_list(runner, make_site, args, said):
+    root = make_site({REL: post()} if args else {"content/pages/about.md": "# About\n"})
+    result = runner.invoke(cli, ["list", "--root", str(root), *args])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == said + "\n"
