@@ -23,6 +23,7 @@ from builder.terminal import (
     BarProgress,
     check_results,
     fail,
+    import_summary_lines,
     listing_lines,
     print_grouped,
     report_left_out,
@@ -309,7 +310,7 @@ def import_command(bulletin: Path, year: int | None, lang: str, root: Path) -> N
     Each post is written with draft: true; the table printed says what needs review.
     """
     progress = BarProgress()
-    from builder.editorial.bulletins import import_bulletin, summary_lines
+    from builder.editorial.bulletins import import_bulletin
 
     try:
         report = import_bulletin(
@@ -319,7 +320,7 @@ def import_command(bulletin: Path, year: int | None, lang: str, root: Path) -> N
         progress.close()
         fail(exc, "no file was written.")
     progress.close()
-    for line in summary_lines(report):
+    for line in import_summary_lines(report):
         click.echo(line)
 
 

@@ -7,6 +7,7 @@ this is where those become lines on stderr, for the commands in cli.py.
 from __future__ import annotations
 
 import sys
+import textwrap
 from typing import TYPE_CHECKING, Iterable
 
 import click
@@ -14,10 +15,13 @@ import click
 from builder.errors import BuildError, Problem
 from builder.wording import counted
 
-if TYPE_CHECKING:  # the catalog imports the parser, which `build` with nothing to do never needs
+if TYPE_CHECKING:  # they import the parser, which `build` with nothing to do never needs
+    from builder.editorial.bulletins import ImportedPost, ImportReport
     from builder.editorial.catalog import Listing
 
 LIST_SHOWN = 10  # warnings and left-out posts a build names (--verbose: all)
+SUMMARY_WIDTH = 100  # columns each line of the import's summary fits in
+LABEL_WIDTH = 16  # where the values of the import's summary start
 TITLE_SHOWN = 48  # characters of a title `newsroom list` shows, the rest cut at a word
 
 
@@ -119,6 +123,52 @@ def shortened(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
     return cut.rstrip(" ,;:–-") + "…"
+
+
+def import_summary_lines(report: ImportReport) -> list[str]:
+    """What an editor reads after an import: each post's file, then its fields and what needs a
+    look, within SUMMARY_WIDTH columns; then the paragraphs that became no post."""
+    lines: list[str] = []
+    for post in report.posts:
+        lines += [*([""] if lines else []), post.path, *imported_fields(post)]
+    lines += [""] if lines and report.not_news else []
+    for skipped in report.not_news:
+        words = skipped.paragraph.text.split()
+        opening = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+        lines.append(
+            f"{report.bulletin}:{skipped.paragraph.line}: paragraph {skipped.paragraph.number}"
+            f" (“{opening}”): {skipped.reason}"
+        )
+    again = len(report.posts) - len(report.written)
+    lines.append(
+        f"Imported {counted(len(report.written), 'draft post')} from {report.bulletin}"
+        + (f"; {again} already in the site, skipped" if again else "")
+        + f"; {counted(len(report.not_news), 'paragraph')} not news."
+    )
+    return lines
+
+
+def imported_fields(post: ImportedPost) -> list[str]:
+    """One post's date, countries, tags and what needs a look, labelled, wrapped to fit."""
+    item = post.item
+    looks = [post.skipped] if post.skipped else [f"{name}: {note}" for name, note in item.reviews]
+    fields = [
+        ("date", item.date.isoformat() + (f"–{item.end_date}" if item.end_date else "")),
+        ("countries", ", ".join(item.countries) or "-"),
+        ("tags", ", ".join(item.tags) or "-"),
+        *((("needs a look" if i == 0 else ""), look) for i, look in enumerate(looks)),
+    ]
+    return [
+        line
+        for label, value in fields
+        for line in textwrap.wrap(
+            value,
+            width=SUMMARY_WIDTH,
+            initial_indent=f"  {label + ':' if label else '':<{LABEL_WIDTH - 2}}",
+            subsequent_indent=" " * (LABEL_WIDTH + 2),
+            break_on_hyphens=False,
+        )
+    ]
 
 
 def fail(exc: BuildError, what: str) -> None:
