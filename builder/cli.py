@@ -294,6 +294,7 @@ def list_command(root: Path, drafts: bool, scheduled: bool) -> None:
 @click.option(
     "--year",
     type=click.IntRange(1900, 2999),
+    metavar="YYYY",
     help="The year of items whose date names none [default: from neighbouring items].",
 )
 @click.option(
