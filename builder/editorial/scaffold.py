@@ -129,7 +129,7 @@ SITE_TOML = """\
 
 [site]
 title = "{title}"
-description = "News of {title}."
+description = "News of the programme, newest first, by country and by topic."  # say what it is
 base_url = "https://example.org/"   # where output/ will be published (may have a path)
 language = "en"                     # picks templates/strings/en.toml
 timezone = "{timezone}"             # a date without a time means midnight here
