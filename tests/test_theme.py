@@ -1,0 +1,68 @@
+"""The theme's lists, favicon and logo, on mini-sites built for real."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from builder.build import build_site
+
+
+def post(title: str, day: str, body: str, summary: str | None = None) -> str:
+    extra = f"summary: {summary}\n" if summary else ""
+    return f"---\ntitle: {title}\ndate: {day}\ncountries: [Kyrgyzstan]\n{extra}---\n{body}\n"
+
+
+def read_more_links(html: str) -> dict[str, str]:
+    """Each post of a list → the accessible text of its "Read more" link ('' when it has none)."""
+    found = {}
+    for item in re.findall(r'<article class="post-summary">(.*?)</article>', html, re.DOTALL):
+        title = re.search(r'class="post-summary-title"><a href="[^"]*">([^<]*)</a>', item)[1]
+        link = re.search(r'<p class="read-more"><a href="([^"]*)">(.*?)</a></p>', item)
+        found[title] = re.sub(r"<[^>]+>", "", link[2]) + " → " + link[1] if link else ""
+    return found
+
+
+def test_read_more_only_when_the_list_shows_less_than_the_whole_post(
+    make_site, tmp_path: Path
+) -> None:
+    long_text = " ".join(["word"] * 80)  # longer than a summary: the list cuts it
+    root = make_site(
+        {
+            "content/news/2021/short.md": post("Short", "2021-01-05", "All of it."),
+            "content/news/2021/two.md": post("Two", "2021-01-04", "First.\n\nSecond."),
+            "content/news/2021/long.md": post("Long", "2021-01-03", long_text),
+            "content/news/2021/own.md": post("Own", "2021-01-02", "The body.", "Other words"),
+            "content/news/2021/picture.md": post(
+                "Picture", "2021-01-01", "Look. ![a map](https://example.org/map.png)"
+            ),
+            "content/news/2021/same.md": post("Same", "2021-01-06", "Said once.", "Said once."),
+        },
+        config=MINI_ONE_PAGE,
+    )
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    expected = {
+        "Short": "",
+        "Two": "Read more: Two → /news/2021/two/",
+        "Long": "Read more: Long → /news/2021/long/",
+        "Own": "Read more: Own → /news/2021/own/",
+        "Picture": "Read more: Picture → /news/2021/picture/",
+        "Same": "",
+    }
+    for page in ("index.html", "countries/kyrgyzstan/index.html", "archive/2021/index.html"):
+        assert read_more_links((out / page).read_text(encoding="utf-8")) == expected, page
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert '<p class="summary">All of it.</p>' in home  # the whole post is in the list
+
+
+MINI_ONE_PAGE = """\
+[site]
+title = "Mini News"
+base_url = "https://example.org/"
+per_page = 10
+
+[countries.kyrgyzstan]
+name = "Kyrgyzstan"
+iso = "KG"
+"""
