@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from conftest import REPO
+
 from builder.build import build_site
 
 
@@ -66,3 +68,36 @@ per_page = 10
 name = "Kyrgyzstan"
 iso = "KG"
 """
+
+
+def test_every_page_links_the_svg_favicon_and_the_root_has_favicon_ico(
+    make_site, tmp_path: Path
+) -> None:
+    root = make_site({"content/news/2021/short.md": post("Short", "2021-01-05", "All of it.")})
+    out = tmp_path / "out"
+    build_site(root, output_dir=out, base_url="https://example.org/bomca/")
+    ico = (out / "favicon.ico").read_bytes()
+    assert ico == (REPO / "templates/static/favicon.ico").read_bytes()
+    assert ico[:4] == b"\0\0\1\0" and len(ico) < 2048  # an icon file, and a small one
+    svg = (out / "static/favicon.svg").read_text(encoding="utf-8")
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and "<script" not in svg
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 5
+    for page in pages:  # under the sub-path, only the link tag finds the icon
+        html = page.read_text(encoding="utf-8")
+        assert '<link rel="icon" href="/bomca/static/favicon.svg" type="image/svg+xml">' in html
+
+
+def test_a_favicon_ico_of_the_content_is_published_instead_of_the_themes(
+    make_site, tmp_path: Path
+) -> None:
+    own = b"\0\0\1\0 the site's own icon"
+    root = make_site(
+        {
+            "content/news/2021/short.md": post("Short", "2021-01-05", "All of it."),
+            "content/favicon.ico": own,
+        }
+    )
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    assert (out / "favicon.ico").read_bytes() == own

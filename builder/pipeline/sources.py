@@ -20,6 +20,8 @@ MARKDOWN_SUFFIXES = {".md", ".markdown"}
 MARKDOWN_ENDINGS = tuple(MARKDOWN_SUFFIXES)
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 PAGES_FOLDER = "pages"
+# The theme's favicon.ico is also published at the root, where browsers ask for it.
+THEME_FAVICON, ROOT_FAVICON = "static/favicon.ico", "favicon.ico"
 
 
 IGNORED_STARTS, IGNORED_ENDS = (".", "#", "~"), ("~", ".swp", ".swx", ".tmp")
@@ -247,6 +249,8 @@ def find_sources(config: SiteConfig) -> Sources:
         rel = entry.path[prefix:].replace(os.sep, "/")
         if rel.startswith("static/"):
             assets.append((rel, Path(entry.path)))
+        if rel == THEME_FAVICON and not any(out == ROOT_FAVICON for out, _ in assets):
+            assets.append((ROOT_FAVICON, Path(entry.path)))  # content's own favicon.ico wins
     settings = config.root / CONFIG_NAME
     found = settings.stat()
     stats.append((str(settings), found.st_mtime_ns, found.st_size))
