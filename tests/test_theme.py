@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import REPO
+import pytest
+from conftest import MINI_CONFIG, REPO
 
 from builder.build import build_site
+from builder.cli import cli
 
 
 def post(title: str, day: str, body: str, summary: str | None = None) -> str:
@@ -101,3 +103,80 @@ def test_a_favicon_ico_of_the_content_is_published_instead_of_the_themes(
     out = tmp_path / "out"
     build_site(root, output_dir=out)
     assert (out / "favicon.ico").read_bytes() == own
+
+
+LOGO = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 90 20"><rect width="90" height="20"/></svg>'
+NEWS = {"content/news/2021/short.md": post("Short", "2021-01-05", "All of it.")}
+
+
+def with_logo(logo: str) -> str:
+    return MINI_CONFIG.replace("per_page = 2\n", f'per_page = 2\nlogo = "{logo}"\n')
+
+
+def headers(out: Path) -> set[str]:
+    """The site-title link of every page."""
+    found = set()
+    for page in out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        found |= set(re.findall(r'<a class="site-title" href="[^"]*">.*?</a>', html, re.DOTALL))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("logo", "file", "published"),
+    [
+        ("static/logo.svg", "static/logo.svg", "static/logo.svg"),  # a folder of the site's own
+        ("templates/static/brand.svg", "templates/static/brand.svg", "static/brand.svg"),
+        ("content/images/logo.svg", "content/images/logo.svg", "images/logo.svg"),
+    ],
+)
+def test_a_logo_in_site_toml_is_the_wordmark_of_every_page(
+    make_site, tmp_path: Path, logo: str, file: str, published: str
+) -> None:
+    root = make_site({**NEWS, file: LOGO}, config=with_logo(logo))
+    out = tmp_path / "out"
+    build_site(root, output_dir=out, base_url="https://example.org/bomca/")
+    assert (out / published).read_bytes() == LOGO
+    assert headers(out) == {
+        '<a class="site-title" href="/bomca/"><img class="site-logo"'
+        f' src="/bomca/{published}" alt="Mini News"></a>'
+    }
+
+
+def test_without_a_logo_the_title_is_the_wordmark(make_site, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_site(make_site(NEWS), output_dir=out)
+    assert headers(out) == {'<a class="site-title" href="/">Mini News</a>'}
+
+
+def test_a_new_logo_file_alone_is_published_by_the_next_build(make_site, tmp_path: Path) -> None:
+    root = make_site({**NEWS, "static/logo.svg": LOGO}, config=with_logo("static/logo.svg"))
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    (root / "static/logo.svg").write_bytes(LOGO.replace(b"<rect", b"<circle r='9'"))
+    build_site(root, output_dir=out)  # nothing else changed: the logo is a source too
+    assert (out / "static/logo.svg").read_bytes() == (root / "static/logo.svg").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("logo", "why"),
+    [
+        ("static/logo.svg", "no file static/logo.svg in the site folder"),
+        ("../logo.svg", "expected a path inside the site folder"),
+        ("static/logo.txt", "expected an image (.svg, .png"),
+        ("templates/base.svg", "templates/ holds the theme; put the logo in templates/static/"),
+        ("output/logo.svg", "is in the output folder, which every build replaces"),
+    ],
+)
+def test_a_logo_that_cannot_be_published_is_an_error_at_its_line(
+    make_site, runner, logo: str, why: str
+) -> None:
+    root = make_site(NEWS, config=with_logo(logo))
+    (root / "output").mkdir()
+    (root / "output/logo.svg").write_bytes(LOGO)
+    (root / "output/index.html").write_text("before", encoding="utf-8")
+    result = runner.invoke(cli, ["build", "--root", str(root)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    line = with_logo(logo).splitlines().index(f'logo = "{logo}"') + 1
+    assert f"site.toml:{line}: [site] logo: " in result.output and why in result.output
+    assert (root / "output/index.html").read_text(encoding="utf-8") == "before"

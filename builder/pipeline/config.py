@@ -22,6 +22,8 @@ from builder.pipeline.config_checks import (
     check_import,
     check_tables,
     find_key_line,
+    logo_output_path,
+    logo_problem,
 )
 from builder.pipeline.config_countries import Country, check_countries
 
@@ -55,6 +57,9 @@ class SiteConfig:
     ] = ()  # [import.tags]: (tag, keywords) for `newsroom import`
     raw_html: bool = True  # [content] raw_html: HTML written in a post is kept (trusted editors) or shown as text
     search: bool = True  # [search] enabled: a /search/ page and Pagefind's index of the posts
+    logo: str = (
+        ""  # [site] logo: an image's path in the site folder ("" : the title is the wordmark)
+    )
     digest: str = (
         ""  # of site.toml's bytes: what was parsed under one config is valid under the same
     )
@@ -63,6 +68,11 @@ class SiteConfig:
     def base_path(self) -> str:
         """The path part of base_url, e.g. "/bomca/" (always starts and ends with "/")."""
         return urlsplit(self.base_url).path
+
+    @property
+    def logo_path(self) -> str:
+        """Where the logo is published in the output ("" without a logo)."""
+        return logo_output_path(self.logo) if self.logo else ""
 
     @property
     def content_dir(self) -> Path:
@@ -90,6 +100,13 @@ def load_config(
     values = check_tables(data, text, problems)
     countries = check_countries(data.get("countries", {}), text, problems)
     import_tags = check_import(data.get("import", {}), text, problems)
+    out = Path(output_dir).resolve() if output_dir else root / "output"
+    logo = values["site"]["logo"]
+    why = logo_problem(logo, root, out) if isinstance(logo, str) and logo.strip() else None
+    if why:
+        problems.append(
+            Problem(CONFIG_NAME, find_key_line(text, "site", "logo"), f"[site] logo: {why}")
+        )
     if problems:
         raise ConfigError(problems)
     url = values["site"]["base_url"]
@@ -107,7 +124,8 @@ def load_config(
         search=values["search"]["enabled"],
         countries=countries,
         import_tags=import_tags,
-        output_dir=Path(output_dir).resolve() if output_dir else root / "output",
+        output_dir=out,
+        logo=logo.strip(),
         digest=digest_bytes(raw).hex(),
     )
 
