@@ -114,6 +114,7 @@ def test_country_pages_and_the_countries_list_chart_the_news_of_the_one_year_per
     assert {p.date.year for p in site.posts} == {2017}  # the sample site: one year of news
     listing = (out / "countries/index.html").read_text(encoding="utf-8")
     assert "each country in 2017, month by month" in listing
+    assert '<ul class="term-list term-list-countries term-list-months">' in listing  # wider boxes
     for country in site.countries.terms:
         ident = f"chart-countries-{country.slug}"
         per_month = Counter(p.date.month for p in country.posts)
