@@ -153,10 +153,14 @@ def test_the_fixture_charts_show_a_year_without_news(golden_site: Path) -> None:
     assert chart_numbers(page, "chart-countries-tajikistan") == {2016: 0, 2017: 2}
 
 
+def news(title: str, day: str, countries: str = "Kyrgyzstan") -> str:
+    return f"---\ntitle: {title}\ndate: {day}\ncountries: [{countries}]\n---\n{title}.\n"
+
+
 ONE_YEAR_POSTS = {
-    "content/news/2021/a.md": "---\ntitle: A\ndate: 2021-02-03\ncountries: [Kyrgyzstan]\n---\nA.\n",
-    "content/news/2021/b.md": "---\ntitle: B\ndate: 2021-02-20\ncountries: [Kyrgyzstan]\n---\nB.\n",
-    "content/news/2021/c.md": "---\ntitle: C\ndate: 2021-11-30\ncountries: [Kyrgyzstan, Tajikistan]\n---\nC.\n",
+    "content/news/2021/a.md": news("A", "2021-02-03"),
+    "content/news/2021/b.md": news("B", "2021-02-20"),
+    "content/news/2021/c.md": news("C", "2021-11-30", "Kyrgyzstan, Tajikistan"),
 }
 
 
@@ -189,7 +193,7 @@ def test_a_site_with_news_of_two_years_charts_years(make_site, tmp_path: Path) -
 
     posts = {
         **ONE_YEAR_POSTS,
-        "content/news/2020/d.md": "---\ntitle: D\ndate: 2020-05-01\ncountries: [Kyrgyzstan]\n---\nD.\n",
+        "content/news/2020/d.md": news("D", "2020-05-01"),
     }
     out = tmp_path / "out"
     build_site(make_site(posts), output_dir=out)

@@ -105,7 +105,10 @@ def test_a_favicon_ico_of_the_content_is_published_instead_of_the_themes(
     assert (out / "favicon.ico").read_bytes() == own
 
 
-LOGO = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 90 20"><rect width="90" height="20"/></svg>'
+LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 90 20">'
+    b'<rect width="90" height="20"/></svg>'
+)
 NEWS = {"content/news/2021/short.md": post("Short", "2021-01-05", "All of it.")}
 
 

@@ -1,4 +1,4 @@
-"""Small bar charts as inline SVG, made at build time: no JavaScript, numbers kept for screen readers.
+"""Small bar charts as inline SVG made at build time: no JavaScript, numbers for screen readers.
 
 A country's chart counts its news per year over the site's years; when all the site's news is
 of one year, per month of that year (twelve bars), so that a young archive is not one bar.
@@ -75,9 +75,11 @@ def year_chart(
     for i, (label, count) in enumerate(counts):
         middle, bar = slot * i + slot // 2, bar_height(count, top)
         parts.append(
-            f'<rect class="chart-bar" x="{middle - bar_width // 2}" y="{base - bar}" width="{bar_width}" height="{bar}"/>'
+            f'<rect class="chart-bar" x="{middle - bar_width // 2}" y="{base - bar}"'
+            f' width="{bar_width}" height="{bar}"/>'
             f'<text class="chart-count" fill="currentColor" x="{middle}" y="{base - bar - 5}" text-anchor="middle">{count}</text>'
-            f'<text class="chart-year" fill="currentColor" x="{middle}" y="{height - 5}" text-anchor="middle">{escape(label)}</text>'
+            f'<text class="chart-year" fill="currentColor" x="{middle}" y="{height - 5}"'
+            f' text-anchor="middle">{escape(label)}</text>'
         )
     parts.append(
         f'<line class="chart-axis" stroke="currentColor" x1="0" y1="{base}" x2="{width}" y2="{base}"/>'
