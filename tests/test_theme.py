@@ -169,6 +169,7 @@ def test_a_new_logo_file_alone_is_published_by_the_next_build(make_site, tmp_pat
         ("static/logo.txt", "expected an image (.svg, .png"),
         ("templates/base.svg", "templates/ holds the theme; put the logo in templates/static/"),
         ("output/logo.svg", "is in the output folder, which every build replaces"),
+        ("x" * 300 + ".svg", "cannot be read: File name too long"),  # not a traceback
     ],
 )
 def test_a_logo_that_cannot_be_published_is_an_error_at_its_line(

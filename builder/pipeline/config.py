@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from builder.digest import digest_bytes
 from builder.errors import ConfigError, Problem
+from builder.pipeline.characters import unshowable_message
 from builder.pipeline.config_checks import (
     CONFIG_NAME,
     check_base_url,
@@ -57,9 +58,8 @@ class SiteConfig:
     ] = ()  # [import.tags]: (tag, keywords) for `newsroom import`
     raw_html: bool = True  # [content] raw_html: HTML written in a post is kept (trusted editors) or shown as text
     search: bool = True  # [search] enabled: a /search/ page and Pagefind's index of the posts
-    logo: str = (
-        ""  # [site] logo: an image's path in the site folder ("" : the title is the wordmark)
-    )
+    # [site] logo: an image's path in the site folder; "": the title is the wordmark
+    logo: str = ""
     digest: str = (
         ""  # of site.toml's bytes: what was parsed under one config is valid under the same
     )
@@ -101,12 +101,7 @@ def load_config(
     countries = check_countries(data.get("countries", {}), text, problems)
     import_tags = check_import(data.get("import", {}), text, problems)
     out = Path(output_dir).resolve() if output_dir else root / "output"
-    logo = values["site"]["logo"]
-    why = logo_problem(logo, root, out) if isinstance(logo, str) and logo.strip() else None
-    if why:
-        problems.append(
-            Problem(CONFIG_NAME, find_key_line(text, "site", "logo"), f"[site] logo: {why}")
-        )
+    logo = checked_logo(values["site"]["logo"], root, out, text, problems)
     if problems:
         raise ConfigError(problems)
     url = values["site"]["base_url"]
@@ -125,9 +120,21 @@ def load_config(
         countries=countries,
         import_tags=import_tags,
         output_dir=out,
-        logo=logo.strip(),
+        logo=logo,
         digest=digest_bytes(raw).hex(),
     )
+
+
+def checked_logo(logo: Any, root: Path, out: Path, text: str, problems: list[Problem]) -> str:
+    """[site] logo, stripped, once its file is known to be publishable (problems otherwise)."""
+    if not isinstance(logo, str) or not logo.strip() or unshowable_message(logo):
+        return ""  # no logo, or one check_tables or check_characters already refuses
+    logo = logo.strip()
+    why = logo_problem(logo, root, out)
+    if why:
+        line = find_key_line(text, "site", "logo")
+        problems.append(Problem(CONFIG_NAME, line, f"[site] logo: {why}"))
+    return logo
 
 
 def read_toml(root: Path) -> tuple[bytes, str, dict[str, Any]]:

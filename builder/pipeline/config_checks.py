@@ -270,7 +270,14 @@ def logo_problem(logo: str, root: Path, output_dir: Path) -> str | None:
         return f"{logo!r}: expected an image (" + ", ".join(LOGO_ENDINGS) + ")"
     if rel.parts[0] == "templates" and rel.parts[1:2] != ("static",):
         return f"{logo!r}: templates/ holds the theme; put the logo in templates/static/"
-    path = root / rel
+    try:
+        return logo_file_problem(logo, root / rel, root, output_dir)
+    except (OSError, ValueError) as exc:  # a NUL, a name too long for the file system
+        return f"{logo!r} cannot be read: {getattr(exc, 'strerror', None) or exc}"
+
+
+def logo_file_problem(logo: str, path: Path, root: Path, output_dir: Path) -> str | None:
+    """Why the logo's file, `path`, cannot be published, or None."""
     if not path.resolve().is_relative_to(root.resolve()):
         return f"{logo!r} leads out of the site folder (a link)"
     if path.resolve().is_relative_to(output_dir.resolve()):
