@@ -129,6 +129,7 @@ def headers(out: Path) -> set[str]:
     ("logo", "file", "published"),
     [
         ("static/logo.svg", "static/logo.svg", "static/logo.svg"),  # a folder of the site's own
+        ("./static//logo.svg", "static/logo.svg", "static/logo.svg"),  # the same, written loosely
         ("templates/static/brand.svg", "templates/static/brand.svg", "static/brand.svg"),
         ("content/images/logo.svg", "content/images/logo.svg", "images/logo.svg"),
     ],
@@ -170,6 +171,7 @@ def test_a_new_logo_file_alone_is_published_by_the_next_build(make_site, tmp_pat
         ("templates/base.svg", "templates/ holds the theme; put the logo in templates/static/"),
         ("output/logo.svg", "is in the output folder, which every build replaces"),
         ("x" * 300 + ".svg", "cannot be read: File name too long"),  # not a traceback
+        ("static\\\\logo.svg", "write the path with '/'"),
     ],
 )
 def test_a_logo_that_cannot_be_published_is_an_error_at_its_line(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -134,7 +134,7 @@ def checked_logo(logo: Any, root: Path, out: Path, text: str, problems: list[Pro
     if why:
         line = find_key_line(text, "site", "logo")
         problems.append(Problem(CONFIG_NAME, line, f"[site] logo: {why}"))
-    return logo
+    return PurePosixPath(logo).as_posix()  # "./static//logo.svg" is "static/logo.svg"
 
 
 def read_toml(root: Path) -> tuple[bytes, str, dict[str, Any]]:

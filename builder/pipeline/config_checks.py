@@ -263,7 +263,9 @@ LOGO_ENDINGS = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
 
 def logo_problem(logo: str, root: Path, output_dir: Path) -> str | None:
     """Why `[site] logo` (a path relative to the site folder) cannot be the site's logo, or None."""
-    rel = PurePosixPath(logo.replace("\\", "/"))
+    if "\\" in logo:
+        return f"{logo!r}: write the path with '/', such as \"static/logo.svg\""
+    rel = PurePosixPath(logo)
     if rel.is_absolute() or ".." in rel.parts or any(p.startswith(".") for p in rel.parts):
         return f'{logo!r}: expected a path inside the site folder, such as "static/logo.svg"'
     if not rel.name.lower().endswith(LOGO_ENDINGS):
@@ -290,7 +292,7 @@ def logo_file_problem(logo: str, path: Path, root: Path, output_dir: Path) -> st
 def logo_output_path(logo: str) -> str:
     """Where the logo is published: a file of content/ or templates/static/ where it already
     is (content/images/x.png at images/x.png), any other at its own path (static/logo.svg)."""
-    rel = PurePosixPath(logo.replace("\\", "/")).as_posix()
+    rel = PurePosixPath(logo).as_posix()
     for published in ("content/", "templates/"):
         if rel.startswith(published):
             return rel.removeprefix(published)
