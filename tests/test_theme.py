@@ -167,6 +167,8 @@ def test_a_new_logo_file_alone_is_published_by_the_next_build(make_site, tmp_pat
     [
         ("static/logo.svg", "no file static/logo.svg in the site folder"),
         ("../logo.svg", "expected a path inside the site folder"),
+        ("content/#drafts/logo.svg", "a name starting with '.', '#' or '~' is never published"),
+        (".newsroom-cache/logo.svg", "a name starting with '.', '#' or '~' is never published"),
         ("static/logo.txt", "expected an image (.svg, .png"),
         ("templates/base.svg", "templates/ holds the theme; put the logo in templates/static/"),
         ("output/logo.svg", "is in the output folder, which every build replaces"),

@@ -102,7 +102,7 @@ SCHEMA: dict[str, dict[str, tuple[Callable[[Any], str | None], Any]]] = {
         "language": (_language, "en"),
         "timezone": (_timezone, "UTC"),
         "per_page": (_int(1, 1000), 10),
-        "logo": (_str, ""),  # checked against the site folder by check_logo
+        "logo": (_str, ""),  # its file is checked by logo_problem
     },
     "feeds": {
         "items": (_int(1, 10000), 20),
@@ -266,8 +266,10 @@ def logo_problem(logo: str, root: Path, output_dir: Path) -> str | None:
     if "\\" in logo:
         return f"{logo!r}: write the path with '/', such as \"static/logo.svg\""
     rel = PurePosixPath(logo)
-    if rel.is_absolute() or ".." in rel.parts or any(p.startswith(".") for p in rel.parts):
+    if rel.is_absolute() or ".." in rel.parts:
         return f'{logo!r}: expected a path inside the site folder, such as "static/logo.svg"'
+    if any(part.startswith((".", "#", "~")) for part in rel.parts):
+        return f"{logo!r}: a name starting with '.', '#' or '~' is never published"
     if not rel.name.lower().endswith(LOGO_ENDINGS):
         return f"{logo!r}: expected an image (" + ", ".join(LOGO_ENDINGS) + ")"
     if rel.parts[0] == "templates" and rel.parts[1:2] != ("static",):
