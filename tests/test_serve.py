@@ -94,6 +94,16 @@ def test_pages_and_feeds_are_served_with_their_types(served) -> None:
     assert status == 404 and "not found" in missing.lower()
 
 
+def test_the_preview_answers_the_browsers_favicon_requests(served) -> None:
+    """Browsers ask every site for /favicon.ico: the preview logged a 404 for each page."""
+    _, base, _ = served
+    with urllib.request.urlopen(base + "favicon.ico", timeout=10) as response:
+        assert response.status == 200 and response.read()[:4] == b"\0\0\1\0"
+        assert response.headers["Content-Type"] == "image/vnd.microsoft.icon"
+    status, kind, _ = fetch(base + "static/favicon.svg")
+    assert status == 200 and kind.startswith("image/svg+xml")
+
+
 def test_preview_shows_drafts_and_scheduled_posts_marked_and_carries_the_reload_script(
     served,
 ) -> None:

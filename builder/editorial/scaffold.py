@@ -134,6 +134,7 @@ base_url = "https://example.org/"   # where output/ will be published (may have 
 language = "en"                     # picks templates/strings/en.toml
 timezone = "{timezone}"             # a date without a time means midnight here
 per_page = 10
+# logo = "static/logo.svg"         # an image of this folder as the header's wordmark
 
 [feeds]
 items = 20
