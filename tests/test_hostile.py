@@ -146,7 +146,7 @@ def test_a_field_name_with_a_newline_is_named_on_one_line(runner, make_site, tmp
         f"{REL}:6",
         "unknown field 'con\\ntries'",
     )
-    assert line.endswith("location")
+    assert line.endswith("location, aliases")
 
 
 def test_yaml_nested_deeper_than_any_field_needs_is_refused_quickly(
