@@ -568,3 +568,11 @@ def test_template_undefined_variable(runner, make_site, tmp_path):
 def test_template_error_in_base_template(runner, make_site, tmp_path):
     result = break_template(runner, make_site, tmp_path, "base.html", 3, "{% endif %}")
     assert problem_lines(result, "templates/base.html:3"), result.stderr
+
+
+def test_every_problem_of_one_file_is_reported_in_one_run(runner, make_site, tmp_path):
+    bad = post(tags="training", extra="contries: [Kyrgyzstan]\nend_date: 2017-03-10\n")
+    result, _ = break_and_build(runner, make_site, tmp_path, bad)
+    assert problem_lines(result, f"{REL}:5")[0].endswith("e.g. tags: [training, customs]")
+    assert "unknown field 'contries'" in problem_lines(result, f"{REL}:6")[0]
+    assert "'end_date' 2017-03-10 is before 'date' 2017-03-14" in result.stderr

@@ -61,7 +61,7 @@ def parse_meta(source: SourceFile, config: SiteConfig) -> PostMeta:
                     "the title has no letters a-z or digits to make a URL from: add a 'slug' field",
                 )
             )
-    if not problems and values["end_date"] and values["end_date"] < values["date"].date():
+    if values.get("end_date") and "date" in values and values["end_date"] < values["date"].date():
         problems.append(
             Problem(
                 source.rel,
