@@ -14,9 +14,10 @@ from builder.pipeline.config import SiteConfig
 from builder.errors import ContentError, Problem
 from builder.pipeline.fields import FieldError, countries_field, date_field, tag_ref
 from builder.pipeline.slugs import slugify
+from builder.pipeline.unfinished import PLACEHOLDER_BODY
 from builder.pipeline.sources import is_ignored, read_capped
 
-BODY_HINT = "Write the news here. The first paragraph is the summary shown on lists and in feeds.\n"
+BODY_HINT = PLACEHOLDER_BODY  # check and build warn while it is left as it is
 
 
 def used_slugs(config: SiteConfig) -> set[str]:

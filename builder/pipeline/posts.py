@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
@@ -20,6 +21,7 @@ from builder.pipeline.fields import (
 )
 from builder.pipeline.markup import MarkdownRenderer, cut_at_word, find_too_complex, first_paragraph
 from builder.pipeline.slugs import is_slug, slugify
+from builder.pipeline.unfinished import unfinished_warnings
 
 POST_FIELDS = (
     "title",
@@ -165,10 +167,13 @@ def render_body(
         source.body, source=source.rel, content_rel=content_rel, line=source.body_line
     )
     opening = first_paragraph(rendered.html)
+    where = opening_line(source.body, source.body_line, opening)
     return Body(
         html=rendered.html,
         summary=meta.summary or cut_at_word(opening),
-        warnings=rendered.warnings + tuple(editorial_warnings(meta, opening)),
+        warnings=rendered.warnings
+        + tuple(editorial_warnings(meta, opening, where))
+        + tuple(unfinished_warnings(meta, source)),
         lookups=rendered.lookups,
         links=rendered.links,
     )
@@ -194,7 +199,17 @@ def make_post(meta: PostMeta, body: Body, *, scheduled: bool = False) -> Post:
     )
 
 
-def editorial_warnings(meta: PostMeta, opening: str) -> list[Problem]:
+def opening_line(body: str, body_line: int, opening: str) -> int:
+    """The file line the first paragraph (its text `opening`) starts on: the first line of the
+    body, not a heading, that holds the paragraph's first word; else the body's first line."""
+    first = re.search(r"\w+", opening)
+    for number, line in enumerate(body.split("\n")):
+        if first and first.group() in line and not line.lstrip().startswith("#"):
+            return body_line + number
+    return body_line
+
+
+def editorial_warnings(meta: PostMeta, opening: str, opening_at: int) -> list[Problem]:
     """What an editor should look at although the post builds."""
     found = []
     if not meta.countries:
@@ -219,7 +234,7 @@ def editorial_warnings(meta: PostMeta, opening: str) -> list[Problem]:
         found.append(
             Problem(
                 meta.source,
-                1,
+                opening_at,
                 f"the first paragraph is {len(opening)} characters long and lists and feeds cut it: add a 'summary'",
                 "warning",
             )
