@@ -575,3 +575,42 @@ def test_every_problem_of_one_file_is_reported_in_one_run(runner, make_site, tmp
     assert problem_lines(result, f"{REL}:5")[0].endswith("e.g. tags: [training, customs]")
     assert "unknown field 'contries'" in problem_lines(result, f"{REL}:6")[0]
     assert "'end_date' 2017-03-10 is before 'date' 2017-03-14" in result.stderr
+
+
+BROKEN = {
+    "image": (
+        "![scan](missing.png)",
+        "the image 'missing.png' points to content/news/2017/missing.png, which does not exist",
+    ),
+    "file-link": (
+        "[the workshop](2017-03-01-gone.md)",
+        "the link '2017-03-01-gone.md' points to content/news/2017/2017-03-01-gone.md, which does"
+        " not exist",
+    ),
+    "site-link": (
+        "[the workshop](/news/2017/no-such-post/)",
+        "the link '/news/2017/no-such-post/' goes to a page of this site that does not exist",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", BROKEN)
+def test_a_missing_image_or_linked_page_fails_the_build_and_keeps_the_output(
+    runner, make_site, tmp_path, kind
+):
+    written, message = BROKEN[kind]
+    bad = post(body=f"Intro.\n\nSee {written} here.\n")
+    result, _ = break_and_build(runner, make_site, tmp_path, bad)  # exit 1, output untouched
+    assert problem_lines(result, f"{REL}:9") == [f"{REL}:9: {message}"], result.stderr
+    check = runner.invoke(cli, ["check", "--root", str(tmp_path / "mini")])
+    assert check.exit_code == 1 and f"{REL}:9: {message}\n" in check.stderr, check.output
+
+
+def test_a_missing_image_in_a_page_fails_the_build(runner, make_site, tmp_path):
+    rel = "content/pages/about.md"
+    good = {REL: post(), rel: "---\ntitle: About\n---\nUs.\n"}
+    bad = "---\ntitle: About\n---\nUs.\n\n![Us](us.png)\n"
+    result, _ = break_and_build(runner, make_site, tmp_path, bad, rel=rel, good=good)
+    assert problem_lines(result, f"{rel}:6") == [
+        f"{rel}:6: the image 'us.png' points to content/pages/us.png, which does not exist"
+    ]

@@ -262,6 +262,8 @@ def parse_doc(source: SourceFile, renderer: MarkdownRenderer, content_rel: str) 
     rendered = renderer.render(
         source.body, source=source.rel, content_rel=content_rel, line=source.body_line
     )
+    if errors := [problem for problem in rendered.warnings if problem.severity == "error"]:
+        raise ContentError(errors)
     slug = doc_slug(source)
     summary = values["summary"] or cut_at_word(first_paragraph(rendered.html))
     return Doc(
