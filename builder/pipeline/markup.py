@@ -175,8 +175,11 @@ class MarkdownRenderer:
         found = self._lookups[target] = self.lookup(target)
         if found == "missing":
             severity = "error" if kind == "image" or NAMES_A_FILE.search(target) else "warning"
-            message = f"the {kind} '{url}' points to content/{target}, which does not exist"
-            self._warn(url, message, severity)
+            self._warn(
+                url,
+                f"the {kind} '{url}' points to content/{target}, which does not exist",
+                severity,
+            )
             return url
         return self.base_path + (found[5:] if found.startswith("page:") else target) + suffix
 
