@@ -95,9 +95,8 @@ def plain_yaml_problem(exc: yaml.MarkedYAMLError, fm: str, first_line: int) -> t
     if problem.startswith("found character '") and problem.endswith("cannot start any token"):
         return here, QUOTE_MARK.format(mark=problem[len("found character '")])
     if context == "while scanning a quoted scalar":
-        return start, CLOSE_QUOTE.format(
-            line=start, mark=fm.split("\n")[began][exc.context_mark.column]
-        )
+        opening = fm.split("\n")[began][exc.context_mark.column :][:1] if exc.context_mark else ""
+        return start, CLOSE_QUOTE.format(line=start, mark=opening if opening in ("'", '"') else '"')
     if problem.startswith("found unknown escape character"):
         return here, BACKSLASH.format(char=problem.rsplit("'", 2)[1])
     if context == "while parsing a flow sequence":
