@@ -31,6 +31,7 @@ YAML_MISTAKES = {
     "after-quote": ('title: "A" b\n', 2, "put the whole value in quotes"),
     "dash": ("title: A\n- b\n", 3, "put the list under a field"),
     "lined-up": ("title: A\ntags:\n  - a\n b: c\n", 5, "line up the fields"),
+    "tag": ("location: !!python/name:os.system ''\n", 2, "'location': remove the YAML tag"),
     "unknown-kind": ("tags: [a, - b]\n", 2, "check the line for a missing quote, bracket or ':'"),
 }
 

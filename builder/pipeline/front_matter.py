@@ -68,7 +68,7 @@ def parse_fields(fm: str, rel: str, first_line: int) -> dict[str, Field] | Probl
         return Problem(
             rel,
             first_line + root.start_mark.line,
-            f"YAML tags such as '{root.tag}' are not allowed",
+            f"remove the YAML tag '{root.tag}': tags are not allowed in front matter",
         )
     if not isinstance(root, MappingNode):
         return Problem(
@@ -145,14 +145,16 @@ class RefusedTag(ValueError):
 def read_value(node: Node) -> object:
     """Turn a node into str, None or a list of (str | None | NESTED); refuse odd tags and characters."""
     if node.tag not in PLAIN_TAGS:
-        raise RefusedTag(f"YAML tags such as '{node.tag}' are not allowed")
+        raise RefusedTag(f"remove the YAML tag '{node.tag}': tags are not allowed in front matter")
     if isinstance(node, ScalarNode):
         return read_scalar(node)
     if isinstance(node, SequenceNode):
         items: list[object] = []
         for item in node.value:
             if item.tag not in PLAIN_TAGS:
-                raise RefusedTag(f"YAML tags such as '{item.tag}' are not allowed")
+                raise RefusedTag(
+                    f"remove the YAML tag '{item.tag}': tags are not allowed in front matter"
+                )
             items.append(read_scalar(item) if isinstance(item, ScalarNode) else NESTED)
         return items
     return NESTED
