@@ -15,6 +15,7 @@ from typing import Iterator
 from builder import __version__
 from builder.incremental.sizes import Sizes
 from builder.incremental import store
+from builder.incremental.home import cache_dir
 from builder.incremental.store import Warm
 from builder.model import BuildReport
 from builder.pipeline.commit import output_id
@@ -66,6 +67,7 @@ class LastBuild:
     none, it is damaged or from another version, or --clean asked to ignore it)."""
 
     out: Path
+    cache: Path  # this output's cache folder (incremental/home.py)
     state: BuildState | None
     sizes: Sizes  # of the files it left in the output, measured as this build reads its inputs
     options: tuple  # this build's options that its output depends on (the base URL, drafts…)
@@ -80,7 +82,7 @@ class LastBuild:
         """The templates it compiled, if the theme is the one it compiled."""
         if self.state is None or self.state.theme_key != inputs.theme.key:
             return {}
-        return store.load_compiled(self.out)
+        return store.load_compiled(self.cache)
 
     def known_files(self) -> frozenset[str] | None:
         """The files it left in the output, if the output is still the folder it left them in."""
@@ -94,7 +96,7 @@ class LastBuild:
         state = self.state
         if state is None or not state.search_made:
             return None
-        found = store.load(store.search_path(self.out), SearchMemory)
+        found = store.load(store.search_path(self.cache), SearchMemory)
         return (
             found if isinstance(found, SearchMemory) and found.made == state.search_made else None
         )
@@ -117,7 +119,8 @@ def recall_last_build(
     """The last build into this build's output folder (nothing of it if `clean`); the sizes of
     the files it left start being measured on another core."""
     out = inputs.config.output_dir
-    state = None if clean else store.load(store.state_path(out), BuildState)
+    cache = cache_dir(inputs.config.root, out)
+    state = None if clean else store.load(store.state_path(cache), BuildState)
     assert state is None or isinstance(state, BuildState)
     if state is not None and state.output_id != output_id(out):
         state = posts_only(state)
@@ -131,6 +134,6 @@ def recall_last_build(
     )
     sizes = Sizes(out, tuple(state.outputs) if state else ())
     try:
-        yield LastBuild(out, state, sizes, options, warm)
+        yield LastBuild(out, cache, state, sizes, options, warm)
     finally:
         sizes.close()
