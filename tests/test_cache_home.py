@@ -6,12 +6,16 @@ that may be served.
   file, by its path now and by the path an older newsroom gave it; no file there is a cache
   file or holds a draft's text.
 - One cache folder per output folder, whether the output is given relative or absolute.
+- A cache an older newsroom kept beside the output is removed when it certainly is one, with
+  a warning; else it is left, with a warning if it holds cache files.
 - A site whose cache folder cannot be made: a warning and a full build, no cache elsewhere.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -113,6 +117,69 @@ def test_an_output_given_relative_or_absolute_has_one_cache_and_another_output_i
     )
     assert len(caches) == 2 and all(name.startswith("bomca-") for name in caches)
     assert sorted(os.listdir(tmp_path / "pub")) == ["bomca"]
+
+
+def old_cache(root: Path, out: Path) -> Path:
+    """A cache where an older newsroom kept it, beside the output (the files' format is the
+    same: the cache only moved), made from this build's."""
+    old = out.parent / CACHE_NAME / out.name
+    shutil.copytree(cache_dir(root, out), old)
+    return old
+
+
+@pytest.mark.parametrize("left", ["as it was", "without its lock", "with files being written"])
+def test_a_cache_an_older_newsroom_kept_beside_the_output_is_removed_with_a_warning(
+    make_site, tmp_path: Path, left: str
+) -> None:
+    root, out = draft_site(make_site), tmp_path / "pub" / "bomca"
+    build(root, "--output", str(out))
+    old = old_cache(root, out)
+    assert (old / "state.bin").is_file() and (old / "templates").is_dir()
+    if left == "without its lock":
+        (old / "build.lock").unlink()
+    elif left == "with files being written":  # by a killed build: half a file, an empty one
+        (old / "state.tmp-4242").write_bytes((old / "state.bin").read_bytes()[:40])
+        next((old / "templates").iterdir()).with_suffix(".tmp-77").write_bytes(b"")
+    said = build(root, "--output", str(out))
+    assert f"{old}: removed: the build cache an older newsroom kept beside the output" in said
+    assert sorted(os.listdir(out.parent)) == ["bomca"]  # its .newsroom-cache went too
+    assert "removed" not in build(root, "--output", str(out))
+
+
+def test_a_folder_beside_the_output_that_is_not_certainly_a_cache_is_left(
+    make_site, tmp_path: Path
+) -> None:
+    """With a file newsroom does not make: left, and a warning; without a cache file (someone
+    else's folder of that name): left, and nothing said."""
+    root, out = draft_site(make_site), tmp_path / "pub" / "bomca"
+    build(root, "--output", str(out))
+    old = old_cache(root, out)
+    (old / "notes.txt").write_text("mine", encoding="utf-8")
+    said = build(root, "--output", str(out))
+    assert f"{old}: looks like the build cache an older newsroom kept" in said, said
+    assert "holds files newsroom does not make: remove it by hand" in said
+    assert (old / "notes.txt").is_file() and (old / "state.bin").is_file()
+    shutil.rmtree(old)
+    old.mkdir()
+    (old / "state.bin").write_text("someone else's", encoding="utf-8")
+    assert CACHE_NAME not in build(root, "--output", str(out))
+    assert (old / "state.bin").read_text(encoding="utf-8") == "someone else's"
+
+
+def test_an_old_cache_an_older_newsroom_is_building_with_is_left(make_site, tmp_path: Path) -> None:
+    root, out = draft_site(make_site), tmp_path / "pub" / "bomca"
+    build(root, "--output", str(out))
+    old = old_cache(root, out)
+    fd = os.open(old / "build.lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # an older newsroom's build holds it
+        said = build(root, "--output", str(out))
+    finally:
+        os.close(fd)
+    assert f"{old}: looks like" in said and "is in use by an older newsroom" in said, said
+    assert (old / "state.bin").is_file()
+    assert "removed" in build(root, "--output", str(out))
+    assert not old.exists()
 
 
 def test_a_site_whose_cache_folder_cannot_be_made_builds_in_full_with_a_warning(

@@ -116,8 +116,8 @@ def remember_build(
         save_state(cache, state)
     except OSError as exc:
         forget_state(cache)
-        return (unsaved(cache, exc),)
-    return ()
+        return (*last.notes, unsaved(cache, exc))
+    return last.notes
 
 
 def compiled_theme(inputs: Inputs, docs: tuple[Doc, ...]) -> dict[str, bytes]:

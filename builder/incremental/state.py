@@ -15,8 +15,9 @@ from typing import Iterator
 from builder import __version__
 from builder.incremental.sizes import Sizes
 from builder.incremental import store
-from builder.incremental.home import cache_dir
+from builder.incremental.home import cache_dir, remove_old_cache
 from builder.incremental.store import Warm
+from builder.errors import Problem
 from builder.model import BuildReport
 from builder.pipeline.commit import output_id
 from builder.pipeline.inputs import Inputs
@@ -72,6 +73,7 @@ class LastBuild:
     sizes: Sizes  # of the files it left in the output, measured as this build reads its inputs
     options: tuple  # this build's options that its output depends on (the base URL, drafts…)
     warm: Warm | None  # the cache's posts files kept in memory by this process (newsroom serve)
+    notes: tuple[Problem, ...] = ()  # warnings of this build about the cache (an old one removed)
 
     def snapshot(self, sources: Sources) -> tuple:
         """What this build's state will say it read: newsroom's version, its options, every
@@ -117,9 +119,11 @@ def recall_last_build(
     inputs: Inputs, *, clean: bool, warm: Warm | None, pagefind: Path | None
 ) -> Iterator[LastBuild]:
     """The last build into this build's output folder (nothing of it if `clean`); the sizes of
-    the files it left start being measured on another core."""
+    the files it left start being measured on another core. Run under the output's lock: the
+    cache an older newsroom kept beside the output is removed (incremental/home.py)."""
     out = inputs.config.output_dir
     cache = cache_dir(inputs.config.root, out)
+    notes = remove_old_cache(out, cache)
     state = None if clean else store.load(store.state_path(cache), BuildState)
     assert state is None or isinstance(state, BuildState)
     if state is not None and state.output_id != output_id(out):
@@ -134,6 +138,6 @@ def recall_last_build(
     )
     sizes = Sizes(out, tuple(state.outputs) if state else ())
     try:
-        yield LastBuild(out, cache, state, sizes, options, warm)
+        yield LastBuild(out, cache, state, sizes, options, warm, notes)
     finally:
         sizes.close()

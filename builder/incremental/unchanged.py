@@ -68,8 +68,8 @@ def report_unchanged(last: LastBuild, sources: Sources, inputs: Inputs) -> Build
         try:
             save_state(last.cache, replace(state, started=inputs.started, recent=recent))
         except OSError as exc:  # the older state still describes this output: it stays
-            return unchanged_report(state, last, (unsaved(last.cache, exc, ""),))
-    return unchanged_report(state, last, ())
+            return unchanged_report(state, last, (*last.notes, unsaved(last.cache, exc, "")))
+    return unchanged_report(state, last, last.notes)
 
 
 def unchanged_report(state: BuildState, last: LastBuild, more: tuple) -> BuildReport:
