@@ -146,6 +146,22 @@ def test_a_cache_an_older_newsroom_kept_beside_the_output_is_removed_with_a_warn
     assert "removed" not in build(root, "--output", str(out))
 
 
+def test_the_old_cache_of_the_default_output_goes_and_the_site_s_new_one_stays(
+    make_site,
+) -> None:
+    """The default output's old cache was root/.newsroom-cache/output/, inside the new home:
+    it is removed, the home and the new cache are not."""
+    root = draft_site(make_site)
+    build(root)
+    old = old_cache(root, root / "output")
+    assert old == root / CACHE_NAME / "output"
+    said = build(root)
+    assert f"{old}: removed: the build cache an older newsroom kept" in said, said
+    assert os.listdir(root / CACHE_NAME) == [cache_dir(root, root / "output").name]
+    result = CliRunner().invoke(cli, ["build", "--root", str(root)])
+    assert "(0 changed)" in result.stdout and "removed" not in result.stderr, result.output
+
+
 def test_a_folder_beside_the_output_that_is_not_certainly_a_cache_is_left(
     make_site, tmp_path: Path
 ) -> None:

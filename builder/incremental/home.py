@@ -121,8 +121,8 @@ def delete_old_cache(old: Path, files: list[Path]) -> Problem:
     return Problem(
         str(old),
         None,
-        "removed: the build cache an older newsroom kept beside the output (with the text of "
-        "every post, drafts too, published with the folder that holds the output); "
+        "removed: the build cache an older newsroom kept beside the output (it held every "
+        "post's text, drafts too, and went online with any upload of the output's folder); "
         "the cache is now kept in the site's own .newsroom-cache/",
         "warning",
     )
@@ -133,6 +133,6 @@ def old_warning(old: Path, what: str) -> Problem:
         str(old),
         None,
         "looks like the build cache an older newsroom kept beside the output (it may hold "
-        f"drafts' text and be published with the output's folder), but {what}",
+        f"drafts' text, and goes online with any upload of the output's folder), but {what}",
         "warning",
     )
