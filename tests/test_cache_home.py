@@ -229,6 +229,29 @@ def test_an_output_that_would_publish_the_cache_is_refused(
     assert tree(tmp_path) == before
 
 
+@pytest.mark.parametrize("given", ["elsewhere", "elsewhere/cache/out"])
+def test_an_output_holding_a_cache_home_linked_elsewhere_or_inside_it_is_refused(
+    make_site, tmp_path: Path, given: str
+) -> None:
+    """The site's .newsroom-cache may be a link to a folder outside the site (a bigger disk):
+    an output that holds that folder, or lies in it, would publish the cache too."""
+    root = draft_site(make_site)
+    (tmp_path / "elsewhere/cache").mkdir(parents=True)
+    (root / CACHE_NAME).symlink_to(tmp_path / "elsewhere/cache", target_is_directory=True)
+    out = tmp_path / given
+    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--output", str(out)])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert (
+        f"{out}: the output folder cannot hold the site's build cache "
+        f"({tmp_path / 'elsewhere/cache'}) or be inside it"
+    ) in result.stderr
+    assert os.listdir(tmp_path / "elsewhere/cache") == []
+    build(root, "--output", str(tmp_path / "pub/bomca"))  # the linked home works as a cache
+    assert os.listdir(tmp_path / "elsewhere/cache") == [
+        cache_dir(root, tmp_path / "pub/bomca").name
+    ]
+
+
 def test_a_preview_keeps_its_cache_in_the_site_s_cache_home(make_site) -> None:
     """One cache per port, beside the preview's folder in the site's .newsroom-cache/ (before,
     it was a .newsroom-cache/ inside that one)."""

@@ -177,6 +177,13 @@ def check_output_dir(out: Path, root: Path, *, preview: bool = False) -> None:
             f"the output folder cannot be a build cache folder ({CACHE_NAME}), be inside one or "
             "contain one (it would publish the cache): choose another --output",
         )
+    home = (root / CACHE_NAME).resolve()  # elsewhere if the site's .newsroom-cache is a link
+    if home.is_relative_to(out) or (out.is_relative_to(home) and not preview):
+        raise output_problem(
+            out,
+            f"the output folder cannot hold the site's build cache ({home}) or be inside it "
+            "(it would publish the cache): choose another --output",
+        )
     for inner in ("content", "templates"):
         if out.is_relative_to(root / inner):
             raise output_problem(out, f"the output folder cannot be inside {inner}/")
