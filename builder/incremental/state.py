@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Iterator
 
 from builder import __version__
-from builder.incremental.sizes import Sizes
+from builder.errors import Problem
 from builder.incremental import store
 from builder.incremental.home import cache_dir, remove_old_cache
+from builder.incremental.sizes import Sizes
 from builder.incremental.store import Warm
-from builder.errors import Problem
 from builder.model import BuildReport
 from builder.pipeline.commit import output_id
 from builder.pipeline.inputs import Inputs
