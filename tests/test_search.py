@@ -415,6 +415,7 @@ def test_the_index_kept_from_the_last_build_is_never_a_wrong_one(
 ) -> None:
     """Whatever happened since the last build, an incremental index is a clean build's."""
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    from builder.incremental.home import cache_dir
     from builder.incremental.store import search_path
 
     root = make_site(YEARS_SITE)
@@ -434,23 +435,23 @@ def test_the_index_kept_from_the_last_build_is_never_a_wrong_one(
         )
     given = record_pagefind_input(monkeypatch)
     if change == "memory damaged":
-        data = search_path(out).read_bytes()
-        search_path(out).write_bytes(data[:60] + b"x" * 20 + data[80:])
+        data = search_path(cache_dir(root, out)).read_bytes()
+        search_path(cache_dir(root, out)).write_bytes(data[:60] + b"x" * 20 + data[80:])
     elif (
         change == "memory of another build"
     ):  # a build without search since: its pages are not the memory's
-        saved = search_path(out).read_bytes()
+        saved = search_path(cache_dir(root, out)).read_bytes()
         build_site(root, output_dir=out, search=False)
-        search_path(out).write_bytes(saved)
+        search_path(cache_dir(root, out)).write_bytes(saved)
         edit.write_text(
             YEARS_SITE["content/d.md"].replace("Scanners for", "Old scanners for"), encoding="utf-8"
         )
     elif (
         change == "memory of an older build"
     ):  # the last build's memory lost, the one before it back
-        saved = search_path(out).read_bytes()
+        saved = search_path(cache_dir(root, out)).read_bytes()
         build_site(root, output_dir=out)
-        search_path(out).write_bytes(saved)
+        search_path(cache_dir(root, out)).write_bytes(saved)
         edit.write_text(
             YEARS_SITE["content/d.md"].replace("Scanners for", "Old scanners for"), encoding="utf-8"
         )
