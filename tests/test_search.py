@@ -89,10 +89,7 @@ def test_search_is_the_only_javascript_and_says_when_it_is_unavailable(
         rel = page.relative_to(out).as_posix()
         scripts = SCRIPT.findall(page.read_text(encoding="utf-8"))
         if rel == "search/index.html":
-            assert scripts == [
-                ' src="/pagefind/pagefind-ui.js" defer',
-                ' src="/static/search.js" defer',
-            ]
+            assert scripts == [' src="/static/search.js" defer']
         else:
             assert all('type="application/ld+json"' in attrs for attrs in scripts), (
                 rel
@@ -101,12 +98,14 @@ def test_search_is_the_only_javascript_and_says_when_it_is_unavailable(
     assert (
         '<p id="search-unavailable" class="search-unavailable" hidden>' in search
         and "<noscript>" in search
+        and 'class="search" role="search" hidden' in search  # shown by the script
+        and 'class="search-browse"' in search  # browsing needs no script
     )
     assert 'data-base-url="/"' in search
     sub = (subpath_site / "search/index.html").read_text(encoding="utf-8")
-    assert 'data-base-url="/bomca/"' in sub and 'src="/bomca/pagefind/pagefind-ui.js"' in sub
+    assert 'data-base-url="/bomca/"' in sub and 'src="/bomca/static/search.js"' in sub
     script = (out / "static/search.js").read_text(encoding="utf-8")
-    assert "search-unavailable" in script and "triggerSearch" in script and "bundlePath" in script
+    assert "search-unavailable" in script and "mergeIndex" in script and "bundles.json" in script
 
 
 def test_a_build_without_pagefind_succeeds_and_says_so(
