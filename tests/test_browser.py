@@ -439,3 +439,29 @@ def test_without_javascript_the_search_page_says_so_and_offers_the_browse_links(
     assert page.locator("#search").is_hidden()  # a form that could do nothing is not shown
     browse = page.locator(".search-browse a")
     assert browse.all_inner_texts() == ["Countries", "Tags", "Archive"]
+
+
+def test_markup_in_a_title_or_text_is_shown_as_text_in_the_results(
+    context, make_site, tmp_path: Path
+) -> None:
+    """The search page writes what the index holds as text: a title's or a text's markup is
+    never made into elements, nor run."""
+    from conftest import post
+
+    from builder.build import build_site
+
+    hostile = "<img src=x onerror=\"document.title='hacked'\">"
+    title = "Radios & <b>bold</b> for Osh"
+    root = make_site({"content/a.md": post(title=title, body=f"Radios `{hostile}` here.\n")})
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    with serve(out) as url:
+        page = context()
+        open_page(page, url + "search/?q=radios")
+        assert page.locator(RESULT).all_inner_texts() == [title]
+        results = page.locator("#search-results")
+        assert results.locator("img, b").count() == 0
+        assert results.locator("mark").count() >= 1  # the words found are marked
+        excerpt = results.locator(".search-result-excerpt").inner_text()
+        assert f"{title}." in excerpt and f"Radios {hostile} here." in excerpt  # as text
+        assert page.title() != "hacked"
