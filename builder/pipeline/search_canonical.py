@@ -96,7 +96,8 @@ def pack(text: bytes) -> bytes:
 
 
 def decode(data: bytes, at: int) -> tuple[Any, int]:
-    """The CBOR value at `at` and where it ends: unsigned integers, byte and text strings, arrays."""
+    """The CBOR value at `at` and where it ends (unsigned integers, byte and text strings and
+    arrays of them)."""
     kind, extra = data[at] >> 5, data[at] & 31
     at += 1
     if extra < 24:

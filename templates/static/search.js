@@ -135,11 +135,11 @@
     item.appendChild(title);
     var facts = document.createElement("p");
     facts.className = "post-meta search-result-meta";
-    [["date", "search-result-date"], ["countries", "search-result-countries"]].forEach(function (f) {
-      if (data.meta && data.meta[f[0]]) {
+    ["date", "countries"].forEach(function (name) {
+      if (data.meta && data.meta[name]) {
         var part = document.createElement("span");
-        part.className = f[1];
-        part.textContent = data.meta[f[0]];
+        part.className = "search-result-" + name;
+        part.textContent = data.meta[name];
         facts.appendChild(part);
       }
     });
