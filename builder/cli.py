@@ -17,11 +17,14 @@ from builder.build import Selection, build_site, check_site
 from builder.pipeline.config import load_config
 from builder.editorial.datetext import LANGUAGES
 from builder.errors import BuildError
+from builder.wording import counted
 from builder.terminal import (
     LIST_SHOWN,
     BarProgress,
     check_results,
     fail,
+    import_summary_lines,
+    listing_lines,
     print_grouped,
     report_left_out,
     report_problems,
@@ -75,7 +78,10 @@ def build(
     clean: bool,
     verbose: bool,
 ) -> None:
-    """Build the site into the output folder (replaced only if the build succeeds)."""
+    """Build the site into the output folder.
+
+    The folder is replaced only if the build succeeds: a failed one leaves it as it was.
+    """
     started, progress = time.perf_counter(), BarProgress()
     try:
         report = build_site(
@@ -95,12 +101,15 @@ def build(
     if shown is not None and len(report.warnings) > shown:
         more = len(report.warnings) - shown
         click.echo(
-            f"… and {more} more warnings (--verbose or `newsroom check` lists them all)", err=True
+            f"… and {counted(more, 'more warning')} (--verbose or `newsroom check` lists them all)",
+            err=True,
         )
     report_left_out(report.left_out, shown)
     seconds = time.perf_counter() - started
     click.echo(
-        f"Built {report.posts} posts: {report.pages} pages, {report.feeds} feeds, {report.files} files ({report.written} changed) in {seconds:.2f} s → {report.output_dir}"
+        f"Built {counted(report.posts, 'post')}: {counted(report.pages, 'page')},"
+        f" {counted(report.feeds, 'feed')}, {counted(report.files, 'file')}"
+        f" ({report.written} changed) in {seconds:.2f} s → {report.output_dir}"
     )
 
 
@@ -127,7 +136,13 @@ def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> Non
         problems, left_out, summary = (
             rendered.warnings,
             rendered.left_out,
-            f"{len(rendered.site.posts)} posts, {rendered.pages} pages, {rendered.feeds} feeds",
+            ", ".join(
+                (
+                    counted(len(rendered.site.posts), "post"),
+                    counted(rendered.pages, "page"),
+                    counted(rendered.feeds, "feed"),
+                )
+            ),
         )
     except BuildError as exc:
         problems, left_out, summary = exc.problems, (), ""
@@ -144,7 +159,7 @@ def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> Non
         warnings = len(problems) - errors
         verdict = "FAILED" if failed else "OK"
         click.echo(
-            f"{verdict}: {errors} error(s), {warnings} warning(s)"
+            f"{verdict}: {counted(errors, 'error')}, {counted(warnings, 'warning')}"
             + (f"; {summary}" if summary else "")
             + (" (--strict: warnings count as errors)" if strict and warnings else ""),
             err=failed,
@@ -166,11 +181,12 @@ def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> Non
     "--date",
     "day",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The event's date, YYYY-MM-DD [default: today].",
+    metavar="YYYY-MM-DD",
+    help="The event's date [default: today].",
 )
 @root_option
 def new(title: str, countries: tuple[str, ...], tags: tuple[str, ...], day, root: Path) -> None:
-    """Start a new post called TITLE; prints the path of the file to edit."""
+    """Start a new post called TITLE and print its file's path."""
     from builder.editorial.scaffold import create_post
 
     try:
@@ -221,7 +237,11 @@ def init(folder: Path, title: str) -> None:
     help="Port to listen on (0: any free port).",
 )
 def serve(root: Path, host: str, port: int) -> None:
-    """Preview the site with drafts and scheduled posts; rebuild and reload on every save."""
+    """Preview the site in a browser, drafts included.
+
+    Drafts and scheduled posts are shown (marked); every save rebuilds what it changed and
+    reloads the page.
+    """
     from builder.preview.serve import serve_site
 
     try:
@@ -245,21 +265,26 @@ def serve(root: Path, host: str, port: int) -> None:
 @click.option("--drafts", is_flag=True, help="Only drafts.")
 @click.option("--scheduled", is_flag=True, help="Only posts dated in the future.")
 def list_command(root: Path, drafts: bool, scheduled: bool) -> None:
-    """One line per post, newest first: date, status, countries, file."""
+    """List the posts, newest first, one line each.
+
+    Each line: date, status, title, countries and file, in aligned columns; "no drafts" (or
+    "no posts", "no scheduled posts") when there is none.
+    """
     from builder.editorial.catalog import list_posts
 
     try:
         listings, problems = list_posts(root, now=datetime.now(timezone.utc))
     except BuildError as exc:
         fail(exc, "nothing to list.")
-    wanted = {
-        status for status, asked in (("draft", drafts), ("scheduled", scheduled)) if asked
-    } or {"published", "draft", "scheduled"}
-    for item in listings:
-        if item.status in wanted:
-            click.echo(
-                f"{item.date.date().isoformat()}  {item.status:<9}  {', '.join(item.countries) or '-':<40}  {item.source}"
-            )
+    asked = [name for name, on in (("drafts", drafts), ("scheduled posts", scheduled)) if on]
+    wanted = {status for status, on in (("draft", drafts), ("scheduled", scheduled)) if on} or {
+        "published",
+        "draft",
+        "scheduled",
+    }
+    lines = listing_lines(item for item in listings if item.status in wanted)
+    for line in lines or [f"no {' or '.join(asked) or 'posts'}"]:
+        click.echo(line)
     if problems:
         fail(BuildError(problems), "these files could not be listed.")
 
@@ -269,6 +294,7 @@ def list_command(root: Path, drafts: bool, scheduled: bool) -> None:
 @click.option(
     "--year",
     type=click.IntRange(1900, 2999),
+    metavar="YYYY",
     help="The year of items whose date names none [default: from neighbouring items].",
 )
 @click.option(
@@ -280,9 +306,12 @@ def list_command(root: Path, drafts: bool, scheduled: bool) -> None:
 )
 @root_option
 def import_command(bulletin: Path, year: int | None, lang: str, root: Path) -> None:
-    """Draft one post per news paragraph of a plain-text BULLETIN (as draft: true); print what needs review."""
+    """Draft posts from a plain-text BULLETIN, one per dated paragraph.
+
+    Each post is written with draft: true; the table printed says what needs review.
+    """
     progress = BarProgress()
-    from builder.editorial.bulletins import import_bulletin, summary_lines
+    from builder.editorial.bulletins import import_bulletin
 
     try:
         report = import_bulletin(
@@ -292,7 +321,7 @@ def import_command(bulletin: Path, year: int | None, lang: str, root: Path) -> N
         progress.close()
         fail(exc, "no file was written.")
     progress.close()
-    for line in summary_lines(report):
+    for line in import_summary_lines(report):
         click.echo(line)
 
 

@@ -93,6 +93,7 @@ class Body:
 
     html: Markup
     summary: str
+    more: bool  # the body holds more than its summary (lists then link to "Read more")
     warnings: tuple  # of Problem
     lookups: tuple[tuple[str, str], ...]  # relative link target → what it resolved to
     links: tuple[tuple[str, int], ...]
@@ -123,6 +124,7 @@ class Post:
     summary: str
     html: Markup
     draft: bool
+    more: bool = True  # the body holds more than the summary a list shows of it
     scheduled: bool = False  # dated after the build's "now"; only built with --future
     lines: tuple[tuple[str, int], ...] = ()  # front-matter field → line, for messages
     links: tuple[tuple[str, int], ...] = ()  # site-root links in the body and their lines

@@ -7,12 +7,22 @@ this is where those become lines on stderr, for the commands in cli.py.
 from __future__ import annotations
 
 import sys
+import textwrap
+from typing import TYPE_CHECKING, Iterable
 
 import click
 
 from builder.errors import BuildError, Problem
+from builder.wording import counted
+
+if TYPE_CHECKING:  # they import the parser, which `build` with nothing to do never needs
+    from builder.editorial.bulletins import ImportedPost, ImportReport
+    from builder.editorial.catalog import Listing
 
 LIST_SHOWN = 10  # warnings and left-out posts a build names (--verbose: all)
+SUMMARY_WIDTH = 100  # columns each line of the import's summary fits in
+LABEL_WIDTH = 16  # where the values of the import's summary start
+TITLE_SHOWN = 48  # characters of a title `newsroom list` shows, the rest cut at a word
 
 
 class BarProgress:
@@ -77,7 +87,8 @@ def report_left_out(left_out: tuple[str, ...], shown: int | None = None) -> None
     """Name the drafts and scheduled posts a build did not take (the first `shown` of them)."""
     if left_out:
         click.echo(
-            f"Left out {len(left_out)} post(s) (--drafts / --future include them):", err=True
+            f"Left out {counted(len(left_out), 'post')} (--drafts / --future include them):",
+            err=True,
         )
         for entry in left_out[:shown]:
             click.echo(f"  {entry}", err=True)
@@ -85,9 +96,84 @@ def report_left_out(left_out: tuple[str, ...], shown: int | None = None) -> None
             click.echo(f"  … and {len(left_out) - shown} more (--verbose lists them all)", err=True)
 
 
+def listing_lines(listings: Iterable[Listing]) -> list[str]:
+    """`newsroom list`'s table: date, status, title, countries and file, in aligned columns."""
+    rows = [
+        (
+            item.date.date().isoformat(),
+            item.status,
+            shortened(item.title, TITLE_SHOWN),
+            ", ".join(item.countries) or "-",
+            item.source,
+        )
+        for item in listings
+    ]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(4)]
+    return [
+        "  ".join(
+            [*(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)), row[4]]
+        )
+        for row in rows
+    ]
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text`, or its first words and "…" in at most `limit` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
+def import_summary_lines(report: ImportReport) -> list[str]:
+    """What an editor reads after an import: each post's file, then its fields and what needs a
+    look, within SUMMARY_WIDTH columns; then the paragraphs that became no post."""
+    lines: list[str] = []
+    for post in report.posts:
+        lines += [*([""] if lines else []), post.path, *imported_fields(post)]
+    lines += [""] if lines and report.not_news else []
+    for skipped in report.not_news:
+        words = skipped.paragraph.text.split()
+        opening = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+        lines.append(
+            f"{report.bulletin}:{skipped.paragraph.line}: paragraph {skipped.paragraph.number}"
+            f" (“{opening}”): {skipped.reason}"
+        )
+    again = len(report.posts) - len(report.written)
+    lines.append(
+        f"Imported {counted(len(report.written), 'draft post')} from {report.bulletin}"
+        + (f"; {again} already in the site, skipped" if again else "")
+        + f"; {counted(len(report.not_news), 'paragraph')} not news."
+    )
+    return lines
+
+
+def imported_fields(post: ImportedPost) -> list[str]:
+    """One post's date, countries, tags and what needs a look, labelled, wrapped to fit."""
+    item = post.item
+    looks = [post.skipped] if post.skipped else [f"{name}: {note}" for name, note in item.reviews]
+    fields = [
+        ("date", item.date.isoformat() + (f"–{item.end_date}" if item.end_date else "")),
+        ("countries", ", ".join(item.countries) or "-"),
+        ("tags", ", ".join(item.tags) or "-"),
+        *((("needs a look" if i == 0 else ""), look) for i, look in enumerate(looks)),
+    ]
+    return [
+        line
+        for label, value in fields
+        for line in textwrap.wrap(
+            value,
+            width=SUMMARY_WIDTH,
+            initial_indent=f"  {label + ':' if label else '':<{LABEL_WIDTH - 2}}",
+            subsequent_indent=" " * (LABEL_WIDTH + 2),
+            break_on_hyphens=False,
+        )
+    ]
+
+
 def fail(exc: BuildError, what: str) -> None:
     """Print every problem and exit 1: the library's errors end here."""
     report_problems(exc.problems)
     count = len(exc.problems)
-    click.echo(f"Error: {count} problem{'s' * (count != 1)} found; {what}", err=True)
+    click.echo(f"Error: {counted(count, 'problem')} found; {what}", err=True)
     sys.exit(1)

@@ -465,3 +465,36 @@ def test_markup_in_a_title_or_text_is_shown_as_text_in_the_results(
         excerpt = results.locator(".search-result-excerpt").inner_text()
         assert f"{title}." in excerpt and f"Radios {hostile} here." in excerpt  # as text
         assert page.title() != "hacked"
+
+
+def test_a_logo_wordmark_and_the_favicons_load_and_pass_axe(
+    context, make_site, tmp_path: Path
+) -> None:
+    from conftest import MINI_CONFIG
+
+    from builder.build import build_site
+
+    logo = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 24" width="120" height="24">'
+        b'<rect width="120" height="24" fill="#fff"/></svg>'
+    )
+    config = MINI_CONFIG.replace("per_page = 2\n", 'per_page = 2\nlogo = "static/logo.svg"\n')
+    news = "---\ntitle: Scanners in Karakol\ndate: 2021-01-05\ncountries: [Kyrgyzstan]\n---\nNew.\n"
+    root = make_site({"content/news/2021/a.md": news, "static/logo.svg": logo}, config=config)
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    axe = require_axe()
+    with serve(out) as url:
+        page = context()
+        for path in ("", "countries/kyrgyzstan/"):
+            open_page(page, url + path)
+            wordmark = page.locator(".site-title img")
+            assert wordmark.get_attribute("alt") == "Mini News"
+            assert wordmark.evaluate("img => img.complete && img.naturalWidth") > 0  # it loaded
+            results = axe.run(page, options=WCAG)
+            assert results.violations_count == 0, results.generate_report()
+        icon = page.locator('link[rel="icon"]').get_attribute("href")
+        svg = page.request.get(url + icon.lstrip("/"))
+        ico = page.request.get(url + "favicon.ico")
+        assert svg.status == 200 and svg.headers["content-type"] == "image/svg+xml"
+        assert ico.status == 200 and ico.body()[:4] == b"\0\0\1\0"

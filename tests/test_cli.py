@@ -17,7 +17,7 @@ from conftest import REPO, post, tree
 
 REL = "content/news/2017/2017-03-14-workshop.md"
 SUMMARY = re.compile(
-    r"^Built (\d+) posts: (\d+) pages, (\d+) feeds, \d+ files \(\d+ changed\) in \d+\.\d\d s → (.+)$"
+    r"^Built (\d+) posts?: (\d+) pages?, (\d+) feeds?, \d+ files? \(\d+ changed\) in \d+\.\d\d s → (.+)$"
 )
 
 
@@ -109,8 +109,7 @@ def test_check_good_content_writes_nothing(runner, make_site, tmp_path):
     before = tree(tmp_path)
     result = runner.invoke(cli, ["check", "--root", str(root)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("OK: 0 error(s), 0 warning(s)")
-    assert "1 posts" in result.stdout
+    assert result.stdout.startswith("OK: 0 errors, 0 warnings; 1 post, ")
     assert tree(tmp_path) == before
     assert not (root / "output").exists()
 
@@ -128,7 +127,7 @@ def test_check_bad_content_names_path_and_line(runner, make_site, tmp_path):
     assert "Traceback" not in result.output
     assert f"{REL}:3: 'date': 2017-02-30 is not a real date" in result.stderr
     assert "content/news/2017/b.md:4: unknown country 'Kyrgystan'" in result.stderr
-    assert "FAILED: 2 error(s)" in result.stderr
+    assert "FAILED: 2 errors, 0 warnings" in result.stderr
     assert tree(tmp_path) == before
 
 
@@ -302,7 +301,7 @@ def test_build_names_the_first_left_out_posts_and_verbose_names_all(runner, make
     assert short.exit_code == 0, short.output
     named = re.findall(r"^  content/d\d\d\.md", short.stderr, re.M)
     assert len(named) == 10
-    assert "Left out 13 post(s)" in short.stderr
+    assert "Left out 13 posts (" in short.stderr
     assert "… and 3 more (--verbose lists them all)" in short.stderr
     full = runner.invoke(cli, ["build", "--verbose", "--root", str(root)])
     assert full.exit_code == 0, full.output
@@ -319,3 +318,67 @@ def test_a_build_that_finds_nothing_changed_repeats_the_warnings(runner, make_si
     assert warning in first.stderr
     assert "(0 changed)" in again.stdout
     assert warning in again.stderr
+
+
+def test_every_count_of_build_and_check_is_singular_for_one(runner, make_site, tmp_path):
+    """1 post, 1 warning, 1 left out: no "1 posts", no "post(s)"."""
+    root = make_site(
+        {
+            REL: post(countries="[]"),  # one warning: the post names no country
+            "content/news/2017/d.md": post(title="Draft", extra="draft: true\n"),
+        }
+    )
+    built = runner.invoke(cli, ["build", "--root", str(root), "--output", str(tmp_path / "o")])
+    assert built.exit_code == 0, built.output
+    assert re.match(r"Built 1 post: \d+ pages, \d+ feeds, \d+ files \(\d+ changed\)", built.stdout)
+    assert "Left out 1 post (--drafts / --future include them):" in built.stderr
+    checked = runner.invoke(cli, ["check", "--root", str(root)])
+    assert checked.exit_code == 0, checked.output
+    assert re.match(r"OK: 0 errors, 1 warning; 1 post, \d+ pages, \d+ feeds\n", checked.stdout)
+    assert "(s)" not in built.output + checked.output
+
+
+def test_a_build_with_more_warnings_than_it_names_counts_the_rest(runner, make_site):
+    posts = {f"content/news/p{i:02}.md": post(title=f"P {i}", countries="[]") for i in range(11)}
+    root = make_site(posts)
+    result = runner.invoke(cli, ["build", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "… and 1 more warning (--verbose or `newsroom check` lists them all)" in result.stderr
+
+
+def test_list_shows_each_title_in_aligned_columns(runner, make_site):
+    long_title = "A regional workshop for border guarding agencies of all five countries"
+    root = make_site(
+        {
+            "content/news/a.md": post(countries="[Kyrgyzstan, Tajikistan]"),
+            "content/news/b.md": post(title="Not yet", date="2017-05-01", extra="draft: true\n"),
+            "content/news/long.md": post(title=long_title, date="2017-04-01", countries="[TJ]"),
+        }
+    )
+    result = runner.invoke(cli, ["list", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3, result.stdout
+    titles = [
+        line.index(title)
+        for line, title in zip(lines, ("Not yet", "A regional", "A work"), strict=True)
+    ]
+    countries = [
+        line.index(name) for line, name in zip(lines, ("Kyrgyz", "Tajik", "Kyrgyz"), strict=True)
+    ]
+    files = [line.index("content/news/") for line in lines]
+    assert len(set(titles)) == len(set(countries)) == len(set(files)) == 1, result.stdout
+    assert "A workshop in Bishkek" in lines[2] and "Not yet" in lines[0]
+    shown = re.search(r"A regional workshop.*?…", lines[1])
+    assert shown and len(shown.group()) <= 48 and long_title.startswith(shown.group()[:-1])
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [(["--drafts"], "no drafts"), (["--scheduled"], "no scheduled posts"), ([], "no posts")],
+)
+def test_list_says_so_when_there_is_nothing_to_list(runner, make_site, args, said):
+    root = make_site({REL: post()} if args else {"content/pages/about.md": "# About\n"})
+    result = runner.invoke(cli, ["list", "--root", str(root), *args])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == said + "\n"

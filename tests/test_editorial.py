@@ -124,7 +124,7 @@ def test_check_warns_about_each_editorial_mistake(make_site, runner) -> None:
     )
     assert "content/news/spelling-c.md:5: the tag 'ecommerce' looks like 'e-commerce'" in err
     assert "spelling-a.md" not in err and "spelling-b.md" not in err
-    assert "6 warning(s)" in result.stdout
+    assert "6 warnings" in result.stdout
 
 
 def test_check_strict_fails_on_warnings_and_json_is_machine_readable(make_site, runner) -> None:

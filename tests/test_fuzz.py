@@ -548,7 +548,16 @@ TOML_VALUES = st.recursive(
     max_leaves=6,
 )
 CONFIG_KEYS = {
-    "site": ["title", "description", "base_url", "language", "timezone", "per_page", "unknown"],
+    "site": [
+        "title",
+        "description",
+        "base_url",
+        "language",
+        "timezone",
+        "per_page",
+        "logo",
+        "unknown",
+    ],
     "feeds": ["items", "content", "unknown"],
     "content": ["raw_html", "unknown"],
     "countries.kyrgyzstan": ["name", "iso", "aliases", "unknown"],
@@ -574,6 +583,21 @@ SPECIAL = {
     "content": st.sampled_from(["full", "summary", "none"]),
     "iso": st.sampled_from(["KG", "kg", "K", "KGZ", "\u041a\u0413"]),
     "base_url": URLS,
+    "logo": st.sampled_from(
+        [
+            "templates/static/favicon.svg",
+            "templates/static/favicon.ico",
+            "templates/base.svg",
+            "content/x.svg",
+            "site.toml",
+            "../logo.svg",
+            "/etc/logo.svg",
+            "output/logo.svg",
+            ".newsroom-cache/logo.svg",
+            "a" * 300 + ".svg",
+            "static\\logo.svg",
+        ]
+    ),
 }
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import frontmatter
 import pytest
 
-from builder.editorial.bulletins import import_bulletin, summary_lines
+from builder.editorial.bulletins import import_bulletin
 from builder.cli import cli
+from builder.terminal import import_summary_lines
 from builder.pipeline.config import load_config
 from builder.editorial.datetext import find_dates, resolve_dates
 from builder.errors import BuildError, ConfigError
@@ -156,7 +157,7 @@ def test_second_import_creates_nothing(site, runner):
     for seed in SEEDS:
         result = runner.invoke(cli, ["import", str(seed), "--root", str(site)])
         assert result.exit_code == 0, result.output
-        assert "Imported 0 draft post(s)" in result.stdout
+        assert "Imported 0 draft posts" in result.stdout
         assert "already imported: skipped" in result.stdout
     assert tree(site) == before
 
@@ -180,17 +181,22 @@ def test_cli_prints_the_summary_table(site, runner):
     result = runner.invoke(cli, ["import", str(seed), "--root", str(site.resolve())])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["file", "date", "countries", "tags", "needs", "a", "look"]
-    assert set(lines[1]) <= {"-", " "}
-    row = next(line for line in lines if "2017-03-14–2017-03-16" in line)
-    assert (
-        row.startswith("content/news/2017/2017-03-14-")
-        and "Kyrgyzstan" in row
-        and "profiling" in row
+    assert lines[0].startswith("content/news/2017/")
+    start = next(
+        i for i, line in enumerate(lines) if line.startswith("content/news/2017/2017-03-14-")
     )
-    assert "date: the year 2017 is taken from paragraph 6" in row
+    block = lines[start : lines.index("", start)]
+    assert block[1:4] == [
+        "  date:         2017-03-14–2017-03-16",
+        "  countries:    Kyrgyzstan",
+        "  tags:         profiling, training, border guards",
+    ]
+    assert block[4:] == [
+        "  needs a look: title: drafted from the first sentence: rewrite it",
+        "                date: the year 2017 is taken from paragraph 6",
+    ]
     assert f"{seed}:5: paragraph 3 (“BOMCA is introducing" in result.stdout
-    assert lines[-1] == f"Imported 6 draft post(s) from {seed}; 2 paragraph(s) not news."
+    assert lines[-1] == f"Imported 6 draft posts from {seed}; 2 paragraphs not news."
 
 
 # --- the date forms -----------------------------------------------------------------------
@@ -563,8 +569,8 @@ def test_progress_is_reported_and_no_bar_without_a_terminal(site, tmp_path, runn
 def test_summary_lines_for_an_empty_bulletin(site, tmp_path):
     report = import_bulletin(load_config(site), write_bulletin(tmp_path, "\n\n"), today=TODAY)
     assert (
-        summary_lines(report)[-1]
-        == f"Imported 0 draft post(s) from {tmp_path / 'bulletin.txt'}; 0 paragraph(s) not news."
+        import_summary_lines(report)[-1]
+        == f"Imported 0 draft posts from {tmp_path / 'bulletin.txt'}; 0 paragraphs not news."
     )
 
 
@@ -716,3 +722,47 @@ def test_import_skips_a_pipe_among_the_posts(site, tmp_path):
     result = run_import(site, bulletin)
     assert result.returncode == 0, result.stdout + result.stderr
     assert len(list((site / "content/news").rglob("*.md"))) == 2  # the pipe and the new post
+
+
+def test_the_import_summary_counts_one_post_and_one_paragraph_in_the_singular(
+    site, tmp_path, runner
+):
+    bulletin = write_bulletin(
+        tmp_path,
+        """
+        BOMCA Newsletter, March 2017
+
+        On 14 March 2017 a workshop on risk analysis was held in Bishkek, Kyrgyzstan.
+        """,
+    )
+    result = runner.invoke(cli, ["import", str(bulletin), "--root", str(site)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        f"Imported 1 draft post from {bulletin}; 1 paragraph not news."
+    )
+
+
+def test_the_import_summary_fits_100_columns(site, tmp_path, runner):
+    """Five countries, four tags and three review notes: each post's lines still fit."""
+    bulletin = write_bulletin(
+        tmp_path,
+        """
+        In mid-February a regional workshop on risk management and border guards training in
+        customs was held for all five Central Asian countries, in Bishkek, Osh and Dushanbe.
+
+        On 7 March 2017 customs officers of Kazakhstan met in Almaty.
+        """,
+    )
+    result = runner.invoke(cli, ["import", str(bulletin), "--root", str(site)])
+    assert result.exit_code == 0, result.output
+    *table, last = result.stdout.splitlines()
+    assert last.startswith("Imported 2 draft posts from ")
+    wide = [line for line in table if len(line) > 100]
+    assert not wide, "lines wider than 100 columns:\n" + "\n".join(wide)
+    text = "\n".join(table)
+    for name in ("Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan"):
+        assert name in text
+    assert "the year 2017 is taken from paragraph 2" in text
+    assert "'mid-February': the 15th stands in for the day" in " ".join(text.split())
+    written = {p.relative_to(site).as_posix() for p in site.glob("content/news/*/*.md")}
+    assert len(written) == 2 and written <= set(table), "each file is named on a line of its own"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -55,3 +56,16 @@ def test_a_new_sites_git_sees_only_its_sources_after_build_and_serve(
     assert seen and all(
         line[3:].startswith(("content/", "templates/", "site.toml", ".gitignore")) for line in seen
     ), seen
+
+
+def test_a_new_sites_description_reads_well_whatever_its_title(runner, tmp_path: Path) -> None:
+    """It was "News of {title}.": "News of Programme News." under every page's title."""
+    for title in ("Programme News", "Border News"):
+        site = tmp_path / title.replace(" ", "-")
+        assert runner.invoke(cli, ["init", str(site), "--title", title]).exit_code == 0
+        assert runner.invoke(cli, ["build", "--root", str(site)]).exit_code == 0
+        home = (site / "output/index.html").read_text(encoding="utf-8")
+        shown = re.search(r'<p class="site-description">(.*?)</p>', home)
+        assert shown, "the home page shows the site's description"
+        assert shown.group(1) == "News of the programme, newest first, by country and by topic."
+        assert f'<meta name="description" content="{shown.group(1)}">' in home

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from conftest import REPO
+
+from builder.incremental.store import CACHE_NAME
 from links import broken_links
 from tools import node_file, require_tool
 
@@ -101,6 +103,19 @@ def test_the_workflow_builds_for_the_pages_address_and_deploys_output() -> None:
     assert flow[True]["push"]["branches"] == ["main"]  # YAML reads the key `on` as True
 
 
+def test_the_workflow_restores_and_saves_the_build_cache_before_building() -> None:
+    steps = workflow()["jobs"]["build"]["steps"]
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    cache = steps[uses.index("actions/cache")]
+    build_at = next(i for i, s in enumerate(steps) if "newsroom build" in s.get("run", ""))
+    assert uses.index("actions/cache") < build_at and cache["uses"] == "actions/cache@v4"
+    assert cache["with"]["path"] == f"{CACHE_NAME}/"  # the site root's cache folder
+    version = "newsroom-${{ hashFiles('pyproject.toml') }}-"
+    site = "${{ hashFiles('site.toml', 'templates/**') }}-"
+    assert cache["with"]["key"] == version + site + "${{ github.sha }}"  # saved after each build
+    assert cache["with"]["restore-keys"].splitlines() == [version + site, version]
+
+
 def newsroom_on_path(tmp_path: Path) -> dict[str, str]:
     """An environment whose `newsroom` command is this checkout's, as `pip install .` would make it."""
     bin_dir = tmp_path / "bin"
@@ -145,6 +160,9 @@ def test_the_workflow_build_step_builds_for_a_project_pages_address(tmp_path: Pa
     out = site / "output"
     assert 'href="/repository/static/style.css"' in (out / "index.html").read_text(encoding="utf-8")
     assert broken_links(out, "https://owner.github.io/repository/") == []
+    cached = workflow()["jobs"]["build"]["steps"]
+    cached = next(s for s in cached if s.get("uses", "").startswith("actions/cache@"))
+    assert (site / cached["with"]["path"]).is_dir()  # the build left its cache where it is saved
 
 
 def readme_recipes() -> list[tuple[str, list[str]]]:

@@ -94,6 +94,16 @@ def test_pages_and_feeds_are_served_with_their_types(served) -> None:
     assert status == 404 and "not found" in missing.lower()
 
 
+def test_the_preview_answers_the_browsers_favicon_requests(served) -> None:
+    """Browsers ask every site for /favicon.ico: the preview logged a 404 for each page."""
+    _, base, _ = served
+    with urllib.request.urlopen(base + "favicon.ico", timeout=10) as response:
+        assert response.status == 200 and response.read()[:4] == b"\0\0\1\0"
+        assert response.headers["Content-Type"] == "image/vnd.microsoft.icon"
+    status, kind, _ = fetch(base + "static/favicon.svg")
+    assert status == 200 and kind.startswith("image/svg+xml")
+
+
 def test_preview_shows_drafts_and_scheduled_posts_marked_and_carries_the_reload_script(
     served,
 ) -> None:
@@ -293,9 +303,23 @@ def test_a_site_folder_that_cannot_hold_the_preview_gets_it_built_in_a_temporary
         log[0]
         == f"{root / '.newsroom-cache'} cannot be written: the preview is built in {folder.parent} instead"
     )
-    assert log[-1].startswith("Built 1 posts")
+    assert log[-1].startswith("Built 1 post in ")
     preview.close()
     assert (
         not folder.exists()
         and (root / ".newsroom-cache").read_text(encoding="utf-8") == "not a folder"
     )
+
+
+def test_the_preview_log_counts_one_post_and_one_problem_in_the_singular(make_site) -> None:
+    from builder.preview.serve import Preview
+
+    root = make_site({"content/news/a.md": post(title="First news")})
+    log: list[str] = []
+    preview = Preview(root, "http://127.0.0.1:8127/", log.append)
+    preview.rebuild()
+    assert log[-1].startswith("Built 1 post in "), log
+    (root / "content/news/a.md").write_text(post(date="2017-02-30"), encoding="utf-8")
+    preview.rebuild()
+    assert log[-1].startswith("Build failed with 1 problem:\ncontent/news/a.md:3: "), log
+    preview.close()

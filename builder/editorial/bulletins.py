@@ -266,38 +266,3 @@ def draft_text(item: DraftItem, bulletin_name: str, slug: str | None = None) -> 
         note = item.review_of(name)
         lines.append(f"{line}  # review: {note}" if note else line)
     return "\n".join(lines) + "\n---\n" + paragraph.text + "\n"
-
-
-def summary_lines(report: ImportReport) -> list[str]:
-    """The table an editor reads after an import, then the paragraphs that became no post."""
-    rows = [("file", "date", "countries", "tags", "needs a look")]
-    for post in report.posts:
-        item = post.item
-        when = item.date.isoformat() + (f"–{item.end_date.isoformat()}" if item.end_date else "")
-        look = post.skipped or "; ".join(
-            name if name == "title" else f"{name}: {note}" for name, note in item.reviews
-        )
-        rows.append(
-            (post.path, when, ", ".join(item.countries) or "-", ", ".join(item.tags) or "-", look)
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
-        + "  "
-        + row[4]
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths) + "  " + "-" * len(rows[0][4]))
-    for skipped in report.not_news:
-        words = skipped.paragraph.text.split()
-        opening = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
-        lines.append(
-            f"{report.bulletin}:{skipped.paragraph.line}: paragraph {skipped.paragraph.number} (“{opening}”): {skipped.reason}"
-        )
-    again = len(report.posts) - len(report.written)
-    lines.append(
-        f"Imported {len(report.written)} draft post(s) from {report.bulletin}"
-        + (f"; {again} already in the site, skipped" if again else "")
-        + f"; {len(report.not_news)} paragraph(s) not news."
-    )
-    return lines

@@ -129,11 +129,12 @@ SITE_TOML = """\
 
 [site]
 title = "{title}"
-description = "News of {title}."
+description = "News of the programme, newest first, by country and by topic."  # say what it is
 base_url = "https://example.org/"   # where output/ will be published (may have a path)
 language = "en"                     # picks templates/strings/en.toml
 timezone = "{timezone}"             # a date without a time means midnight here
 per_page = 10
+# logo = "static/logo.svg"         # an image of this folder as the header's wordmark
 
 [feeds]
 items = 20

@@ -22,7 +22,7 @@ from builder.incremental.records import CachedPost
 
 MAGIC = b"newsroom-cache\n"
 SHARDS = 16  # posts are kept in this many files, so an edit rewrites one of them
-FORMAT = f"{__version__}/14".encode()  # raised with every change to what the cache holds
+FORMAT = f"{__version__}/15".encode()  # raised with every change to what the cache holds
 CHECKSUM = 4  # bytes
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from builder.digest import digest_bytes
 from builder.errors import ConfigError, Problem
+from builder.pipeline.characters import unshowable_message
 from builder.pipeline.config_checks import (
     CONFIG_NAME,
     check_base_url,
@@ -22,6 +23,8 @@ from builder.pipeline.config_checks import (
     check_import,
     check_tables,
     find_key_line,
+    logo_output_path,
+    logo_problem,
 )
 from builder.pipeline.config_countries import Country, check_countries
 
@@ -55,6 +58,8 @@ class SiteConfig:
     ] = ()  # [import.tags]: (tag, keywords) for `newsroom import`
     raw_html: bool = True  # [content] raw_html: HTML written in a post is kept (trusted editors) or shown as text
     search: bool = True  # [search] enabled: a /search/ page and Pagefind's index of the posts
+    # [site] logo: an image's path in the site folder; "": the title is the wordmark
+    logo: str = ""
     digest: str = (
         ""  # of site.toml's bytes: what was parsed under one config is valid under the same
     )
@@ -63,6 +68,11 @@ class SiteConfig:
     def base_path(self) -> str:
         """The path part of base_url, e.g. "/bomca/" (always starts and ends with "/")."""
         return urlsplit(self.base_url).path
+
+    @property
+    def logo_path(self) -> str:
+        """Where the logo is published in the output ("" without a logo)."""
+        return logo_output_path(self.logo) if self.logo else ""
 
     @property
     def content_dir(self) -> Path:
@@ -90,6 +100,8 @@ def load_config(
     values = check_tables(data, text, problems)
     countries = check_countries(data.get("countries", {}), text, problems)
     import_tags = check_import(data.get("import", {}), text, problems)
+    out = Path(output_dir).resolve() if output_dir else root / "output"
+    logo = checked_logo(values["site"]["logo"], root, out, text, problems)
     if problems:
         raise ConfigError(problems)
     url = values["site"]["base_url"]
@@ -107,9 +119,22 @@ def load_config(
         search=values["search"]["enabled"],
         countries=countries,
         import_tags=import_tags,
-        output_dir=Path(output_dir).resolve() if output_dir else root / "output",
+        output_dir=out,
+        logo=logo,
         digest=digest_bytes(raw).hex(),
     )
+
+
+def checked_logo(logo: Any, root: Path, out: Path, text: str, problems: list[Problem]) -> str:
+    """[site] logo, stripped, once its file is known to be publishable (problems otherwise)."""
+    if not isinstance(logo, str) or not logo.strip() or unshowable_message(logo):
+        return ""  # no logo, or one check_tables or check_characters already refuses
+    logo = logo.strip()
+    why = logo_problem(logo, root, out)
+    if why:
+        line = find_key_line(text, "site", "logo")
+        problems.append(Problem(CONFIG_NAME, line, f"[site] logo: {why}"))
+    return PurePosixPath(logo).as_posix()  # "./static//logo.svg" is "static/logo.svg"
 
 
 def read_toml(root: Path) -> tuple[bytes, str, dict[str, Any]]:

@@ -7,6 +7,7 @@ A new setting is one entry in SCHEMA (its check and default), one SiteConfig fie
 from __future__ import annotations
 
 import re
+from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -101,6 +102,7 @@ SCHEMA: dict[str, dict[str, tuple[Callable[[Any], str | None], Any]]] = {
         "language": (_language, "en"),
         "timezone": (_timezone, "UTC"),
         "per_page": (_int(1, 1000), 10),
+        "logo": (_str, ""),  # its file is checked by logo_problem
     },
     "feeds": {
         "items": (_int(1, 10000), 20),
@@ -254,3 +256,46 @@ def check_import(
         else:
             found.append((" ".join(tag.split()), tuple(" ".join(k.split()) for k in keywords)))
     return tuple(found)
+
+
+LOGO_ENDINGS = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif")
+
+
+def logo_problem(logo: str, root: Path, output_dir: Path) -> str | None:
+    """Why `[site] logo` (a path relative to the site folder) cannot be the site's logo, or None."""
+    if "\\" in logo:
+        return f"{logo!r}: write the path with '/', such as \"static/logo.svg\""
+    rel = PurePosixPath(logo)
+    if rel.is_absolute() or ".." in rel.parts:
+        return f'{logo!r}: expected a path inside the site folder, such as "static/logo.svg"'
+    if any(part.startswith((".", "#", "~")) for part in rel.parts):
+        return f"{logo!r}: a name starting with '.', '#' or '~' is never published"
+    if not rel.name.lower().endswith(LOGO_ENDINGS):
+        return f"{logo!r}: expected an image (" + ", ".join(LOGO_ENDINGS) + ")"
+    if rel.parts[0] == "templates" and rel.parts[1:2] != ("static",):
+        return f"{logo!r}: templates/ holds the theme; put the logo in templates/static/"
+    try:
+        return logo_file_problem(logo, root / rel, root, output_dir)
+    except (OSError, ValueError) as exc:  # a NUL, a name too long for the file system
+        return f"{logo!r} cannot be read: {getattr(exc, 'strerror', None) or exc}"
+
+
+def logo_file_problem(logo: str, path: Path, root: Path, output_dir: Path) -> str | None:
+    """Why the logo's file, `path`, cannot be published, or None."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        return f"{logo!r} leads out of the site folder (a link)"
+    if path.resolve().is_relative_to(output_dir.resolve()):
+        return f"{logo!r} is in the output folder, which every build replaces"
+    if not path.is_file():
+        return f"no file {logo} in the site folder {root}"
+    return None
+
+
+def logo_output_path(logo: str) -> str:
+    """Where the logo is published: a file of content/ or templates/static/ where it already
+    is (content/images/x.png at images/x.png), any other at its own path (static/logo.svg)."""
+    rel = PurePosixPath(logo).as_posix()
+    for published in ("content/", "templates/"):
+        if rel.startswith(published):
+            return rel.removeprefix(published)
+    return rel

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypedDict
 
-from markupsafe import Markup
-
 from builder.model import Doc, Post, Taxonomy
+from builder.pipeline.charts import Chart
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,7 +115,7 @@ class TermsContext(TypedDict):
 
     page: PageMeta
     taxonomy: Taxonomy
-    charts: dict[str, Markup]  # countries: term slug → its chart; {} for tags
+    charts: dict[str, Chart]  # countries: term slug → its chart; {} for tags
 
 
 class TermContext(TypedDict):
@@ -127,7 +126,7 @@ class TermContext(TypedDict):
     term: TermHead
     posts: tuple[Post, ...]
     pagination: Pagination
-    chart: Markup | None  # a country's first page: its news per year
+    chart: Chart | None  # a country's first page: its news per year (or month)
 
 
 class ArchiveContext(TypedDict):

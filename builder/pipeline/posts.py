@@ -18,7 +18,13 @@ from builder.pipeline.fields import (
     text_field,
     check_fields,
 )
-from builder.pipeline.markup import MarkdownRenderer, cut_at_word, find_too_complex, first_paragraph
+from builder.pipeline.markup import (
+    MarkdownRenderer,
+    cut_at_word,
+    find_too_complex,
+    first_paragraph,
+    html_to_text,
+)
 from builder.pipeline.slugs import is_slug, slugify
 
 POST_FIELDS = (
@@ -165,13 +171,23 @@ def render_body(
         source.body, source=source.rel, content_rel=content_rel, line=source.body_line
     )
     opening = first_paragraph(rendered.html)
+    summary = meta.summary or cut_at_word(opening)
     return Body(
         html=rendered.html,
-        summary=meta.summary or cut_at_word(opening),
+        summary=summary,
+        more=not summary_is_whole(rendered.html, summary),
         warnings=rendered.warnings + tuple(editorial_warnings(meta, opening)),
         lookups=rendered.lookups,
         links=rendered.links,
     )
+
+
+def summary_is_whole(html: str, summary: str) -> bool:
+    """Whether a list that shows `summary` shows the whole body: one plain paragraph, no image,
+    whose text is the summary."""
+    body = html.strip()
+    one_paragraph = body.startswith("<p>") and body.endswith("</p>") and body.count("<p") == 1
+    return one_paragraph and "<img" not in body and html_to_text(body) == summary
 
 
 def make_post(meta: PostMeta, body: Body, *, scheduled: bool = False) -> Post:
@@ -188,6 +204,7 @@ def make_post(meta: PostMeta, body: Body, *, scheduled: bool = False) -> Post:
         summary=body.summary,
         html=body.html,
         draft=meta.draft,
+        more=body.more,
         scheduled=scheduled,
         lines=sorted_lines(tuple(meta.lines.items())),
         links=body.links,

@@ -20,6 +20,8 @@ MARKDOWN_SUFFIXES = {".md", ".markdown"}
 MARKDOWN_ENDINGS = tuple(MARKDOWN_SUFFIXES)
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 PAGES_FOLDER = "pages"
+# The theme's favicon.ico is also published at the root, where browsers ask for it.
+THEME_FAVICON, ROOT_FAVICON = "static/favicon.ico", "favicon.ico"
 
 
 IGNORED_STARTS, IGNORED_ENDS = (".", "#", "~"), ("~", ".swp", ".swx", ".tmp")
@@ -247,9 +249,13 @@ def find_sources(config: SiteConfig) -> Sources:
         rel = entry.path[prefix:].replace(os.sep, "/")
         if rel.startswith("static/"):
             assets.append((rel, Path(entry.path)))
+        if rel == THEME_FAVICON and not any(out == ROOT_FAVICON for out, _ in assets):
+            assets.append((ROOT_FAVICON, Path(entry.path)))  # content's own favicon.ico wins
     settings = config.root / CONFIG_NAME
     found = settings.stat()
     stats.append((str(settings), found.st_mtime_ns, found.st_size))
+    if config.logo and config.logo_path == config.logo:  # outside content/ and templates/
+        add_logo(config, assets, stats, problems)
     return Sources(
         posts=tuple(posts),
         docs=tuple(docs),
@@ -257,6 +263,23 @@ def find_sources(config: SiteConfig) -> Sources:
         problems=tuple(problems),
         stats=tuple(stats),
     )
+
+
+def add_logo(
+    config: SiteConfig,
+    assets: list[tuple[str, Path]],
+    stats: list[tuple[str, int, int]],
+    problems: list[Problem],
+) -> None:
+    """Publish `[site] logo` at its own path, and watch it like the other sources."""
+    path = config.root / config.logo
+    try:
+        found = path.stat()
+    except OSError as exc:  # gone since site.toml was checked
+        problems.append(Problem(config.logo, None, f"cannot be read: {exc.strerror or exc}"))
+        return
+    stats.append((str(path), found.st_mtime_ns, found.st_size))
+    assets.append((config.logo, path))
 
 
 def read_all(paths: Iterable[Path], root: Path, problems: list[Problem]) -> list[SourceFile]:

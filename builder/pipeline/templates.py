@@ -132,6 +132,7 @@ def make_environment(
         "language": config.language,
         "base_url": base_url,
         "search": config.search,
+        "logo": config.logo_path,
     }
     env.globals.update(site=Table(site), t=Table(strings), pages=docs, **helpers)
     speed_up(env, direct=tuple(helpers.values()))

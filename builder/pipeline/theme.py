@@ -105,4 +105,9 @@ def check_strings(
         isinstance(months, list) and len(months) == 12 and all(isinstance(m, str) for m in months)
     ):
         return {}, (Problem(rel, None, "'months' must be a list of the 12 month names"),)
+    short = table.get("months_short", [""] * 12)
+    if not (
+        isinstance(short, list) and len(short) == 12 and all(isinstance(m, str) for m in short)
+    ):
+        return {}, (Problem(rel, None, "'months_short' must be a list of 12 short month names"),)
     return table, ()

@@ -27,6 +27,7 @@ from builder.build import Selection, build_site
 from builder.incremental.store import CACHE_NAME, Warm
 from builder.pipeline.config import CONFIG_NAME
 from builder.errors import BuildError, Problem
+from builder.wording import counted
 from builder.preview.handler import PreviewHandler, PreviewServer, host_names
 
 REQUEST_TIMEOUT = 10.0  # seconds a request may take to arrive before its connection is closed
@@ -89,7 +90,7 @@ class Preview:
                     version=last.version + 1,
                 )
             self.report(
-                f"Build failed with {len(exc.problems)} problem(s):\n"
+                f"Build failed with {counted(len(exc.problems), 'problem')}:\n"
                 + "\n".join(str(p) for p in exc.problems)
             )
             return
@@ -97,7 +98,9 @@ class Preview:
             self.snapshot = Snapshot(
                 folder=last.folder, files=report.paths, version=last.version + 1
             )
-        self.report(f"Built {report.posts} posts in {time.perf_counter() - started:.2f} s")
+        self.report(
+            f"Built {counted(report.posts, 'post')} in {time.perf_counter() - started:.2f} s"
+        )
 
     def close(self) -> None:
         """Remove the temporary folder the preview was built in, if it needed one."""
