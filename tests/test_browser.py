@@ -292,13 +292,14 @@ def front_matter(path: Path) -> dict[str, str]:
 
 
 def posts_of(field: str, value: str) -> list[dict[str, str]]:
-    """The front matter of the repository's posts that list `value` under `field`."""
+    """The front matter of the repository's posts that list `value` under `field` (all of them
+    for an empty `value`)."""
     from conftest import REPO
 
     found = []
     for path in sorted((REPO / "content/news").rglob("*.md")):
         fields = front_matter(path)
-        if value in [v.strip() for v in fields[field].strip("[]").split(",")]:
+        if not value or value in [v.strip() for v in fields[field].strip("[]").split(",")]:
             found.append(fields)
     return found
 
@@ -363,6 +364,22 @@ def test_newest_first_orders_the_results_by_date(context, site_url: str) -> None
         arg=newest[0]["title"],
         timeout=15000,
     )  # back to the most relevant first
+
+
+def test_newest_first_with_no_words_lists_every_post_ten_at_a_time(context, site_url: str) -> None:
+    page = context()
+    page.goto(site_url + "search/")
+    page.locator("#search-order").select_option("newest")
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length === 10")
+    assert page.locator("#search-status").inner_text() == "News found: 14"
+    more = page.locator("#search-more")
+    assert more.is_visible()
+    more.click()
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length === 14")
+    assert more.is_hidden()  # every post shown
+    dates = {post["title"]: post["date"] for post in posts_of("countries", "")}
+    shown = [dates[title] for title in page.locator(RESULT).all_inner_texts()]
+    assert len(shown) == 14 and shown == sorted(shown, reverse=True)
 
 
 def test_the_filters_apply_to_every_group_of_years(context, make_site, tmp_path: Path) -> None:
