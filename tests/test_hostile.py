@@ -615,7 +615,7 @@ def test_markup_in_text_fields_reads_as_written_in_the_search_index(hostile_site
         json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd")) for f in fragments
     ]
     (record,) = [r for r in records if r["url"].endswith("/news/2017/hostile/")]
-    assert record["meta"]["title"] == HOSTILE  # data for Pagefind's UI, which escapes what it shows
+    assert record["meta"]["title"] == HOSTILE  # data the search page shows as text
     assert record["content"].startswith(HOSTILE)
 
 
