@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from builder import incremental, pipeline
 from builder.collector import collector_paused
-from builder.editorial.checks import find_site_warnings
+from builder.editorial.checks import find_site_warnings, refuse_broken_links
 from builder.editorial.moved import gone_urls, last_published
 from builder.errors import Problem
 from builder.incremental.store import Warm
@@ -99,6 +99,7 @@ def build_site(
             else pipeline.no_index()
         )
         files += index.files
+        refuse_broken_links(site, {file.path for file in files})
         written = output.commit(files, known=last.known_files())
         report = build_report(inputs, site, planned, split.pages, content, files, index, written)
         report = replace(report, warnings=report.warnings + tuple(gone_urls(site, published)))
@@ -128,7 +129,7 @@ def build_report(
         written=written.written,
         output_dir=inputs.config.output_dir,
         left_out=content.left_out,
-        warnings=site_warnings(site, files, content.warnings) + index.warnings,
+        warnings=site_warnings(site, content.warnings) + index.warnings,
         paths=frozenset(f.path for f in files),
     )
 
@@ -164,13 +165,14 @@ def check_site(
         *copies(site),
     ]
     pipeline.check_collisions(files, site, search=inputs.search)
+    refuse_broken_links(site, {file.path for file in files})
     pages, feeds = (sum(isinstance(p, kind) for p in planned) for kind in (Page, Feed))
     published = last_published(inputs.config.output_dir, inputs.config.base_url)
     return CheckReport(
         site,
         pages,
         feeds,
-        site_warnings(site, files, content.warnings) + tuple(gone_urls(site, published)),
+        site_warnings(site, content.warnings) + tuple(gone_urls(site, published)),
         content.left_out,
         dict(content.parsed),
     )
@@ -181,8 +183,6 @@ def copies(site: Site) -> list[OutputFile]:
     return [Copy(path, source) for path, source in site.assets]
 
 
-def site_warnings(
-    site: Site, files: list[OutputFile], found: tuple[Problem, ...]
-) -> tuple[Problem, ...]:
+def site_warnings(site: Site, found: tuple[Problem, ...]) -> tuple[Problem, ...]:
     """The warnings found while parsing and those about the whole site, in file order."""
-    return tuple(sorted({*found, *find_site_warnings(site, {file.path for file in files})}))
+    return tuple(sorted({*found, *find_site_warnings(site)}))

@@ -180,12 +180,13 @@ def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> Non
 @click.option(
     "--date",
     "day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
     metavar="YYYY-MM-DD",
     help="The event's date [default: today].",
 )
 @root_option
-def new(title: str, countries: tuple[str, ...], tags: tuple[str, ...], day, root: Path) -> None:
+def new(
+    title: str, countries: tuple[str, ...], tags: tuple[str, ...], day: str | None, root: Path
+) -> None:
     """Start a new post called TITLE and print its file's path."""
     from builder.editorial.scaffold import create_post
 
@@ -195,7 +196,7 @@ def new(title: str, countries: tuple[str, ...], tags: tuple[str, ...], day, root
             title,
             countries=countries,
             tags=tags,
-            day=day.date() if day else None,
+            day=day,
         )
     except BuildError as exc:
         fail(exc, "no file was written.")

@@ -51,6 +51,7 @@ class SourceFile:
     body: str
     body_line: int  # line number of the body's first line
     digest: bytes = b""  # of the file's bytes (sources.digest_bytes): a cache compares it
+    review_notes: tuple[tuple[int, str], ...] = ()  # (line, note) of each `# review:` comment
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,9 +2,10 @@
 
 `record_writes()` collects, while active, the path of every file opened for writing and of
 every rename, link, copy, mkdir, remove and rmtree (CPython raises an audit event for each).
-`outside_output(events, out)` keeps those that are not the output folder, its temporary
-siblings (`.out.new-*`, `.out.stage-*`, `.out.old-*`), its cache (`.newsroom-cache/`) or a
-folder above it that `mkdir(parents=True)` tried to create.
+`outside_output(events, out, root)` keeps those that are not the output folder, its temporary
+siblings (`.out.new-*`, `.out.stage-*`, `.out.old-*`), its cache (in the site's own
+`.newsroom-cache/`, never beside the output) or a folder above it that `mkdir(parents=True)`
+tried to create.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+from builder.incremental.home import cache_dir
 
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 PATH_EVENTS = {  # event → indexes of the arguments that are paths written to
@@ -99,19 +102,21 @@ def record_writes() -> Iterator[list[tuple[str, Path]]]:
         _active.remove(sink)
 
 
-def outside_output(events: list[tuple[str, Path]], out: Path) -> list[tuple[str, Path]]:
-    """The recorded writes that are not to the output folder, its temporary siblings or its cache."""
-    out = Path(os.path.abspath(out))
-    return [(event, path) for event, path in events if not allowed(event, path, out)]
+def outside_output(events: list[tuple[str, Path]], out: Path, root: Path) -> list[tuple[str, Path]]:
+    """The recorded writes that are not to the output folder, its temporary siblings or its
+    cache (the site at `root` has it)."""
+    out, cache = Path(os.path.abspath(out)), cache_dir(root, out)
+    return [(event, path) for event, path in events if not allowed(event, path, out, cache)]
 
 
-def allowed(event: str, path: Path, out: Path) -> bool:
-    """Inside `out`, a sibling `.out.*`, `.newsroom-cache/<out>`, or the mkdir of a folder above `out`."""
-    if out.is_relative_to(path):
-        return event == "os.mkdir" or path == out  # mkdir(parents=True) tries each folder above
+def allowed(event: str, path: Path, out: Path, cache: Path) -> bool:
+    """Inside `out`, a sibling `.out.*`, in the site's cache folder of `out`, or the mkdir of a
+    folder above `out` or the cache."""
+    if out.is_relative_to(path) or cache.is_relative_to(path):
+        return event == "os.mkdir" or path in (out, cache)  # mkdir(parents=True): each above
+    if path.is_relative_to(cache):
+        return True
     if not path.is_relative_to(out.parent):
         return False
     parts = path.relative_to(out.parent).parts
-    if parts[0] == ".newsroom-cache":
-        return len(parts) == 1 or parts[1] == out.name
     return parts[0] == out.name or parts[0].startswith(f".{out.name}.")

@@ -32,7 +32,7 @@ PROFILING_POSTS = [
     "Terrorist profiling workshop in Bishkek",
     "Profiling workshop for border guards in Kazakhstan",
 ]
-RESULT = ".pagefind-ui__result-link"
+RESULT = ".search-result-title a"
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +187,7 @@ def test_typing_profiling_finds_the_profiling_posts(context, site_url: str) -> N
     page = context()
     page.goto(site_url + "search/")
     assert page.locator("#search-unavailable").is_hidden()
-    page.locator(".pagefind-ui__search-input").fill("profiling")
+    page.locator("#search-input").fill("profiling")
     page.wait_for_selector(RESULT, timeout=15000)
     titles = page.locator(RESULT).all_inner_texts()
     assert set(PROFILING_POSTS) <= set(titles), titles
@@ -206,8 +206,8 @@ def test_search_works_under_a_sub_path(context, subpath_url: str) -> None:
 def all_results(page) -> list[str]:
     """The titles of every result of the search shown, "Load more results" pressed until it is gone."""
     page.wait_for_selector(RESULT, timeout=15000)
-    more = page.locator(".pagefind-ui__button")
-    while more.count():
+    more = page.locator("#search-more")
+    while more.is_visible():
         more.click()
         page.wait_for_timeout(300)
     return sorted(page.locator(RESULT).all_inner_texts())
@@ -237,12 +237,8 @@ def test_search_finds_the_posts_of_every_group_of_years(context, make_site, tmp_
             ("scanners", "Scanners in Karakol"),
             ("drones", "Drones in Naryn"),
         ):
-            page.locator(".pagefind-ui__search-input").fill(word)
-            page.wait_for_function(
-                "t => [...document.querySelectorAll('.pagefind-ui__result-link')].map(a => a.textContent.trim()).join('|') === t",
-                arg=title,
-                timeout=15000,
-            )
+            page.locator("#search-input").fill(word)
+            wait_for_titles(page, [title])
 
 
 def test_without_an_index_the_search_page_says_search_is_unavailable(
@@ -274,6 +270,218 @@ def test_print_and_dark_styles_keep_text_readable(context, site_url: str) -> Non
         "rgb(255, 255, 255)",
     )  # print: black on white, even from dark mode
     assert page.locator(".site-nav").is_hidden() and page.locator(".post-body").is_visible()
+
+
+def wait_for_titles(page, titles: list[str]) -> None:
+    """Wait until the results shown are these titles, in this order."""
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('.search-result-title a')]"
+        ".map(a => a.textContent.trim()).join('|') === t",
+        arg="|".join(titles),
+        timeout=15000,
+    )
+
+
+def front_matter(path: Path) -> dict[str, str]:
+    """The simple `key: value` lines of a post's front matter (comments left out)."""
+    head = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+    return {
+        key: value.split("  #", 1)[0].strip()
+        for key, _, value in (line.partition(": ") for line in head.splitlines()[1:])
+    }
+
+
+def posts_of(field: str, value: str) -> list[dict[str, str]]:
+    """The front matter of the repository's posts that list `value` under `field` (all of them
+    for an empty `value`)."""
+    from conftest import REPO
+
+    found = []
+    for path in sorted((REPO / "content/news").rglob("*.md")):
+        fields = front_matter(path)
+        if not value or value in [v.strip() for v in fields[field].strip("[]").split(",")]:
+            found.append(fields)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "count"), [("countries", "Turkmenistan", 5), ("tags", "training", 7)]
+)
+def test_a_query_for_a_country_or_a_tag_finds_every_post_about_it(
+    context, site_url: str, field: str, value: str, count: int
+) -> None:
+    """Failed before: "Turkmenistan" found 2 of its 5 posts, "training" 2 of its 7 (only the
+    title and text were indexed, not the countries and tags)."""
+    expected = posts_of(field, value)
+    assert len(expected) == count  # the sample site's true numbers (content/news)
+    page = context()
+    open_page(page, site_url + f"search/?q={value}")
+    assert all_results(page) == sorted(post["title"] for post in expected)
+    assert page.locator("#search-status").inner_text() == f"News found: {count}"
+    for result in page.locator(".search-result").all():  # each shows its date and countries
+        assert result.locator(".search-result-date").inner_text().endswith("2017")
+        assert result.locator(".search-result-countries").inner_text()
+    if field == "countries":
+        countries = page.locator(".search-result-countries").all_inner_texts()
+        assert all(value in text for text in countries), countries
+
+
+def test_a_country_filter_narrows_the_results_at_375_px(context, site_url: str) -> None:
+    """Failed before: the search page offered no filters (Pagefind's index had none)."""
+    page = context(viewport={"width": 375, "height": 800})
+    open_page(page, site_url + "search/?q=profiling")
+    assert all_results(page) == sorted(PROFILING_POSTS)
+    filters = page.locator("#search-filters")
+    assert filters.get_attribute("open") is None  # folded on a phone
+    filters.locator("summary").click()
+    kyrgyzstan = page.locator('#search-filters input[name="country"][value="Kyrgyzstan"]')
+    label = page.locator('label:has(input[value="Kyrgyzstan"])').text_content() or ""
+    assert " ".join(label.split()) == "Kyrgyzstan (8)"  # with the number of its posts
+    kyrgyzstan.check()
+    wait_for_titles(page, ["Terrorist profiling workshop in Bishkek"])
+    page.locator("#search-input").fill("")  # no words: the filter alone, every Kyrgyz post
+    expected = sorted(post["title"] for post in posts_of("countries", "Kyrgyzstan"))
+    page.wait_for_function(
+        "n => document.querySelectorAll('.search-result').length === n", arg=len(expected)
+    )
+    assert all_results(page) == expected and len(expected) == 8
+    scroll, client = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll <= client == 375
+
+
+def test_newest_first_orders_the_results_by_date(context, site_url: str) -> None:
+    page = context()
+    open_page(page, site_url + "search/?q=training")
+    page.locator("#search-order").select_option("newest")
+    newest = sorted(posts_of("tags", "training"), key=lambda post: post["date"], reverse=True)
+    wait_for_titles(page, [post["title"] for post in newest])
+    page.locator("#search-order").select_option("relevance")
+    page.wait_for_function(
+        "t => [document.querySelector('.search-result-title a')]"
+        ".some(a => a !== null && a.textContent !== t)",
+        arg=newest[0]["title"],
+        timeout=15000,
+    )  # back to the most relevant first
+
+
+def test_newest_first_with_no_words_lists_every_post_ten_at_a_time(context, site_url: str) -> None:
+    page = context()
+    page.goto(site_url + "search/")
+    page.locator("#search-order").select_option("newest")
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length === 10")
+    assert page.locator("#search-status").inner_text() == "News found: 14"
+    more = page.locator("#search-more")
+    assert more.is_visible()
+    more.click()
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length === 14")
+    assert more.is_hidden()  # every post shown
+    dates = {post["title"]: post["date"] for post in posts_of("countries", "")}
+    shown = [dates[title] for title in page.locator(RESULT).all_inner_texts()]
+    assert len(shown) == 14 and shown == sorted(shown, reverse=True)
+
+
+def test_the_filters_apply_to_every_group_of_years(context, make_site, tmp_path: Path) -> None:
+    """The year and country filters narrow the results of all three bundles (groups of years)
+    the search page merges: a year filter, and a country whose posts are in every group."""
+    from conftest import YEARS_SITE
+
+    import builder.pipeline.search
+    from builder.build import build_site
+
+    tajik = {"content/a.md", "content/c.md", "content/f.md"}  # 2014, 2015 and 2017
+    site = {
+        rel: text.replace("countries: [Kyrgyzstan]", "countries: [Tajikistan]")
+        if rel in tajik
+        else text
+        for rel, text in YEARS_SITE.items()
+    }
+    out = tmp_path / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(builder.pipeline.search, "GROUP_POSTS", 2)  # three groups from six posts
+        build_site(make_site(site), output_dir=out)
+    assert (out / "pagefind/2015/filter").is_dir() and (out / "pagefind/2017/filter").is_dir()
+    with serve(out) as url:
+        page = context()
+        page.goto(url + "search/")
+        years = page.locator('#search-filters input[name="year"]')
+        years.first.wait_for(timeout=15000)
+        assert [box.get_attribute("value") for box in years.all()] == [
+            "2017",
+            "2016",
+            "2015",
+            "2014",
+        ]  # every group's years, newest first
+        page.locator("#search-order").select_option("newest")
+        page.locator('input[name="year"][value="2017"]').check()
+        wait_for_titles(page, ["Drones in Naryn", "A workshop in Bishkek"])
+        page.locator('input[name="year"][value="2017"]').uncheck()
+        page.locator('input[name="country"][value="Tajikistan"]').check()
+        page.locator("#search-input").fill("border")
+        wait_for_titles(
+            page, ["Drones in Naryn", "Profiling in Osh", "Dogs at the Dostuk crossing"]
+        )
+        page.locator('input[name="year"][value="2015"]').check()
+        wait_for_titles(page, ["Profiling in Osh"])
+        page.locator('input[name="year"][value="2014"]').check()  # two groups' years
+        wait_for_titles(page, ["Profiling in Osh", "Dogs at the Dostuk crossing"])
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violation_on_a_filtered_search_at_375_px(
+    context, site_url: str, scheme: str
+) -> None:
+    axe = require_axe()
+    page = context(color_scheme=scheme, viewport={"width": 375, "height": 800})
+    open_page(page, site_url + "search/?q=training")
+    page.locator("#search-filters summary").click()
+    page.locator('input[name="country"][value="Turkmenistan"]').check()
+    page.wait_for_function(  # training and Turkmenistan: three posts
+        "() => document.querySelectorAll('.search-result').length === 3", timeout=15000
+    )
+    results = axe.run(page, options=WCAG)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_without_javascript_the_search_page_says_so_and_offers_the_browse_links(
+    context, site_url: str
+) -> None:
+    page = context(java_script_enabled=False)
+    page.goto(site_url + "search/")
+    said = page.locator("noscript p")
+    assert said.is_visible() and said.inner_text() == (
+        "Search needs JavaScript, which is off in your browser."
+    )
+    assert page.locator("#search").is_hidden()  # a form that could do nothing is not shown
+    browse = page.locator(".search-browse a")
+    assert browse.all_inner_texts() == ["Countries", "Tags", "Archive"]
+
+
+def test_markup_in_a_title_or_text_is_shown_as_text_in_the_results(
+    context, make_site, tmp_path: Path
+) -> None:
+    """The search page writes what the index holds as text: a title's or a text's markup is
+    never made into elements, nor run."""
+    from conftest import post
+
+    from builder.build import build_site
+
+    hostile = "<img src=x onerror=\"document.title='hacked'\">"
+    title = "Radios & <b>bold</b> for Osh"
+    root = make_site({"content/a.md": post(title=title, body=f"Radios `{hostile}` here.\n")})
+    out = tmp_path / "out"
+    build_site(root, output_dir=out)
+    with serve(out) as url:
+        page = context()
+        open_page(page, url + "search/?q=radios")
+        assert page.locator(RESULT).all_inner_texts() == [title]
+        results = page.locator("#search-results")
+        assert results.locator("img, b").count() == 0
+        assert results.locator("mark").count() >= 1  # the words found are marked
+        excerpt = results.locator(".search-result-excerpt").inner_text()
+        assert f"{title}." in excerpt and f"Radios {hostile} here." in excerpt  # as text
+        assert page.title() != "hacked"
 
 
 def test_a_logo_wordmark_and_the_favicons_load_and_pass_axe(

@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import cli
-from builder.incremental.store import cache_dir
+from builder.incremental.home import cache_dir
 from conftest import post, tree
 from test_faults import clean_build
 from tools import in_ci
@@ -116,7 +116,7 @@ def test_a_post_withdrawn_after_a_build_that_could_not_save_its_cache_goes(
 ) -> None:
     root, out = small_site(make_site), tmp_path / "out"
     build(root, out)
-    folder = cache_dir(out)
+    folder = cache_dir(root, out)
     with FAULTS[fault](folder) as code:
         (root / WITHDRAWN).write_text(post(title="Withdrawn item"), encoding="utf-8")
         said = build(root, out).stderr
@@ -139,12 +139,12 @@ def test_an_older_cache_restored_over_the_newer_leaves_no_orphan_in_the_output(
     root, out = small_site(make_site), tmp_path / "out"
     build(root, out)
     backup = tmp_path / "backup"
-    shutil.copytree(cache_dir(out), backup)
+    shutil.copytree(cache_dir(root, out), backup)
     (root / WITHDRAWN).write_text(post(title="Withdrawn item"), encoding="utf-8")
     build(root, out)
     assert WITHDRAWN_PAGE in tree(out)
-    shutil.rmtree(cache_dir(out))
-    shutil.copytree(backup, cache_dir(out))
+    shutil.rmtree(cache_dir(root, out))
+    shutil.copytree(backup, cache_dir(root, out))
     (root / WITHDRAWN).unlink()
     build(root, out)
     made = tree(out)
@@ -159,9 +159,9 @@ def test_a_build_that_finds_nothing_changed_and_cannot_date_its_cache_says_so(
     root, out = small_site(make_site), tmp_path / "out"
     build(root, out)
     before = tree(out)
-    with read_only(cache_dir(out)) as code:
+    with read_only(cache_dir(root, out)) as code:
         said = build(root, out).stderr
-    assert f"{cache_dir(out)}: the build cache cannot be saved: {os.strerror(code)}" in said
+    assert f"{cache_dir(root, out)}: the build cache cannot be saved: {os.strerror(code)}" in said
     assert tree(out) == before
     build(root, out)
     assert tree(out) == before

@@ -167,12 +167,9 @@ def test_new_writes_a_valid_post(runner, make_site, tmp_path):
     path = root / "content/news/2017/2017-05-01-title.md"
     assert path.is_file()
     assert result.stdout.strip() == str(path)
-    assert front_matter(path) == {
-        "title": "Title",
-        "date": "2017-05-01",
-        "countries": ["Kyrgyzstan"],
-        "tags": ["training"],
-    }
+    assert path.read_text("utf-8").startswith(
+        "---\ntitle: Title\ndate: 2017-05-01\ncountries: [Kyrgyzstan]\ntags: [training]\n---\n"
+    )  # the date unquoted, as docs/editing.md shows it
     out = tmp_path / "out"
     build = runner.invoke(cli, ["build", "--root", str(root), "--output", str(out)])
     assert build.exit_code == 0, build.output
@@ -240,14 +237,37 @@ def test_new_needs_a_country(runner, make_site):
     assert tree(root) == before
 
 
-def test_new_with_a_bad_date_exits_2(runner, make_site):
+@pytest.mark.parametrize(
+    "day, words",
+    [
+        ("31/12/2017", "'date': '31/12/2017' is not a date: write YYYY-MM-DD (e.g. 2017-03-14)"),
+        ("2017-02-30", "'date': 2017-02-30 is not a real date"),
+    ],
+)
+def test_new_with_a_bad_date_says_what_build_says(runner, make_site, day, words):
     root = make_site({REL: post()})
     before = tree(root)
     result = runner.invoke(
-        cli, ["new", "Title", "--country", "kg", "--date", "2017-02-30", "--root", str(root)]
+        cli, ["new", "Title", "--country", "kg", "--date", day, "--root", str(root)]
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 1, result.output
+    assert f"--date: {words}" in result.stderr
+    assert "no file was written" in result.stderr and "Traceback" not in result.output
     assert tree(root) == before
+    (root / REL).write_text(post(date=day), encoding="utf-8")
+    build_says = runner.invoke(cli, ["check", "--root", str(root)])
+    assert f"{REL}:3: {words}" in build_says.output
+
+
+def test_new_with_a_misspelt_country_gets_the_did_you_mean_of_build(runner, make_site):
+    root = make_site({REL: post()})
+    result = runner.invoke(
+        cli,
+        ["new", "Title", "--country", "Kyrgystan", "--country", "Tajikstan", "--root", str(root)],
+    )
+    assert result.exit_code == 1, result.output
+    assert "--country: unknown country 'Kyrgystan' (did you mean 'Kyrgyzstan'?)" in result.stderr
+    assert "--country: unknown country 'Tajikstan' (did you mean 'Tajikistan'?)" in result.stderr
 
 
 def test_python_dash_m_builder_version():

@@ -207,7 +207,7 @@ def test_a_process_forked_by_a_build_does_not_hold_its_lock(tmp_path: Path) -> N
 
     out = tmp_path / "out"
     started, ready = os.pipe()
-    with output_lock(out):
+    with output_lock(out, tmp_path / "site"):
         child = os.fork()
         if child == 0:  # a worker still busy after its build has gone
             os.write(ready, b"x")
@@ -216,7 +216,7 @@ def test_a_process_forked_by_a_build_does_not_hold_its_lock(tmp_path: Path) -> N
         os.read(started, 1)  # the worker runs
     os.close(started), os.close(ready)
     try:
-        with output_lock(out):
+        with output_lock(out, tmp_path / "site"):
             pass
     finally:
         os.kill(child, signal.SIGKILL)

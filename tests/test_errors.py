@@ -63,8 +63,8 @@ def break_and_build(
     assert_clean_failure(result)
     assert tree(out) == before, "the failed build changed the previous output"
     beside = sorted(p.name for p in tmp_path.iterdir())
-    assert beside == [".newsroom-cache", "mini", "out"], (
-        "a failed build left files beside the output (only the cache belongs there)"
+    assert beside == ["mini", "out"], (
+        "a failed build left files beside the output (nothing belongs there, the cache neither)"
     )
     return result, before
 
@@ -85,18 +85,17 @@ def assert_refused(runner, make_site, tmp_path, bad, line: int, *words: str) -> 
 
 def test_malformed_yaml_names_the_line(runner, make_site, tmp_path):
     bad = "---\ntitle: Workshop: day one\ndate: 2017-03-14\n---\nBody.\n"
-    message = assert_refused(
-        runner, make_site, tmp_path, bad, 2, "not valid YAML", "mapping values"
-    )
-    assert "quotes" in message  # says how to fix the usual cause: a colon in a value
+    message = assert_refused(runner, make_site, tmp_path, bad, 2, 'e.g. title: "Workshop: day one"')
+    assert message.endswith(
+        ": put the value in quotes: a value with ': ' in it needs them"
+        + ', e.g. title: "Workshop: day one"'
+    )  # what to do first, not PyYAML's words
 
 
 def test_unclosed_yaml_list_names_where_it_began(runner, make_site, tmp_path):
     bad = "---\ntitle: A workshop\ndate: 2017-03-14\ncountries: [Kyrgyzstan\ntags: [training]\n---\nBody.\n"
-    message = assert_refused(
-        runner, make_site, tmp_path, bad, 5, "not valid YAML", "expected ',' or ']'"
-    )
-    assert "line 4" in message
+    message = assert_refused(runner, make_site, tmp_path, bad, 5, "close the list begun on line 4")
+    assert "with ']' and separate its items with ','" in message
 
 
 def test_no_front_matter(runner, make_site, tmp_path):
@@ -445,7 +444,8 @@ def test_tags_are_normalised_and_shown_with_the_first_spelling(runner, make_site
     assert "<h1>Risk management</h1>" in term
     assert "Newer" in term and "Older" in term
     newer = (out / "news/2017/a-newer/index.html").read_text("utf-8")
-    assert '<a class="chip" href="/tags/risk-management/">Risk management</a>' in newer
+    chip = '<a class="chip" href="/tags/risk-management/" data-pagefind-filter="tag">'
+    assert chip + "Risk management</a>" in newer
     assert "risk  management" not in newer and ">risk management<" not in newer
     terms = (out / "tags/index.html").read_text("utf-8")
     assert terms.count('href="/tags/risk-management/"') == 1
@@ -466,8 +466,10 @@ def test_draft_is_built_only_with_drafts(runner, make_site, tmp_path):
     assert (out / PAGE).is_file()
     assert not (out / "news/2017/draft").exists()
     assert "Not yet" not in b"".join(
-        data for rel, data in tree(out).items() if not rel.startswith("pagefind/")
-    ).decode("utf-8", errors="replace")  # the search index and favicon.ico are binary
+        data
+        for rel, data in tree(out).items()
+        if not rel.startswith("pagefind/") and not rel.endswith(".ico")
+    ).decode("utf-8")  # the search index and the favicon are binary
     assert "content/news/2017/draft.md" in result.stderr  # the left-out draft is named
     result = run_build(runner, root, out, "--drafts")
     assert result.exit_code == 0, result.output
@@ -534,7 +536,7 @@ def test_output_to_an_empty_folder_then_rebuild(runner, make_site, tmp_path):
     result = run_build(runner, root, out)  # newsroom made it now: it may replace it
     assert result.exit_code == 0, result.output
     assert tree(out) == first
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".newsroom-cache", "empty", "mini"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "mini"]
 
 
 # --- Broken templates ----------------------------------------------------------------------
@@ -573,3 +575,50 @@ def test_template_undefined_variable(runner, make_site, tmp_path):
 def test_template_error_in_base_template(runner, make_site, tmp_path):
     result = break_template(runner, make_site, tmp_path, "base.html", 3, "{% endif %}")
     assert problem_lines(result, "templates/base.html:3"), result.stderr
+
+
+def test_every_problem_of_one_file_is_reported_in_one_run(runner, make_site, tmp_path):
+    bad = post(tags="training", extra="contries: [Kyrgyzstan]\nend_date: 2017-03-10\n")
+    result, _ = break_and_build(runner, make_site, tmp_path, bad)
+    assert problem_lines(result, f"{REL}:5")[0].endswith("e.g. tags: [training, customs]")
+    assert "unknown field 'contries'" in problem_lines(result, f"{REL}:6")[0]
+    assert "'end_date' 2017-03-10 is before 'date' 2017-03-14" in result.stderr
+
+
+BROKEN = {
+    "image": (
+        "![scan](missing.png)",
+        "the image 'missing.png' points to content/news/2017/missing.png, which does not exist",
+    ),
+    "file-link": (
+        "[the workshop](2017-03-01-gone.md)",
+        "the link '2017-03-01-gone.md' points to content/news/2017/2017-03-01-gone.md, which does"
+        " not exist",
+    ),
+    "site-link": (
+        "[the workshop](/news/2017/no-such-post/)",
+        "the link '/news/2017/no-such-post/' goes to a page of this site that does not exist",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", BROKEN)
+def test_a_missing_image_or_linked_page_fails_the_build_and_keeps_the_output(
+    runner, make_site, tmp_path, kind
+):
+    written, message = BROKEN[kind]
+    bad = post(body=f"Intro.\n\nSee {written} here.\n")
+    result, _ = break_and_build(runner, make_site, tmp_path, bad)  # exit 1, output untouched
+    assert problem_lines(result, f"{REL}:9") == [f"{REL}:9: {message}"], result.stderr
+    check = runner.invoke(cli, ["check", "--root", str(tmp_path / "mini")])
+    assert check.exit_code == 1 and f"{REL}:9: {message}\n" in check.stderr, check.output
+
+
+def test_a_missing_image_in_a_page_fails_the_build(runner, make_site, tmp_path):
+    rel = "content/pages/about.md"
+    good = {REL: post(), rel: "---\ntitle: About\n---\nUs.\n"}
+    bad = "---\ntitle: About\n---\nUs.\n\n![Us](us.png)\n"
+    result, _ = break_and_build(runner, make_site, tmp_path, bad, rel=rel, good=good)
+    assert problem_lines(result, f"{rel}:6") == [
+        f"{rel}:6: the image 'us.png' points to content/pages/us.png, which does not exist"
+    ]

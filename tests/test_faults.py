@@ -32,7 +32,8 @@ from click.testing import CliRunner
 import builder.build
 import builder.pipeline.write
 from builder.build import build_site
-from builder.incremental.store import SHARDS, cache_dir
+from builder.incremental.home import cache_dir
+from builder.incremental.store import SHARDS
 from builder.cli import cli
 from builder.errors import BuildError
 from conftest import MINI_CONFIG, REPO, post, tree
@@ -243,7 +244,7 @@ def test_a_build_killed_at_random_moments_leaves_a_good_output_and_the_next_buil
         assert siblings(out) == [], siblings(out)
         good = expected
     print(f"\n16 kills over a {duration:.1f} s build: {dict(outcomes)}")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".newsroom-cache", "out", "site", "slow"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site", "slow"]
 
 
 # --- The disk filling up, or refusing a write, at each write in turn ---------------------------
@@ -591,7 +592,7 @@ def test_a_damaged_cache_is_ignored_and_the_build_is_correct(
     )
     out = tmp_path / "out"
     build_site(root, output_dir=out)
-    folder = cache_dir(out)
+    folder = cache_dir(root, out)
     assert (folder / "state.bin").is_file() and len(list(folder.glob("posts-*.bin"))) == SHARDS
     if kind == "another site's cache":
         other = make_site(
@@ -603,7 +604,7 @@ def test_a_damaged_cache_is_ignored_and_the_build_is_correct(
         )
         shutil.rmtree(folder)
         build_site(other, output_dir=tmp_path / "other-out")
-        shutil.copytree(cache_dir(tmp_path / "other-out"), folder)
+        shutil.copytree(cache_dir(other, tmp_path / "other-out"), folder)
     time.sleep(0.01)
     (root / "content/news/2017/p1.md").write_text(
         post(title="Post 1", date="2017-03-11", body="Changed after the cache.\n"), encoding="utf-8"

@@ -10,6 +10,7 @@ from pathlib import Path
 from tools import require_tool
 
 from builder.cli import cli
+from builder.incremental.home import cache_dir
 
 
 def test_init_makes_a_site_that_builds(runner, tmp_path: Path) -> None:
@@ -44,7 +45,7 @@ def test_a_new_sites_git_sees_only_its_sources_after_build_and_serve(
     assert runner.invoke(cli, ["build", "--root", str(site)]).exit_code == 0
     Preview(site, "http://127.0.0.1:8000/", lambda _: None).rebuild()
     assert (site / ".newsroom-cache/preview-8000/index.html").is_file() and (
-        site / ".newsroom-cache/output"
+        cache_dir(site, site / "output")
     ).is_dir()
     subprocess.run([git, "init", "-q", str(site)], check=True)
     seen = subprocess.run(

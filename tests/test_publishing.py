@@ -17,7 +17,7 @@ import pytest
 import yaml
 from conftest import REPO
 
-from builder.incremental.store import CACHE_NAME
+from builder.incremental.home import CACHE_NAME
 from links import broken_links
 from tools import node_file, require_tool
 

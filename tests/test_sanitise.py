@@ -163,7 +163,8 @@ def test_built_pages_and_both_feeds_carry_no_active_content(
     make_site, tmp_path: Path, raw_html: bool
 ) -> None:
     config = MINI_CONFIG + f"\n[content]\nraw_html = {str(raw_html).lower()}\n"
-    root = make_site({REL: post(body=CORPUS)}, config=config)
+    # the image the corpus shows must exist: a missing one fails the build
+    root = make_site({REL: post(body=CORPUS), "content/x.png": b"\x89PNG"}, config=config)
     out = tmp_path / "out"
     build_site(root, output_dir=out)
     page = (out / PAGE).read_text("utf-8")
@@ -353,7 +354,8 @@ def test_chromium_finds_no_active_url_or_handler_and_no_dialog_opens(
     from served import serve
 
     config = MINI_CONFIG + f"\n[content]\nraw_html = {str(raw_html).lower()}\n"
-    root = make_site({REL: post(body=CORPUS)}, config=config)
+    # the image the corpus shows must exist: a missing one fails the build
+    root = make_site({REL: post(body=CORPUS), "content/x.png": b"\x89PNG"}, config=config)
     out = tmp_path / "out"
     build_site(root, output_dir=out)
     with serve(out) as url:

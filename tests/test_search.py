@@ -20,41 +20,65 @@ import builder.pipeline.search_service
 from builder.build import build_site
 from builder.errors import OutputError
 from builder.pipeline.search import INDEX_DIR, MISSING
+from builder.pipeline.search_canonical import FILTERS_AT, canonical_bundle, read
 
 SCRIPT = re.compile(r"<script\b([^>]*)>")
 
 
-def test_the_index_holds_the_posts_only(real_site) -> None:
+def test_the_index_holds_the_posts_only_and_their_filters_in_order(real_site) -> None:
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
     report, out = real_site
     entry = json.loads((out / INDEX_DIR / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert entry["languages"]["en"]["page_count"] == report.posts == 14
-    assert not (
-        out / INDEX_DIR / "filter"
-    ).exists()  # no filters: Pagefind writes them in a random order
-    assert (out / INDEX_DIR / "pagefind-ui.js").is_file() and (
-        out / INDEX_DIR / "pagefind-ui.css"
-    ).is_file()
+    meta = read(
+        (out / INDEX_DIR / f"pagefind.{entry['languages']['en']['hash']}.pf_meta").read_bytes()
+    )
+    filters = {
+        name: read((out / INDEX_DIR / f"filter/{file}.pf_filter").read_bytes())
+        for name, file in meta[FILTERS_AT]
+    }
+    assert [name for name, _ in meta[FILTERS_AT]] == ["country", "tag", "year"]
+    for name, (own_name, values) in filters.items():
+        assert own_name == name and [v for v, _ in values] == sorted(v for v, _ in values)
+    countries = {value: len(pages) for value, pages in filters["country"][1]}
+    assert countries["Turkmenistan"] == 5 and countries["Kyrgyzstan"] == 8
+    assert {value: len(pages) for value, pages in filters["year"][1]} == {"2017": 14}
+    assert len(dict(filters["tag"][1])["training"]) == 7
+    assert (out / INDEX_DIR / "pagefind.js").is_file()
 
 
-def test_only_the_post_title_and_text_are_marked_for_indexing(real_site) -> None:
+def test_post_pages_mark_their_text_facts_and_filters_for_indexing(real_site) -> None:
     _, out = real_site
     for page in out.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         is_post = page.parent.parent.parent == out / "news"
         assert html.count("data-pagefind-body") == (1 if is_post else 0), page
+        assert ("data-pagefind-filter" in html) == is_post, page
         if is_post:
             body = html.split("data-pagefind-body", 1)[1].split("</article>", 1)[0]
             assert (
                 "<nav" not in body and "site-header" not in body and "<footer" not in body
             )  # navigation is not indexed
-            assert (
-                'class="post-facts" data-pagefind-ignore' in body
-                and "data-pagefind-filter" not in html
-            )
             assert html.index("data-pagefind-body") > html.index(
                 "</header>"
             )  # after the site header
+    html = (out / "news/2017/workshop-on-vulnerable-migrants-in-ashgabat/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert 'data-pagefind-filter="year:2017"' in html
+    assert 'data-pagefind-sort="date[data-date]" data-date="2017-12-12T00:00:00+06:00"' in html
+    assert 'data-pagefind-meta="countries[data-countries]"' in html
+    assert 'data-countries="Turkmenistan"' in html
+    assert '<dd data-pagefind-meta="date"><time datetime=' in html
+    assert (
+        '<a class="chip" href="/countries/turkmenistan/" data-pagefind-filter="country">'
+        "Turkmenistan</a>" in html
+    )  # the chip is indexed (not ignored) and is the filter's value: read once, shown once
+    assert '<a class="chip" href="/tags/training/" data-pagefind-filter="tag">training</a>' in html
+    assert html.count("<dt data-pagefind-ignore>") == 3 and "<div data-pagefind-ignore>" in html
+    assert "data-pagefind-filter" not in (out / "countries/turkmenistan/index.html").read_text(
+        encoding="utf-8"
+    )  # the lists' chips are no filters
 
 
 def test_search_is_the_only_javascript_and_says_when_it_is_unavailable(
@@ -65,10 +89,7 @@ def test_search_is_the_only_javascript_and_says_when_it_is_unavailable(
         rel = page.relative_to(out).as_posix()
         scripts = SCRIPT.findall(page.read_text(encoding="utf-8"))
         if rel == "search/index.html":
-            assert scripts == [
-                ' src="/pagefind/pagefind-ui.js" defer',
-                ' src="/static/search.js" defer',
-            ]
+            assert scripts == [' src="/static/search.js" defer']
         else:
             assert all('type="application/ld+json"' in attrs for attrs in scripts), (
                 rel
@@ -77,12 +98,14 @@ def test_search_is_the_only_javascript_and_says_when_it_is_unavailable(
     assert (
         '<p id="search-unavailable" class="search-unavailable" hidden>' in search
         and "<noscript>" in search
+        and 'class="search" role="search" hidden' in search  # shown by the script
+        and 'class="search-browse"' in search  # browsing needs no script
     )
     assert 'data-base-url="/"' in search
     sub = (subpath_site / "search/index.html").read_text(encoding="utf-8")
-    assert 'data-base-url="/bomca/"' in sub and 'src="/bomca/pagefind/pagefind-ui.js"' in sub
+    assert 'data-base-url="/bomca/"' in sub and 'src="/bomca/static/search.js"' in sub
     script = (out / "static/search.js").read_text(encoding="utf-8")
-    assert "search-unavailable" in script and "triggerSearch" in script and "bundlePath" in script
+    assert "search-unavailable" in script and "mergeIndex" in script and "bundles.json" in script
 
 
 def test_a_build_without_pagefind_succeeds_and_says_so(
@@ -171,6 +194,66 @@ def test_the_index_is_rebuilt_byte_for_byte_and_kept_when_unchanged(
     }  # b's text changed
 
 
+TAGGED_SITE = {  # many values for each filter: Pagefind's own order of them is never twice the same
+    f"content/{number}.md": post(
+        title=f"Workshop number {number}",
+        date=f"{2014 + number % 3}-0{1 + number % 9}-1{number % 10}",
+        countries="[Kyrgyzstan, Tajikistan]" if number % 2 else "[Tajikistan]",
+        tags="[" + ", ".join(f"topic {(number * 7 + k) % 13}" for k in range(3)) + "]",
+    )
+    for number in range(12)
+}
+
+
+def test_the_filter_index_is_the_same_bytes_build_after_build(make_site, tmp_path: Path) -> None:
+    """Failed before search_canonical: Pagefind wrote each filter's values in a new order (and
+    so under new names) on every run."""
+    require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    root = make_site(TAGGED_SITE)
+    build_site(root, output_dir=tmp_path / "one")
+    build_site(root, output_dir=tmp_path / "two")
+    first, second = tree(tmp_path / "one" / INDEX_DIR), tree(tmp_path / "two" / INDEX_DIR)
+    assert sum(path.startswith("filter/") for path in first) == 3  # country, tag, year
+    assert first == second
+
+
+def test_an_edit_gives_the_filter_index_a_clean_build_gives(make_site, tmp_path: Path) -> None:
+    """An incremental build after an edit of a post's tags and countries: the same index, byte
+    for byte, as a clean build of the edited site (failed before search_canonical)."""
+    require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    root = make_site(TAGGED_SITE)
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    build_site(root, output_dir=out)
+    (root / "content/3.md").write_text(
+        post(
+            title="Workshop number 3",
+            date="2014-04-13",
+            countries="[Kyrgyzstan]",
+            tags="[topic 99, topic 1]",
+        ),
+        encoding="utf-8",
+    )
+    build_site(root, output_dir=out)
+    build_site(root, output_dir=reference, clean=True)
+    assert tree(reference / INDEX_DIR) == tree(out / INDEX_DIR)
+    tags = next(
+        read(data)
+        for path, data in tree(out / INDEX_DIR).items()
+        if path.startswith("filter/") and read(data)[0] == "tag"
+    )
+    assert "topic 99" in dict(tags[1])  # the edit is in the index
+
+
+def test_a_bundle_whose_filters_are_not_pagefind_1_5s_is_left_as_it_came() -> None:
+    """Another Pagefind's files (here not gzip'd) are not rewritten: the index still works."""
+    files = {
+        "pagefind-entry.json": b'{"languages":{"en":{"hash":"en_1"}}}',
+        "pagefind.en_1.pf_meta": b"meta",
+        "filter/en_2.pf_filter": b"not gzip",
+    }
+    assert canonical_bundle(files) == files
+
+
 def record_pagefind_input(monkeypatch) -> list[list[str]]:
     """Every run of Pagefind from here on: the HTML files it was given (it still runs)."""
     given: list[list[str]] = []
@@ -202,11 +285,12 @@ def one_bundle(out: Path) -> dict[str, bytes]:
 
 
 def own_index(out: Path, pages: list[str], binary: Path) -> dict[str, bytes]:
-    """Pagefind's own bundle for these pages of `out`, given in path order, whatever each holds."""
+    """Pagefind's own bundle for these pages of `out`, given in path order, whatever each holds
+    (its filters in the order search_canonical puts them in)."""
     made, _ = builder.pipeline.search_service.run_pagefind(
         binary, ((rel, (out / rel).read_bytes()) for rel in sorted(pages))
     )
-    return made
+    return canonical_bundle(made)
 
 
 def index_of_every_page(out: Path, binary: Path) -> dict[str, bytes]:
@@ -415,6 +499,7 @@ def test_the_index_kept_from_the_last_build_is_never_a_wrong_one(
 ) -> None:
     """Whatever happened since the last build, an incremental index is a clean build's."""
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
+    from builder.incremental.home import cache_dir
     from builder.incremental.store import search_path
 
     root = make_site(YEARS_SITE)
@@ -434,23 +519,23 @@ def test_the_index_kept_from_the_last_build_is_never_a_wrong_one(
         )
     given = record_pagefind_input(monkeypatch)
     if change == "memory damaged":
-        data = search_path(out).read_bytes()
-        search_path(out).write_bytes(data[:60] + b"x" * 20 + data[80:])
+        data = search_path(cache_dir(root, out)).read_bytes()
+        search_path(cache_dir(root, out)).write_bytes(data[:60] + b"x" * 20 + data[80:])
     elif (
         change == "memory of another build"
     ):  # a build without search since: its pages are not the memory's
-        saved = search_path(out).read_bytes()
+        saved = search_path(cache_dir(root, out)).read_bytes()
         build_site(root, output_dir=out, search=False)
-        search_path(out).write_bytes(saved)
+        search_path(cache_dir(root, out)).write_bytes(saved)
         edit.write_text(
             YEARS_SITE["content/d.md"].replace("Scanners for", "Old scanners for"), encoding="utf-8"
         )
     elif (
         change == "memory of an older build"
     ):  # the last build's memory lost, the one before it back
-        saved = search_path(out).read_bytes()
+        saved = search_path(cache_dir(root, out)).read_bytes()
         build_site(root, output_dir=out)
-        search_path(out).write_bytes(saved)
+        search_path(cache_dir(root, out)).write_bytes(saved)
         edit.write_text(
             YEARS_SITE["content/d.md"].replace("Scanners for", "Old scanners for"), encoding="utf-8"
         )

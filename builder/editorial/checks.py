@@ -1,10 +1,11 @@
-"""Site-wide checks for editors: links to pages that do not exist, tags spelt two ways."""
+"""Site-wide checks for editors: links to pages that do not exist (an error: a published page
+never links to nothing), tags spelt two ways (a warning)."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from builder.errors import Problem
+from builder.errors import ContentError, Problem
 from builder.model import Site, output_file
 
 
@@ -28,7 +29,6 @@ def broken_site_links(site: Site, files: set[str]) -> list[Problem]:
                         post.source,
                         line,
                         f"the link '{url}' goes to a page of this site that does not exist",
-                        "warning",
                     )
                 )
     return problems
@@ -59,7 +59,13 @@ def spelling_variants(site: Site) -> list[Problem]:
     return problems
 
 
-def find_site_warnings(site: Site, paths: set[str]) -> list[Problem]:
-    """Every site-wide warning, for `newsroom check` and the build's report (`paths`: every
-    file of the output)."""
-    return broken_site_links(site, paths) + spelling_variants(site)
+def refuse_broken_links(site: Site, paths: set[str]) -> None:
+    """Raise ContentError naming every link to a page of this site that is not among `paths`
+    (every file of the output), before anything is written."""
+    if problems := broken_site_links(site, paths):
+        raise ContentError(problems)
+
+
+def find_site_warnings(site: Site) -> list[Problem]:
+    """Every site-wide warning, for `newsroom check` and the build's report."""
+    return spelling_variants(site)

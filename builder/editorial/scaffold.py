@@ -12,11 +12,12 @@ import yaml
 
 from builder.pipeline.config import SiteConfig
 from builder.errors import ContentError, Problem
-from builder.pipeline.fields import FieldError, country_index, tag_ref
+from builder.pipeline.fields import FieldError, countries_field, date_field, tag_ref
 from builder.pipeline.slugs import slug_of_file, slugify
+from builder.pipeline.unfinished import PLACEHOLDER_BODY
 from builder.pipeline.sources import is_ignored, read_capped
 
-BODY_HINT = "Write the news here. The first paragraph is the summary shown on lists and in feeds.\n"
+BODY_HINT = PLACEHOLDER_BODY  # check and build warn while it is left as it is
 
 
 def used_slugs(config: SiteConfig) -> set[str]:
@@ -58,30 +59,29 @@ def create_post(
     *,
     countries: tuple[str, ...],
     tags: tuple[str, ...] = (),
-    day: date | None = None,
+    day: str | None = None,
 ) -> Path:
-    """Write content/news/YYYY/YYYY-MM-DD-<slug>.md with valid front matter; return its path."""
-    problems = []
+    """Write content/news/YYYY/YYYY-MM-DD-<slug>.md with valid front matter; return its path.
+
+    `day` and `countries` are checked by the very rules of a post's `date` and `countries`
+    fields, so `new` refuses what `build` would, in the same words."""
+    problems, names, when = [], [], None
     title = " ".join(title.split())
-    index = country_index(config.countries)
-    names = []
     for given in countries:
-        country = index.get(given.casefold())
-        if country is None:
-            problems.append(
-                Problem(
-                    "--country",
-                    None,
-                    f"unknown country '{given}'; known: {', '.join(c.name for c in config.countries)}",
-                )
-            )
-        else:
-            names.append(country.name)
+        try:
+            names += [ref.name for ref in countries_field([given], config)]
+        except FieldError as exc:
+            problems.append(Problem("--country", None, str(exc)))
     for tag in tags:
         try:
             tag_ref(tag)
         except FieldError as exc:
             problems.append(Problem("--tag", None, str(exc)))
+    if day is not None:
+        try:
+            when = date_field("date", day, config).date()
+        except FieldError as exc:
+            problems.append(Problem("--date", None, str(exc)))
     base = slugify(title)
     if not base:
         problems.append(
@@ -89,22 +89,31 @@ def create_post(
         )
     if problems:
         raise ContentError(problems)
-    day = day or datetime.now(config.timezone).date()
+    when = when or datetime.now(config.timezone).date()
     slug = unique_slug(base, used_slugs(config))
-    path = config.content_dir / "news" / str(day.year) / f"{day.isoformat()}-{slug}.md"
-    front = {"title": title, "date": day.isoformat(), "countries": names, "tags": list(tags)}
-    if slug != base:
-        front["slug"] = slug
-    text = (
-        "---\n"
-        + yaml.safe_dump(
-            front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000
-        )
-        + "---\n"
-        + BODY_HINT
-    )
-    write_new_file(path, text)
+    path = config.content_dir / "news" / str(when.year) / f"{when.isoformat()}-{slug}.md"
+    write_new_file(path, post_text(title, when, list(dict.fromkeys(names)), list(tags), slug, base))
     return path
+
+
+def post_text(
+    title: str, day: date, countries: list[str], tags: list[str], slug: str, base: str
+) -> str:
+    """A new post's text: its front matter, the date unquoted as the docs show it, then the
+    placeholder body."""
+    rest: dict[str, object] = {"countries": countries, "tags": tags}
+    if slug != base:
+        rest["slug"] = slug
+
+    def dump(fields: dict[str, object]) -> str:  # fields one a line, lists in brackets
+        return "".join(
+            yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=None, width=1000)
+            if isinstance(value, list)
+            else yaml.safe_dump({key: value}, allow_unicode=True, width=1000)
+            for key, value in fields.items()
+        )
+
+    return f"---\n{dump({'title': title})}date: {day.isoformat()}\n{dump(rest)}---\n{BODY_HINT}"
 
 
 def theme_dir() -> Path:

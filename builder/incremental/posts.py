@@ -35,7 +35,7 @@ def earlier_posts(last: LastBuild, sources: Sources, inputs: Inputs) -> EarlierP
     state = last.state
     if state is None or state.settings_key != inputs.settings_key:
         return EarlierPosts({}, None)
-    loaded = load_posts(last.out, last.warm)
+    loaded = load_posts(last.cache, last.warm)
     trusted, root = trusted_before(state), inputs.config.root
     found = {}
     for rel, stat in sources.posts:

@@ -104,20 +104,20 @@ def remember_build(
     last. A cache that cannot be saved is only a slower next build: a warning says why, and the
     older state is removed if it can be; if not, the output it names has changed since (the
     marker, see commit.write_marker), so the next build does not trust it either."""
-    out, earlier, search = last.out, made.earlier, made.index.memory
+    cache, earlier, search = last.cache, made.earlier, made.index.memory
     records = cache_records(made.content.parsed, made.sources, earlier)
     state = next_state(last, inputs, made, records)
     try:
-        save_posts(out, records, earlier.loaded, last.warm)
+        save_posts(cache, records, earlier.loaded, last.warm)
         if not compiled:  # the theme changed, or no build compiled it yet
-            save_compiled(out, compiled_theme(inputs, made.site.docs))
+            save_compiled(cache, compiled_theme(inputs, made.site.docs))
         if search is not None:
-            dump(search_path(out), replace(search, made=state.search_made))
-        save_state(out, state)
+            dump(search_path(cache), replace(search, made=state.search_made))
+        save_state(cache, state)
     except OSError as exc:
-        forget_state(out)
-        return (unsaved(out, exc),)
-    return ()
+        forget_state(cache)
+        return (*last.notes, unsaved(cache, exc))
+    return last.notes
 
 
 def compiled_theme(inputs: Inputs, docs: tuple[Doc, ...]) -> dict[str, bytes]:

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Iterator
 
 from builder import __version__
-from builder.incremental.sizes import Sizes
+from builder.errors import Problem
 from builder.incremental import store
+from builder.incremental.home import cache_dir, remove_old_cache
+from builder.incremental.sizes import Sizes
 from builder.incremental.store import Warm
 from builder.model import BuildReport
 from builder.pipeline.commit import output_id
@@ -66,10 +68,12 @@ class LastBuild:
     none, it is damaged or from another version, or --clean asked to ignore it)."""
 
     out: Path
+    cache: Path  # this output's cache folder (incremental/home.py)
     state: BuildState | None
     sizes: Sizes  # of the files it left in the output, measured as this build reads its inputs
     options: tuple  # this build's options that its output depends on (the base URL, drafts…)
     warm: Warm | None  # the cache's posts files kept in memory by this process (newsroom serve)
+    notes: tuple[Problem, ...] = ()  # warnings of this build about the cache (an old one removed)
 
     def snapshot(self, sources: Sources) -> tuple:
         """What this build's state will say it read: newsroom's version, its options, every
@@ -80,7 +84,7 @@ class LastBuild:
         """The templates it compiled, if the theme is the one it compiled."""
         if self.state is None or self.state.theme_key != inputs.theme.key:
             return {}
-        return store.load_compiled(self.out)
+        return store.load_compiled(self.cache)
 
     def known_files(self) -> frozenset[str] | None:
         """The files it left in the output, if the output is still the folder it left them in."""
@@ -94,7 +98,7 @@ class LastBuild:
         state = self.state
         if state is None or not state.search_made:
             return None
-        found = store.load(store.search_path(self.out), SearchMemory)
+        found = store.load(store.search_path(self.cache), SearchMemory)
         return (
             found if isinstance(found, SearchMemory) and found.made == state.search_made else None
         )
@@ -115,9 +119,12 @@ def recall_last_build(
     inputs: Inputs, *, clean: bool, warm: Warm | None, pagefind: Path | None
 ) -> Iterator[LastBuild]:
     """The last build into this build's output folder (nothing of it if `clean`); the sizes of
-    the files it left start being measured on another core."""
+    the files it left start being measured on another core. Run under the output's lock: the
+    cache an older newsroom kept beside the output is removed (incremental/home.py)."""
     out = inputs.config.output_dir
-    state = None if clean else store.load(store.state_path(out), BuildState)
+    cache = cache_dir(inputs.config.root, out)
+    notes = remove_old_cache(out, cache)
+    state = None if clean else store.load(store.state_path(cache), BuildState)
     assert state is None or isinstance(state, BuildState)
     if state is not None and state.output_id != output_id(out):
         state = posts_only(state)
@@ -131,6 +138,6 @@ def recall_last_build(
     )
     sizes = Sizes(out, tuple(state.outputs) if state else ())
     try:
-        yield LastBuild(out, state, sizes, options, warm)
+        yield LastBuild(out, cache, state, sizes, options, warm, notes)
     finally:
         sizes.close()

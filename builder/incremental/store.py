@@ -1,6 +1,7 @@
 """The build cache's files: what the last build read and made, so the next can skip work.
 
-It lives in `.newsroom-cache/<output name>/` next to the output folder. Every file carries a
+It lives in the site's own `.newsroom-cache/<output name>-<key>/` (incremental/home.py), and
+every function here takes that folder, `cache`. Every file carries a
 format number and a checksum; a cache that is missing, truncated, hand-edited or from another
 version of newsroom is ignored, and the build is then a clean build, never a wrong one. Posts
 are kept in SHARDS files by their source, so an edit rewrites one of them.
@@ -18,20 +19,12 @@ from typing import BinaryIO
 
 from builder import __version__
 from builder.errors import Problem
+from builder.incremental.home import MAGIC
 from builder.incremental.records import CachedPost
 
-MAGIC = b"newsroom-cache\n"
 SHARDS = 16  # posts are kept in this many files, so an edit rewrites one of them
 FORMAT = f"{__version__}/16".encode()  # raised with every change to what the cache holds
 CHECKSUM = 4  # bytes
-
-
-CACHE_NAME = ".newsroom-cache"
-
-
-def cache_dir(out: Path) -> Path:
-    """Where the cache of an output folder lives."""
-    return out.parent / CACHE_NAME / out.name
 
 
 def checksum(payload: bytes) -> bytes:
@@ -103,9 +96,9 @@ def complete(value: object) -> bool:
     )
 
 
-def templates_dir(out: Path) -> Path:
+def templates_dir(cache: Path) -> Path:
     """Where compiled templates are kept (Jinja's bytecode, one file per template)."""
-    return cache_dir(out) / "templates"
+    return cache / "templates"
 
 
 def shard_of(source: str) -> int:
@@ -113,17 +106,18 @@ def shard_of(source: str) -> int:
     return zlib.crc32(source.encode("utf-8", "surrogatepass")) % SHARDS
 
 
-def shard_path(out: Path, number: int) -> Path:
-    return cache_dir(out) / f"posts-{number:02d}.bin"
+def shard_path(cache: Path, number: int) -> Path:
+    return cache / f"posts-{number:02d}.bin"
 
 
-def state_path(out: Path) -> Path:
-    return cache_dir(out) / "state.bin"
+def state_path(cache: Path) -> Path:
+    return cache / "state.bin"
 
 
-def search_path(out: Path) -> Path:
-    """The search index's memory (search_bundles.SearchMemory), read only by a build that makes the index."""
-    return cache_dir(out) / "search.bin"
+def search_path(cache: Path) -> Path:
+    """The search index's memory (search_bundles.SearchMemory), read only by a build that
+    makes the index."""
+    return cache / "search.bin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,12 +154,12 @@ def file_key(path: Path) -> tuple[int, int, int] | None:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-def load_posts(out: Path, warm: Warm | None = None) -> Loaded:
+def load_posts(cache: Path, warm: Warm | None = None) -> Loaded:
     """Every cached post; a damaged posts file only loses its own posts (they are parsed again)."""
     found: dict[str, CachedPost] = {}
     intact = set()
     for number in range(SHARDS):
-        path = shard_path(out, number)
+        path = shard_path(cache, number)
         part = warm.get(path) if warm is not None else None
         if part is None:
             part = load(path, dict)
@@ -178,7 +172,7 @@ def load_posts(out: Path, warm: Warm | None = None) -> Loaded:
 
 
 def save_posts(
-    out: Path, posts: dict[str, CachedPost], loaded: Loaded | None, warm: Warm | None
+    cache: Path, posts: dict[str, CachedPost], loaded: Loaded | None, warm: Warm | None
 ) -> None:
     """Write the posts files; one read intact whose entries are the very ones this build keeps
     is not written again. `warm` keeps the files written, for this process's next build."""
@@ -196,15 +190,15 @@ def save_posts(
             and all(entry is old[source] for source, entry in part.items())
         )
         if not same:
-            path = shard_path(out, number)
+            path = shard_path(cache, number)
             dump(path, part)
             if warm is not None:
                 warm.put(path, part)
 
 
-def load_compiled(out: Path) -> dict[str, bytes]:
+def load_compiled(cache: Path) -> dict[str, bytes]:
     """The templates an earlier build compiled (Jinja's bytecode by its key)."""
-    folder = templates_dir(out)
+    folder = templates_dir(cache)
     try:
         names = sorted(p.name for p in folder.iterdir() if p.suffix == ".bin")
     except OSError:
@@ -213,30 +207,28 @@ def load_compiled(out: Path) -> dict[str, bytes]:
     return {key: code for key, code in found.items() if isinstance(code, bytes)}
 
 
-def save_compiled(out: Path, compiled: dict[str, bytes]) -> None:
+def save_compiled(cache: Path, compiled: dict[str, bytes]) -> None:
     for key, code in sorted(compiled.items()):
-        dump(templates_dir(out) / f"{key}.bin", code)
+        dump(templates_dir(cache) / f"{key}.bin", code)
 
 
 AFTER_UNSAVED = "; the next build does not trust the older cache and looks at everything again"
 
 
-def unsaved(out: Path, exc: OSError, then: str = AFTER_UNSAVED) -> Problem:
+def unsaved(cache: Path, exc: OSError, then: str = AFTER_UNSAVED) -> Problem:
     """The warning of a build whose cache could not be saved: the folder, why, and what then."""
     why = exc.strerror or str(exc)
-    return Problem(
-        str(cache_dir(out)), None, f"the build cache cannot be saved: {why}{then}", "warning"
-    )
+    return Problem(str(cache), None, f"the build cache cannot be saved: {why}{then}", "warning")
 
 
-def forget_state(out: Path) -> None:
+def forget_state(cache: Path) -> None:
     """Remove the state if it can be (a full disk), so that no build trusts it again."""
     try:
-        state_path(out).unlink(missing_ok=True)
+        state_path(cache).unlink(missing_ok=True)
     except OSError:
         pass  # a read-only cache: the output's marker tells it is older (commit.write_marker)
 
 
-def save_state(out: Path, state: object) -> None:
+def save_state(cache: Path, state: object) -> None:
     """Write the small part of the cache (the posts files stay as they are)."""
-    dump(state_path(out), state)
+    dump(state_path(cache), state)

@@ -66,10 +66,10 @@ def report_unchanged(last: LastBuild, sources: Sources, inputs: Inputs) -> Build
         )  # nothing_changed() found every file too recent for the last build in it
         recent = {path: known[path] for path in too_recent(sources.stats, inputs.started)}
         try:
-            save_state(last.out, replace(state, started=inputs.started, recent=recent))
+            save_state(last.cache, replace(state, started=inputs.started, recent=recent))
         except OSError as exc:  # the older state still describes this output: it stays
-            return unchanged_report(state, last, (unsaved(last.out, exc, ""),))
-    return unchanged_report(state, last, ())
+            return unchanged_report(state, last, (*last.notes, unsaved(last.cache, exc, "")))
+    return unchanged_report(state, last, last.notes)
 
 
 def unchanged_report(state: BuildState, last: LastBuild, more: tuple) -> BuildReport:

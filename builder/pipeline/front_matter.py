@@ -11,6 +11,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from builder.pipeline.characters import describe_character, unshowable_message
 from builder.errors import ContentError, Problem
 from builder.model import Field
+from builder.pipeline.yaml_messages import BAD_CHARACTER, CHECK_LINE, plain_yaml_problem
 
 HANDLER = YAMLHandler()
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -67,7 +68,7 @@ def parse_fields(fm: str, rel: str, first_line: int) -> dict[str, Field] | Probl
         return Problem(
             rel,
             first_line + root.start_mark.line,
-            f"YAML tags such as '{root.tag}' are not allowed",
+            f"remove the YAML tag '{root.tag}': tags are not allowed in front matter",
         )
     if not isinstance(root, MappingNode):
         return Problem(
@@ -113,37 +114,15 @@ def compose_front_matter(fm: str, rel: str, first_line: int) -> Node | None | Pr
                 f"the front matter nests lists or groups of fields more than {MAX_DEPTH} deep: no field needs that",
             )
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
-        return Problem(
-            rel, line, f"the front matter is not valid YAML: {describe_yaml_error(exc, first_line)}"
-        )
+        return Problem(rel, *plain_yaml_problem(exc, fm, first_line))
     except yaml.reader.ReaderError as exc:
+        character = describe_character(chr(exc.character))
         line = first_line + fm[: exc.position].count("\n")
-        return Problem(
-            rel,
-            line,
-            f"the front matter is not valid YAML: the character {describe_character(chr(exc.character))} is not allowed in YAML",
-        )
+        return Problem(rel, line, BAD_CHARACTER.format(character=character))
     except yaml.YAMLError as exc:
-        return Problem(
-            rel, first_line, f"the front matter is not valid YAML: {' '.join(str(exc).split())}"
-        )
+        what = " ".join(str(exc).split())
+        return Problem(rel, first_line, CHECK_LINE.format(what=what))
     return root
-
-
-def describe_yaml_error(exc: yaml.MarkedYAMLError, first_line: int) -> str:
-    """PyYAML's message, saying where an unclosed list or quote began and why a ':' is wrong."""
-    what = exc.problem or "cannot be read"
-    if exc.context:
-        began = exc.context_mark
-        if began and exc.problem_mark and began.line != exc.problem_mark.line:
-            what = f"{exc.context} begun on line {first_line + began.line}: {what}"
-        else:
-            what = f"{exc.context}: {what}"
-    if exc.problem == "mapping values are not allowed here":
-        what += " (a value with ': ' in it must be in quotes, e.g. title: \"Workshop: day one\")"
-    return what
 
 
 class _Nested:
@@ -166,14 +145,16 @@ class RefusedTag(ValueError):
 def read_value(node: Node) -> object:
     """Turn a node into str, None or a list of (str | None | NESTED); refuse odd tags and characters."""
     if node.tag not in PLAIN_TAGS:
-        raise RefusedTag(f"YAML tags such as '{node.tag}' are not allowed")
+        raise RefusedTag(f"remove the YAML tag '{node.tag}': tags are not allowed in front matter")
     if isinstance(node, ScalarNode):
         return read_scalar(node)
     if isinstance(node, SequenceNode):
         items: list[object] = []
         for item in node.value:
             if item.tag not in PLAIN_TAGS:
-                raise RefusedTag(f"YAML tags such as '{item.tag}' are not allowed")
+                raise RefusedTag(
+                    f"remove the YAML tag '{item.tag}': tags are not allowed in front matter"
+                )
             items.append(read_scalar(item) if isinstance(item, ScalarNode) else NESTED)
         return items
     return NESTED

@@ -1,7 +1,9 @@
 """One build at a time per output folder: an OS file lock held for the whole build.
 
-The lock is `fcntl.flock` on `build.lock` in the output's cache folder (`.newsroom-cache/<output
-name>/`; beside the output as `.<output name>.lock` if that folder cannot hold it). The kernel
+The lock is `fcntl.flock` on `build.lock` in the output's cache folder, in the site's own
+`.newsroom-cache/<output name>-<key>/` (incremental/home.py); beside the output as
+`.<output name>.lock` if that folder cannot hold it (a read-only site: the file then holds only
+a pid, no cache). The kernel
 releases it when the process ends, however it ends, so a build killed with SIGKILL never leaves
 a stale lock. A second build of the same output fails at once, before it reads the cache or
 touches anything beside the output; the file holds the pid of the build that has it, for the
@@ -18,19 +20,18 @@ from pathlib import Path
 from typing import Iterator
 
 from builder.errors import OutputError, Problem
-from builder.incremental.store import cache_dir
+from builder.incremental.home import LOCK_NAME, cache_dir
 
-LOCK_NAME = "build.lock"
 HELD: set[int] = set()  # this process's lock descriptors, closed in every process it forks
 PID_TRIES = 20  # the build that has the lock writes its pid just after taking it: look again
 PID_WAIT = 0.005
 
 
 @contextmanager
-def output_lock(out: Path) -> Iterator[None]:
-    """Hold the lock of the output folder `out` (resolved) while the block runs; raise
-    OutputError at once if another build holds it."""
-    fd = open_lock(out)
+def output_lock(out: Path, root: Path) -> Iterator[None]:
+    """Hold the lock of the output folder `out` (resolved) of the site at `root` while the
+    block runs; raise OutputError at once if another build holds it."""
+    fd = open_lock(out, root)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -55,10 +56,10 @@ def close_in_child() -> None:
 os.register_at_fork(after_in_child=close_in_child)
 
 
-def open_lock(out: Path) -> int:
+def open_lock(out: Path, root: Path) -> int:
     """A descriptor of the output's lock file: made in its cache folder, or opened there read-only
     if that folder cannot be written, or (neither possible) made beside the output."""
-    inside = cache_dir(out) / LOCK_NAME
+    inside = cache_dir(root, out) / LOCK_NAME
     try:
         inside.parent.mkdir(parents=True, exist_ok=True)
         return os.open(inside, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)

@@ -34,11 +34,15 @@ EXTENSIONS = (
 )
 SUMMARY_LIMIT = 280
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# A missing image, or a missing target that names a file (a post's .md, a .pdf), fails the build;
+# another relative link that leads nowhere is a warning.
+NAMES_A_FILE = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A body turned into HTML, with what was found wrong on the way.
+    """A body turned into HTML, with what was found wrong on the way (`warnings`: warnings, and
+    the errors of an image or link to a file that does not exist).
 
     `lookups` records each relative link's target and what it resolved to, so a cache can
     tell when the same body would now render differently; `links` are the site-root links
@@ -170,13 +174,18 @@ class MarkdownRenderer:
             return url
         found = self._lookups[target] = self.lookup(target)
         if found == "missing":
-            self._warn(url, f"the {kind} '{url}' points to content/{target}, which does not exist")
+            severity = "error" if kind == "image" or NAMES_A_FILE.search(target) else "warning"
+            self._warn(
+                url,
+                f"the {kind} '{url}' points to content/{target}, which does not exist",
+                severity,
+            )
             return url
         return self.base_path + (found[5:] if found.startswith("page:") else target) + suffix
 
-    def _warn(self, url: str, message: str) -> None:
+    def _warn(self, url: str, message: str, severity: str = "warning") -> None:
         self._warnings.append(
-            Problem(self._source, line_in_body(self._body, self._line, url), message, "warning")
+            Problem(self._source, line_in_body(self._body, self._line, url), message, severity)
         )
 
 

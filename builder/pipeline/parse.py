@@ -84,7 +84,7 @@ def parse_content(
         pages={content_rel(rel): parsed[rel].meta.path for rel in taken},
     )
     parsed, failed = with_bodies(parsed, taken, renderer, inputs, jobs)
-    problems += failed
+    problems += failed + body_errors(parsed, taken)
     docs = []
     for source in docs_read:
         try:
@@ -135,6 +135,16 @@ def with_bodies(
     return done, problems_of(failures)
 
 
+def body_errors(parsed: Mapping[str, ParsedPost], taken: list[str]) -> list[Problem]:
+    """The errors found rendering the taken posts' bodies: an image or a linked file missing."""
+    return [
+        problem
+        for rel in taken
+        for problem in (parsed[rel].body.warnings if parsed[rel].body else ())
+        if problem.severity == "error"
+    ]
+
+
 def assemble_content(
     parsed: dict[str, ParsedPost],
     taken: list[str],
@@ -147,7 +157,7 @@ def assemble_content(
         body = parsed[rel].body
         assert body is not None  # with_bodies rendered every taken post's body, or raised
         posts.append(make_post(parsed[rel].meta, body, scheduled=status[rel] == "scheduled"))
-        warnings += body.warnings
+        warnings += [problem for problem in body.warnings if problem.severity == "warning"]
     chosen = set(taken)
     left_out = tuple(
         f"{rel} ({describe(parsed[rel].meta, status[rel])})" for rel in parsed if rel not in chosen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
@@ -27,6 +28,7 @@ from builder.pipeline.markup import (
     html_to_text,
 )
 from builder.pipeline.slugs import is_slug, slug_of_file, slugify
+from builder.pipeline.unfinished import unfinished_warnings
 
 POST_FIELDS = (
     "title",
@@ -71,7 +73,7 @@ def parse_meta(source: SourceFile, config: SiteConfig) -> PostMeta:
                     " rename the file or add a 'slug' field",
                 )
             )
-    if not problems and values["end_date"] and values["end_date"] < values["date"].date():
+    if values.get("end_date") and "date" in values and values["end_date"] < values["date"].date():
         problems.append(
             Problem(
                 source.rel,
@@ -175,12 +177,15 @@ def render_body(
         source.body, source=source.rel, content_rel=content_rel, line=source.body_line
     )
     opening = first_paragraph(rendered.html)
+    where = opening_line(source.body, source.body_line, opening)
     summary = meta.summary or cut_at_word(opening)
     return Body(
         html=rendered.html,
         summary=summary,
         more=not summary_is_whole(rendered.html, summary),
-        warnings=rendered.warnings + tuple(editorial_warnings(meta, opening)),
+        warnings=rendered.warnings
+        + tuple(editorial_warnings(meta, opening, where))
+        + tuple(unfinished_warnings(meta, source)),
         lookups=rendered.lookups,
         links=rendered.links,
     )
@@ -216,7 +221,17 @@ def make_post(meta: PostMeta, body: Body, *, scheduled: bool = False) -> Post:
     )
 
 
-def editorial_warnings(meta: PostMeta, opening: str) -> list[Problem]:
+def opening_line(body: str, body_line: int, opening: str) -> int:
+    """The file line the first paragraph (its text `opening`) starts on: the first line of the
+    body, not a heading, that holds the paragraph's first word; else the body's first line."""
+    first = re.search(r"\w+", opening)
+    for number, line in enumerate(body.split("\n")):
+        if first and first.group() in line and not line.lstrip().startswith("#"):
+            return body_line + number
+    return body_line
+
+
+def editorial_warnings(meta: PostMeta, opening: str, opening_at: int) -> list[Problem]:
     """What an editor should look at although the post builds."""
     found = []
     if not meta.countries:
@@ -241,7 +256,7 @@ def editorial_warnings(meta: PostMeta, opening: str) -> list[Problem]:
         found.append(
             Problem(
                 meta.source,
-                1,
+                opening_at,
                 f"the first paragraph is {len(opening)} characters long and lists and feeds cut it: add a 'summary'",
                 "warning",
             )
@@ -269,6 +284,8 @@ def parse_doc(source: SourceFile, renderer: MarkdownRenderer, content_rel: str) 
     rendered = renderer.render(
         source.body, source=source.rel, content_rel=content_rel, line=source.body_line
     )
+    if errors := [problem for problem in rendered.warnings if problem.severity == "error"]:
+        raise ContentError(errors)
     slug = doc_slug(source)
     summary = values["summary"] or cut_at_word(first_paragraph(rendered.html))
     return Doc(

@@ -37,7 +37,8 @@ MISSING = Problem(
     "warning",
 )
 SEARCH_PAGE = "search/index.html"
-MADE_BY = "service"  # how the index is made: a bundle an older newsroom made is never kept
+# how the index is made: a bundle an older newsroom made is never kept (its filters unsorted)
+MADE_BY = "service, filters sorted"
 
 
 def find_pagefind() -> Path | None:

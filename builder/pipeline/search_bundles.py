@@ -18,6 +18,7 @@ from typing import Iterable, Mapping
 from builder.digest import digest
 from builder.outputs import Bytes, Copy, Kept, OutputFile
 from builder.progress import NoProgress, Progress
+from builder.pipeline.search_canonical import canonical_bundle
 from builder.pipeline.search_service import run_pagefind
 from builder.pipeline.write import OutputFolder
 
@@ -209,9 +210,10 @@ def is_data(rel: str) -> bool:
 
 
 def run_group(run: Run, output: OutputFolder, binary: Path) -> Run:
-    """Pagefind over one group's pages, given in path order, its bundle received in memory."""
+    """Pagefind over one group's pages, given in path order, its bundle received in memory (its
+    filter index put in a fixed order: search_canonical)."""
     made, said = run_pagefind(binary, ((page.path, output.read(page)) for page in run.pages))
-    return replace(run, found=FOUND_MARK in said, made=made, kept=None)
+    return replace(run, found=FOUND_MARK in said, made=canonical_bundle(made), kept=None)
 
 
 def place_bundles(runs: list[Run], out: Path) -> tuple[list[OutputFile], dict[str, Bundle]]:

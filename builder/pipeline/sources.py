@@ -188,9 +188,17 @@ def read_source(path: Path, root: Path) -> SourceFile:
         split_front_matter,
     )  # YAML: only a build with posts to read imports it
 
+    from builder.pipeline.unfinished import review_notes
+
     fields, body, body_line = split_front_matter(text, rel)
     return SourceFile(
-        path=path, rel=rel, fields=fields, body=body, body_line=body_line, digest=digest_bytes(data)
+        path=path,
+        rel=rel,
+        fields=fields,
+        body=body,
+        body_line=body_line,
+        digest=digest_bytes(data),
+        review_notes=review_notes(text, body_line),
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from builder.errors import OutputError
-from builder.incremental.store import CACHE_NAME
+from builder.incremental.home import CACHE_NAME
 from builder.outputs import Bytes, Copy, Kept, OutputFile, Staged
 from builder.pipeline.commit import (
     MARKER,
@@ -152,8 +152,8 @@ def claimed_output(out: Path, root: Path, *, preview: bool = False) -> Iterator[
     killed build left beside it recovered; its staging folder removed at the end."""
     check_output_dir(out, root, preview=preview)
     folder = OutputFolder(out, root, preview)
-    make_parent(folder.out)  # the lock is kept in the cache folder beside the output
-    with output_lock(folder.out):
+    make_parent(folder.out)
+    with output_lock(folder.out, root):
         try:
             folder.recovered = recover_output(folder.out)
             yield folder
@@ -166,12 +166,23 @@ def check_output_dir(out: Path, root: Path, *, preview: bool = False) -> None:
     files. (A preview, never published, is built inside the site's cache: preview/serve.py.)"""
     out, root = out.resolve(), root.resolve()
     if out == root or root.is_relative_to(out):
-        raise output_problem(out, "the output folder cannot be the site folder or contain it")
+        raise output_problem(
+            out,
+            "the output folder cannot be the site folder or contain it (it would publish the "
+            f"site's sources and its build cache, {root / CACHE_NAME}): choose another --output",
+        )
     if out.name == CACHE_NAME or (CACHE_NAME in out.parts[:-1] and not preview):
         raise output_problem(
             out,
             f"the output folder cannot be a build cache folder ({CACHE_NAME}), be inside one or "
             "contain one (it would publish the cache): choose another --output",
+        )
+    home = (root / CACHE_NAME).resolve()  # elsewhere if the site's .newsroom-cache is a link
+    if home.is_relative_to(out) or (out.is_relative_to(home) and not preview):
+        raise output_problem(
+            out,
+            f"the output folder cannot hold the site's build cache ({home}) or be inside it "
+            "(it would publish the cache): choose another --output",
         )
     for inner in ("content", "templates"):
         if out.is_relative_to(root / inner):

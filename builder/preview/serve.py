@@ -1,8 +1,9 @@
 """`newsroom serve`: build a preview, serve it on loopback, rebuild on change, reload the tab.
 
 The preview is built as `newsroom build` builds, with its cache, into a folder of its own in
-`.newsroom-cache/` (one per port, for the pages link to the port; a temporary folder if the
-site's folder cannot be written): a save rebuilds only what depends on it, on every core. Its
+`.newsroom-cache/` (one per port, for the pages link to the port, its cache beside it; a
+temporary folder if the site's folder cannot be written, without a cache then): a save
+rebuilds only what depends on it, on every core. Its
 files are written whole and in place by renames, so a request gets a whole file, of the last
 good build or of the one being committed. A build that fails changes none of them and shows
 its errors in place of every page until the next good save.
@@ -24,7 +25,8 @@ from urllib.parse import urlsplit
 import watchfiles
 
 from builder.build import Selection, build_site
-from builder.incremental.store import CACHE_NAME, Warm
+from builder.incremental.home import CACHE_NAME
+from builder.incremental.store import Warm
 from builder.pipeline.config import CONFIG_NAME
 from builder.errors import BuildError, Problem
 from builder.wording import counted
