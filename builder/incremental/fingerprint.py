@@ -46,6 +46,8 @@ class Fingerprinter:
         ):  # the commonest (by exact type), first
             data = value.encode("utf-8", "surrogatepass")
             h.update((b"m" if isinstance(value, Markup) else b"s") + b"%d:" % len(data) + data)
+        elif kind is bytes:
+            h.update(b"b%d:" % len(value) + value)
         elif isinstance(value, SHARED):
             key = id(value)
             if key not in self.memo:

@@ -176,7 +176,7 @@ def render_body(
     where = opening_line(source.body, source.body_line, opening)
     summary = meta.summary or cut_at_word(opening)
     return Body(
-        html=rendered.html,
+        html_utf8=rendered.html.encode("utf-8"),
         summary=summary,
         more=not summary_is_whole(rendered.html, summary),
         warnings=rendered.warnings
@@ -207,7 +207,7 @@ def make_post(meta: PostMeta, body: Body, *, scheduled: bool = False) -> Post:
         countries=meta.countries,
         tags=meta.tags,
         summary=body.summary,
-        html=body.html,
+        html_utf8=body.html_utf8,
         draft=meta.draft,
         more=body.more,
         scheduled=scheduled,
