@@ -94,8 +94,8 @@ def refused(
 def test_a_character_pages_cannot_hold_written_as_a_yaml_escape_is_refused(
     runner, make_site, tmp_path, escape, shown
 ) -> None:
-    # lxml refused these in the feeds (ValueError) and UTF-8 cannot encode a lone surrogate:
-    # tracebacks before
+    # lxml refused these in the feeds (ValueError) and UTF-8 cannot encode a lone
+    # surrogate: tracebacks before
     refused(
         runner,
         make_site,
