@@ -55,7 +55,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory):
-    """The repository's site built once for the session into a temporary folder (never into output/): (report, folder)."""
+    """The repository's site built once for the session in a temporary folder: (report, folder).
+
+    Never into output/.
+    """
     from builder.build import build_site
 
     out = tmp_path_factory.mktemp("real") / "output"
@@ -64,7 +67,10 @@ def real_site(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="session")
 def subpath_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's site built for https://example.org/bomca/, in a folder named bomca (serve its parent)."""
+    """The repository's site built for https://example.org/bomca/, in a folder named bomca.
+
+    Serve its parent.
+    """
     from builder.build import build_site
 
     out = tmp_path_factory.mktemp("subpath") / "bomca"
@@ -74,7 +80,7 @@ def subpath_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def golden_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture site built once for the session (read-only: tests that change it build their own)."""
+    """The fixture site built once per session (read-only: tests that change it build their own)."""
     from builder.build import build_site
 
     out = tmp_path_factory.mktemp("golden") / "output"
@@ -102,7 +108,10 @@ def fixture_site(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_site(tmp_path: Path):
-    """Write a mini-site: {relative path: text or bytes}; site.toml and the repo's templates by default."""
+    """Write a mini-site: {relative path: text or bytes}.
+
+    It has site.toml and the repo's templates by default.
+    """
 
     def make(
         files: dict[str, str | bytes],
@@ -148,7 +157,10 @@ def post(
     extra: str = "",
 ) -> str:
     """The text of a valid post, with one part changed as a test needs."""
-    return f"---\ntitle: {title}\ndate: {date}\ncountries: {countries}\ntags: {tags}\n{extra}---\n{body}"
+    return (
+        f"---\ntitle: {title}\ndate: {date}\ncountries: {countries}\ntags: "
+        f"{tags}\n{extra}---\n{body}"
+    )
 
 
 YEARS_SITE = {  # posts in four years; with two posts a group: 2014 | 2015-2016 | 2017

@@ -1,4 +1,4 @@
-"""Fingerprints of what a page shows: equal fingerprints under the same templates mean equal bytes."""
+"""Fingerprints of what a page shows: equal ones under the same templates mean equal bytes."""
 
 from __future__ import annotations
 
