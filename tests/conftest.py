@@ -53,6 +53,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def site_copy(site: Path, folder: Path) -> Path:
+    """A copy of `site`'s sources in `folder`/site (a folder of its own, never served): a build
+    keeps its cache in its site's folder, and a test never writes into the repository."""
+    copy = folder / "site"
+    copy.mkdir()
+    for name in ("content", "templates"):
+        shutil.copytree(site / name, copy / name)
+    for name in ("site.toml", "gazetteer.toml"):
+        if (site / name).is_file():
+            shutil.copy2(site / name, copy / name)
+    return copy
+
+
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory):
     """The repository's site built once for the session in a temporary folder: (report, folder).
@@ -61,8 +74,9 @@ def real_site(tmp_path_factory: pytest.TempPathFactory):
     """
     from builder.build import build_site
 
+    site = site_copy(REPO, tmp_path_factory.mktemp("real-site"))
     out = tmp_path_factory.mktemp("real") / "output"
-    return build_site(REPO, output_dir=out), out
+    return build_site(site, output_dir=out), out
 
 
 @pytest.fixture(scope="session")
@@ -73,8 +87,9 @@ def subpath_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     from builder.build import build_site
 
+    site = site_copy(REPO, tmp_path_factory.mktemp("subpath-site"))
     out = tmp_path_factory.mktemp("subpath") / "bomca"
-    build_site(REPO, output_dir=out, base_url=SUBPATH_URL)
+    build_site(site, output_dir=out, base_url=SUBPATH_URL)
     return out
 
 
@@ -83,8 +98,9 @@ def golden_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture site built once per session (read-only: tests that change it build their own)."""
     from builder.build import build_site
 
+    site = site_copy(FIXTURE_SITE, tmp_path_factory.mktemp("golden-site"))
     out = tmp_path_factory.mktemp("golden") / "output"
-    build_site(FIXTURE_SITE, output_dir=out)
+    build_site(site, output_dir=out)
     return out
 
 
