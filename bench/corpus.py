@@ -249,7 +249,8 @@ def make_body(rng: random.Random, target: int) -> str:
         )
     if rng.random() < 0.3:
         blocks.append(
-            f"More information: [the programme's partners](https://example.org/partners/{rng.randint(1, 99)}/)."
+            "More information: [the programme's "
+            f"partners](https://example.org/partners/{rng.randint(1, 99)}/)."
         )
     return "\n\n".join(blocks) + "\n"
 
@@ -533,7 +534,7 @@ def make_corpus(
     hugo_related: str = "full",
     newsroom_search: bool = False,
 ) -> Corpus:
-    """Write the same `n` posts for newsroom, Pelican and Hugo under `root` (must not exist or be empty).
+    """Write the same `n` posts for newsroom, Pelican and Hugo into `root` (absent or empty).
 
     `source` is the newsroom checkout whose site.toml and templates/ the site takes (this repo
     by default; bench/run.py --newsroom-ref passes an exported commit). `hugo_related`: see
@@ -577,7 +578,8 @@ def main(argv: list[str] | None = None) -> None:
     corpus = make_corpus(args.dir, args.posts, args.seed, hugo_related=args.hugo_related)
     words = sum(len(p.body.split()) for p in corpus.posts)
     print(
-        f"{corpus.n} posts ({words / max(corpus.n, 1):.0f} words on average) in {corpus.root}/{{newsroom,pelican,hugo}}"
+        f"{corpus.n} posts ({words / max(corpus.n, 1):.0f} words on average) in "
+        f"{corpus.root}/{{newsroom,pelican,hugo}}"
     )
 
 

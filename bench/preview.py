@@ -254,7 +254,9 @@ def run_size(
         log(f"[{n}] {LABEL[tool]}: starting its server …")
         found[tool] = measure_server(tool, corpus, post, work, src, args.saves, args.timeout)
         log(
-            f"[{n}] {LABEL[tool]}: start {found[tool].start_s:.2f} s, saves {', '.join(f'{s:.3f}' for s in found[tool].saves_s)} s, peak {found[tool].peak_mb:.0f} MB"
+            f"[{n}] {LABEL[tool]}: start {found[tool].start_s:.2f} s, saves "
+            f"{', '.join(f'{s:.3f}' for s in found[tool].saves_s)} s, peak "
+            f"{found[tool].peak_mb:.0f} MB"
         )
     return {
         **result_head(n, args, names, src),
@@ -275,8 +277,8 @@ def run_size(
 def render_table(result: dict) -> str:
     t = result["tools"]
     lines = [
-        f"### Preview servers, {result['posts']:,} posts — one post saved, until the server shows it (median of {result['saves']} saves)"
-        + related_note(result),
+        f"### Preview servers, {result['posts']:,} posts — one post saved, until the server shows "
+        f"it (median of {result['saves']} saves)" + related_note(result),
         "",
         "| tool | start s | save s (min-max) | peak MB |",
         "|---|---:|---:|---:|",
@@ -284,13 +286,18 @@ def render_table(result: dict) -> str:
     for name in TOOLS:
         if name in t:
             lines.append(
-                f"| {LABEL[name]} | {t[name]['start_s']:.2f} | {t[name]['save_s']:.3f} ({min(t[name]['saves_s']):.3f}-{max(t[name]['saves_s']):.3f}) | {t[name]['peak_mb']:,.0f} |"
+                f"| {LABEL[name]} | {t[name]['start_s']:.2f} | {t[name]['save_s']:.3f} "
+                f"({min(t[name]['saves_s']):.3f}-{max(t[name]['saves_s']):.3f}) | "
+                f"{t[name]['peak_mb']:,.0f} |"
             )
     if "newsroom" in t:
         for peer in ("hugo", "pelican"):
             if peer in t:
                 lines.append(
-                    f"| newsroom/{LABEL[peer]} | {ratio(t['newsroom']['start_s'] / t[peer]['start_s'])} | {ratio(t['newsroom']['save_s'] / t[peer]['save_s'])} | {ratio(t['newsroom']['peak_mb'] / t[peer]['peak_mb'])} |"
+                    f"| newsroom/{LABEL[peer]} | "
+                    f"{ratio(t['newsroom']['start_s'] / t[peer]['start_s'])} | "
+                    f"{ratio(t['newsroom']['save_s'] / t[peer]['save_s'])} | "
+                    f"{ratio(t['newsroom']['peak_mb'] / t[peer]['peak_mb'])} |"
                 )
     return "\n".join(lines)
 

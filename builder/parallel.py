@@ -43,7 +43,9 @@ def map_in_order(
     chunks = guided_chunks(len(items), jobs)
     _WORK = (fn, items)
     frozen = gc.get_freeze_count() > 0  # by the caller, who unfreezes
-    gc.freeze()  # the workers' garbage collector leaves the inherited objects alone: their pages stay shared
+    # the workers' garbage collector leaves the inherited objects alone:
+    # their pages stay shared
+    gc.freeze()
     try:
         try:
             pool = multiprocessing.get_context("fork").Pool(

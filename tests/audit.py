@@ -89,7 +89,10 @@ def _hook(event: str, args: tuple) -> None:
 
 @contextmanager
 def record_writes() -> Iterator[list[tuple[str, Path]]]:
-    """Collect the paths written while the block runs (audit hooks cannot be removed: one is installed, once)."""
+    """Collect the paths written while the block runs.
+
+    Audit hooks cannot be removed: one is installed, once.
+    """
     global _installed
     if not _installed:
         sys.addaudithook(_hook)

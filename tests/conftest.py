@@ -53,32 +53,54 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def site_copy(site: Path, folder: Path) -> Path:
+    """A copy of `site`'s sources in `folder`/site (a folder of its own, never served): a build
+    keeps its cache in its site's folder, and a test never writes into the repository."""
+    copy = folder / "site"
+    copy.mkdir()
+    for name in ("content", "templates"):
+        shutil.copytree(site / name, copy / name)
+    for name in ("site.toml", "gazetteer.toml"):
+        if (site / name).is_file():
+            shutil.copy2(site / name, copy / name)
+    return copy
+
+
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory: pytest.TempPathFactory):
-    """The repository's site built once for the session into a temporary folder (never into output/): (report, folder)."""
+    """The repository's site built once for the session in a temporary folder: (report, folder).
+
+    Never into output/.
+    """
     from builder.build import build_site
 
+    site = site_copy(REPO, tmp_path_factory.mktemp("real-site"))
     out = tmp_path_factory.mktemp("real") / "output"
-    return build_site(REPO, output_dir=out), out
+    return build_site(site, output_dir=out), out
 
 
 @pytest.fixture(scope="session")
 def subpath_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's site built for https://example.org/bomca/, in a folder named bomca (serve its parent)."""
+    """The repository's site built for https://example.org/bomca/, in a folder named bomca.
+
+    Serve its parent.
+    """
     from builder.build import build_site
 
+    site = site_copy(REPO, tmp_path_factory.mktemp("subpath-site"))
     out = tmp_path_factory.mktemp("subpath") / "bomca"
-    build_site(REPO, output_dir=out, base_url=SUBPATH_URL)
+    build_site(site, output_dir=out, base_url=SUBPATH_URL)
     return out
 
 
 @pytest.fixture(scope="session")
 def golden_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture site built once for the session (read-only: tests that change it build their own)."""
+    """The fixture site built once per session (read-only: tests that change it build their own)."""
     from builder.build import build_site
 
+    site = site_copy(FIXTURE_SITE, tmp_path_factory.mktemp("golden-site"))
     out = tmp_path_factory.mktemp("golden") / "output"
-    build_site(FIXTURE_SITE, output_dir=out)
+    build_site(site, output_dir=out)
     return out
 
 
@@ -102,7 +124,10 @@ def fixture_site(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_site(tmp_path: Path):
-    """Write a mini-site: {relative path: text or bytes}; site.toml and the repo's templates by default."""
+    """Write a mini-site: {relative path: text or bytes}.
+
+    It has site.toml and the repo's templates by default.
+    """
 
     def make(
         files: dict[str, str | bytes],
@@ -148,7 +173,10 @@ def post(
     extra: str = "",
 ) -> str:
     """The text of a valid post, with one part changed as a test needs."""
-    return f"---\ntitle: {title}\ndate: {date}\ncountries: {countries}\ntags: {tags}\n{extra}---\n{body}"
+    return (
+        f"---\ntitle: {title}\ndate: {date}\ncountries: {countries}\ntags: "
+        f"{tags}\n{extra}---\n{body}"
+    )
 
 
 YEARS_SITE = {  # posts in four years; with two posts a group: 2014 | 2015-2016 | 2017

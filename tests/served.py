@@ -1,4 +1,4 @@
-"""Serve a built site over HTTP on loopback, like a static host: index.html for folders, a 404 page."""
+"""Serve a built site by HTTP on loopback like a static host: index.html for folders, a 404 page."""
 
 from __future__ import annotations
 

@@ -17,7 +17,8 @@ from conftest import REPO, post, tree
 
 REL = "content/news/2017/2017-03-14-a-workshop-in-bishkek.md"
 SUMMARY = re.compile(
-    r"^Built (\d+) posts?: (\d+) pages?, (\d+) feeds?, \d+ files? \(\d+ changed\) in \d+\.\d\d s → (.+)$"
+    r"^Built (\d+) posts?: (\d+) pages?, (\d+) feeds?, \d+ files? \(\d+ changed\) in \d+\.\d\d s "
+    r"→ (.+)$"
 )
 
 

@@ -111,7 +111,7 @@ def test_a_build_killed_while_it_holds_the_lock_leaves_none(tmp_path: Path) -> N
 
 
 def edit_for_run(root: Path, run: int) -> None:
-    """One kind of change per run: a post edited, every page changed, a post added and one deleted."""
+    """One kind of change per run: a post edited, all pages changed, a post added, one deleted."""
     if run % 3 == 0:
         edit_one_post(root, run)
     elif run % 3 == 1:

@@ -1,4 +1,4 @@
-"""Bad input: every problem is reported as `path:line: message`, exit 1, and the output is left alone.
+"""Bad input: every problem reported as `path:line: message`, exit 1, and the output left alone.
 
 Each case builds a good mini-site first, snapshots the output, breaks one file, builds again
 and checks that the error names the file and line, that there is no traceback, and that not a
@@ -93,7 +93,10 @@ def test_malformed_yaml_names_the_line(runner, make_site, tmp_path):
 
 
 def test_unclosed_yaml_list_names_where_it_began(runner, make_site, tmp_path):
-    bad = "---\ntitle: A workshop\ndate: 2017-03-14\ncountries: [Kyrgyzstan\ntags: [training]\n---\nBody.\n"
+    bad = (
+        "---\ntitle: A workshop\ndate: 2017-03-14\ncountries: [Kyrgyzstan\ntags: "
+        "[training]\n---\nBody.\n"
+    )
     message = assert_refused(runner, make_site, tmp_path, bad, 5, "close the list begun on line 4")
     assert "with ']' and separate its items with ','" in message
 
@@ -306,7 +309,10 @@ def test_yaml_python_tag_is_refused(runner, make_site, tmp_path):
 
 def test_yaml_python_tag_on_the_whole_front_matter_is_refused(runner, make_site, tmp_path):
     marker = tmp_path / "pwned"
-    bad = f"---\n!!python/object/apply:os.system\nargs: ['touch {marker}']\ntitle: A workshop\ndate: 2017-03-14\n---\nBody.\n"
+    bad = (
+        f"---\n!!python/object/apply:os.system\nargs: ['touch {marker}']\ntitle: A "
+        "workshop\ndate: 2017-03-14\n---\nBody.\n"
+    )
     assert_refused(runner, make_site, tmp_path, bad, 2, "python/object/apply", "not allowed")
     assert not marker.exists()
 

@@ -141,7 +141,10 @@ def writing(out: Path):
 
 
 def committing(out: Path):
-    """True once the build passes its commit point: a journal written, or the old folder renamed away."""
+    """True once the build passes its commit point.
+
+    That is: a journal written, or the old folder renamed away.
+    """
     return lambda: (
         any(out.parent.glob(f".{out.name}.stage-*/.journal"))
         or any(out.parent.glob(f".{out.name}.old-*"))
@@ -203,7 +206,10 @@ def edit_a_template(root: Path, round_: int) -> None:
 def test_a_build_killed_at_random_moments_leaves_a_good_output_and_the_next_build_is_correct(
     tmp_path: Path,
 ) -> None:
-    """16 kills: at a random moment of the whole build, while it writes its files, and while it renames them into place."""
+    """16 kills, each at a random moment of one of three spans (below).
+
+    The spans: the whole build, while it writes its files, and while it renames them into place.
+    """
     root, out = make_big_site(tmp_path / "site", posts=200), tmp_path / "out"
     started = time.perf_counter()
     first = start_build(root, out)
@@ -300,7 +306,10 @@ def prepare(top: Path, change) -> tuple[Path, Path]:
 
 
 def empty_the_output(root: Path) -> None:
-    """A first build into an (empty) folder that exists: a new folder is made and swapped in by renames."""
+    """A first build into an (empty) folder that exists.
+
+    A new folder is made and swapped in by renames.
+    """
     out = root.parent / "out"
     shutil.rmtree(out)
     out.mkdir()
@@ -332,7 +341,9 @@ def positions(calls: list[tuple[str, str]], code: int) -> list[int]:
     return sorted(even)
 
 
-FAULTS = [  # (error, whether rendered pages are spilled beside the output as they are made, as in a big build)
+# (error, whether rendered pages are spilled beside the output as they are made,
+# as in a big build)
+FAULTS = [
     pytest.param(errno.ENOSPC, False, id="ENOSPC"),
     pytest.param(errno.EACCES, False, id="EACCES"),
     pytest.param(errno.EROFS, False, id="EROFS"),
@@ -439,7 +450,7 @@ def test_the_cli_says_the_disk_is_full_and_exits_1(
 
 
 def break_templates(make_site, tmp_path: Path, change) -> tuple[str, dict[str, bytes], Path]:
-    """Good build, then `change(templates)`, then build again: return (stderr, output before, output)."""
+    """Good build, `change(templates)`, build again: return (stderr, output before, output)."""
     root = make_site({"content/news/2017/a.md": post()})
     out = tmp_path / "out"
     runner = CliRunner()

@@ -1,5 +1,5 @@
-"""Feeds checked against their specifications: Atom against RFC 4287's RELAX NG schema, RSS 2.0's rules,
-every link inside a feed, and the newest items of a busy term."""
+"""Feeds checked against their specifications: Atom against RFC 4287's RELAX NG schema,
+RSS 2.0's rules, every link inside a feed, and the newest items of a busy term."""
 
 from __future__ import annotations
 
@@ -20,9 +20,11 @@ from builder.build import check_site
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 ATOM = "{http://www.w3.org/2005/Atom}"
 REAL_URL = "https://bomca.example.org/"
-# RFC 822 (with RFC 1123's four-digit year), as RSS 2.0 asks: "Sat, 07 Sep 2002 00:00:01 GMT" or "+0600".
+# RFC 822 (with RFC 1123's four-digit year), as RSS 2.0 asks:
+# "Sat, 07 Sep 2002 00:00:01 GMT" or "+0600".
 RFC822 = re.compile(
-    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} ([+-]\d{4}|GMT|UT|[ECMP][SD]T)$"
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"\d{4} \d{2}:\d{2}:\d{2} ([+-]\d{4}|GMT|UT|[ECMP][SD]T)$"
 )
 
 
@@ -89,7 +91,10 @@ def test_every_atom_feed_is_valid_against_the_rfc_4287_schema(real_site, golden_
 def test_the_atom_schema_rejects_a_broken_feed() -> None:
     lxml_etree = etree()
     schema = lxml_etree.RelaxNG(lxml_etree.parse(str(SCHEMAS / "atom.rng")))
-    no_id = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><updated>2017-01-01T00:00:00Z</updated></feed>'
+    no_id = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title>'
+        b"<updated>2017-01-01T00:00:00Z</updated></feed>"
+    )
     bad_date = no_id.replace(b"<title>", b"<id>https://example.org/</id><title>").replace(
         b"2017-01-01T00:00:00Z", b"1 January 2017"
     )
@@ -167,7 +172,8 @@ def test_the_rss_rules_catch_a_broken_feed(tmp_path: Path) -> None:
     bad.write_text(
         '<rss version="2.0"><channel><title>x</title><link>/</link>'
         "<item><title>a</title><link>/a/</link><guid>/a/</guid><pubDate>2017-03-14</pubDate></item>"
-        "<item><title>b</title><link>https://e.org/b/</link><guid>/a/</guid><pubDate>Tue, 14 Mar 2017 00:00:00 +0600</pubDate></item>"
+        "<item><title>b</title><link>https://e.org/b/</link><guid>/a/</guid><pubDate>Tue, 14 Mar "
+        "2017 00:00:00 +0600</pubDate></item>"
         "</channel></rss>",
         encoding="utf-8",
     )
@@ -183,7 +189,7 @@ def test_the_rss_rules_catch_a_broken_feed(tmp_path: Path) -> None:
 
 
 def feed_links(path: Path, lxml_etree) -> list[str]:
-    """Every URL a feed names: its links, ids, guids, category schemes, and links inside the posts' HTML."""
+    """Every URL a feed names: its links, ids, guids, category schemes, links in the posts' HTML."""
     urls = []
     for element in lxml_etree.parse(str(path)).getroot().iter():
         tag = element.tag if isinstance(element.tag, str) else ""

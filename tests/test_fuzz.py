@@ -607,7 +607,10 @@ SPECIAL = {
 
 @st.composite
 def configs(draw) -> str:
-    """site.toml: the mini config as tables of values, some replaced, some added, then maybe broken."""
+    """site.toml: the mini config as tables of values.
+
+    Some are replaced, some added, then it is maybe broken.
+    """
     tables: dict[str, dict[str, object]] = {
         "site": {
             "title": "Mini News",

@@ -50,8 +50,8 @@ def test_fixture_site_matches_golden_tree(
         )
     differences = diff_trees(tree(GOLDEN), built)
     assert not differences, (
-        "output differs from tests/golden/site (if intended: pytest --update-golden, then review the diff)\n"
-        + "\n".join(differences[:200])
+        "output differs from tests/golden/site (if intended: pytest --update-golden, then review "
+        "the diff)\n" + "\n".join(differences[:200])
     )
 
 

@@ -94,7 +94,8 @@ def refused(
 def test_a_character_pages_cannot_hold_written_as_a_yaml_escape_is_refused(
     runner, make_site, tmp_path, escape, shown
 ) -> None:
-    # lxml refused these in the feeds (ValueError) and UTF-8 cannot encode a lone surrogate: tracebacks before
+    # lxml refused these in the feeds (ValueError) and UTF-8 cannot encode a lone
+    # surrogate: tracebacks before
     refused(
         runner,
         make_site,
@@ -292,7 +293,8 @@ def test_a_country_key_too_long_for_a_folder_name_is_refused(runner, make_site, 
         make_site,
         tmp_path,
         {},
-        f"site.toml:{MINI_CONFIG.count(chr(10), 0, MINI_CONFIG.index('[countries.tajikistan]')) + 1}",
+        "site.toml:"
+        f"{MINI_CONFIG.count(chr(10), 0, MINI_CONFIG.index('[countries.tajikistan]')) + 1}",
         "at most 80",
         config=config,
     )
@@ -337,7 +339,10 @@ def test_an_output_folder_under_a_file_is_refused(runner, make_site, tmp_path) -
 
 
 def laughs(levels: int = 9) -> str:
-    """A 'billion laughs' list: each level holds nine aliases of the one below (9**9 strings if expanded)."""
+    """A 'billion laughs' list: each level holds nine aliases of the one below.
+
+    Expanded, it would be 9**9 strings.
+    """
     items = ['&l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     items += [f"&l{n} [" + ", ".join([f"*l{n - 1}"] * 9) + "]" for n in range(1, levels + 1)]
     return "[" + ", ".join(items) + "]"
@@ -359,7 +364,8 @@ def test_billion_laughs_in_one_field_is_refused_quickly_in_bounded_memory(
     assert seconds < 5
     assert peak < 64 * 1024 * 1024, f"{peak / 2**20:.0f} MB"  # expanded, it would be gigabytes
     assert [str(p) for p in caught.value.problems] == [
-        f"{REL}:5: 'tags' must be a list of names, e.g. tags: [training, customs]; found a nested structure"
+        f"{REL}:5: 'tags' must be a list of names, e.g. tags: [training, customs]; found a nested "
+        "structure"
     ]
 
 
@@ -404,7 +410,10 @@ def test_a_yaml_tag_that_would_construct_an_object_is_refused(
 
 def test_a_tag_directive_cannot_smuggle_a_python_tag(runner, make_site, tmp_path) -> None:
     marker = tmp_path / "pwned"
-    bad = f"---\n%TAG !p! tag:yaml.org,2002:python/\n---\ntitle: !p!object/apply:os.system ['touch {marker}']\ndate: 2017-03-14\n---\nBody.\n"
+    bad = (
+        "---\n%TAG !p! tag:yaml.org,2002:python/\n---\ntitle: !p!object/apply:os.system ['touch "
+        f"{marker}']\ndate: 2017-03-14\n---\nBody.\n"
+    )
     refused(
         runner, make_site, tmp_path, {REL: bad}, REL, "YAML", seconds=5
     )  # the front matter cannot even hold a directive
@@ -481,7 +490,7 @@ def read_page(path: Path) -> Page:
 
 
 def assert_inert(page: Page, rel: str) -> None:
-    """No script but JSON-LD and our own files, no event handler, JSON-LD that stays in its element."""
+    """No script but JSON-LD and our own files, no event handler, JSON-LD staying in its element."""
     for attrs, text in page.scripts:
         if attrs.get("src"):
             assert not text.strip(), rel
@@ -503,7 +512,10 @@ def hostile_site(make_site, tmp_path: Path) -> tuple[Path, Path]:
                 title=json.dumps(HOSTILE),
                 countries="[Kyrgyzstan]",
                 tags=json.dumps([HOSTILE, "training"]),
-                extra=f"summary: {json.dumps('Sum ' + HOSTILE)}\nlocation: {json.dumps('Loc ' + HOSTILE)}\nslug: hostile\n",
+                extra=(
+                    f"summary: {json.dumps('Sum ' + HOSTILE)}\nlocation: "
+                    f"{json.dumps('Loc ' + HOSTILE)}\nslug: hostile\n"
+                ),
             ),
         },
         config=HOSTILE_CONFIG,
@@ -649,7 +661,8 @@ ATTACKS = """\
 
 <img src=x onerror=alert(2)>
 
-[a](javascript:alert(3)) [b](JaVaScRiPt:alert(4)) [c](&#106;avascript:alert(5)) [d](java&#x09;script:alert(6))
+[a](javascript:alert(3)) [b](JaVaScRiPt:alert(4)) [c](&#106;avascript:alert(5)) \
+[d](java&#x09;script:alert(6))
 [e](vbscript:msgbox(7)) [f](data:text/html;base64,PHNjcmlwdD4=) ![g](javascript:alert(8)) [h](https://example.org/ok)
 
 A paragraph with a handler.
@@ -898,15 +911,16 @@ def test_markdown_that_would_take_minutes_is_built_or_refused_in_seconds(
     )
     if result.exit_code == 1:
         assert re.search(
-            rf"(?m)^{re.escape(REL)}:\d+: (this text would take Markdown too long|lists or quotes nest|the text nests)",
+            rf"(?m)^{re.escape(REL)}:\d+: "
+            r"(this text would take Markdown too long|lists or quotes nest|the text nests)",
             result.stderr,
         ), result.stderr
 
 
 def test_a_long_but_ordinary_post_builds(runner, make_site, tmp_path) -> None:
     paragraph = (
-        "Border guards from [Kyrgyzstan](/countries/kyrgyzstan/) met (again) in Osh; <b>all</b> went well.\n"
-        * 6
+        "Border guards from [Kyrgyzstan](/countries/kyrgyzstan/) met (again) in Osh; <b>all</b> "
+        "went well.\n" * 6
     )
     root = make_site(
         {REL: post(body="\n".join([paragraph] * 2000))}

@@ -410,7 +410,8 @@ def test_tags_come_from_site_keywords():
             "BOMCA experts met customs officers in Osh",
         ),
         (
-            "On 29 November, the 3rd Regional Steering Group (RSG) meeting was held in Astana. Representatives met.",
+            "On 29 November, the 3rd Regional Steering Group (RSG) meeting was held in Astana. "
+            "Representatives met.",
             "The 3rd Regional Steering Group (RSG) meeting was held in Astana",
         ),
         (
@@ -418,8 +419,10 @@ def test_tags_come_from_site_keywords():
             "A workshop was held in Bishkek, gathering professionals",
         ),
         (
-            "In January 2017, BOMCA conducted a national workshop on identification and profiling techniques for border guards and law enforcement officers of Turkmenistan.",
-            "BOMCA conducted a national workshop on identification and profiling techniques for border…",
+            "In January 2017, BOMCA conducted a national workshop on identification and profiling "
+            "techniques for border guards and law enforcement officers of Turkmenistan.",
+            "BOMCA conducted a national workshop on identification and profiling techniques for "
+            "border…",
         ),
     ],
 )
@@ -459,8 +462,8 @@ def test_written_post_marks_each_uncertain_field(site, tmp_path):
     text = (site / report.written[1].path).read_text("utf-8")
     assert text.startswith("---\n# imported from bulletin.txt, paragraph 3 (line 5), sha1 ")
     assert (
-        "\ntitle: Donor meetings took place in Astana and Bishkek  # review: drafted from the first sentence: rewrite it\n"
-        in text
+        "\ntitle: Donor meetings took place in Astana and Bishkek  # review: drafted from the "
+        "first sentence: rewrite it\n" in text
     )
     assert "\ndate: 2017-03-03  # review: the year 2017 is taken from paragraph 2\n" in text
     assert "\nend_date: 2017-03-10\n" in text
@@ -584,8 +587,10 @@ def test_gazetteer_ships_with_the_package():
 
 def test_site_gazetteer_extends_and_overrides(site):
     (site / "gazetteer.toml").write_text(
-        '[countries.kyrgyzstan]\nplaces = ["Chon-Alai"]\n\n[countries.uzbekistan]\nplaces = ["Osh"]\n\n'
-        '[regions.valley]\nphrases = ["Fergana Valley"]\ncountries = ["kyrgyzstan", "tajikistan", "uzbekistan"]\n',
+        '[countries.kyrgyzstan]\nplaces = ["Chon-Alai"]\n\n'
+        '[countries.uzbekistan]\nplaces = ["Osh"]\n\n'
+        '[regions.valley]\nphrases = ["Fergana Valley"]\n'
+        'countries = ["kyrgyzstan", "tajikistan", "uzbekistan"]\n',
         encoding="utf-8",
     )
     config = load_config(site)
@@ -618,9 +623,8 @@ def test_site_gazetteer_mistakes_name_file_and_line(site):
     assert messages[0].startswith(
         "gazetteer.toml:1: [countries.kyrgystan] is not a country of site.toml"
     )
-    assert (
-        messages[1]
-        == "gazetteer.toml:5: [countries.tajikistan] unknown key 'cities' (known keys: places, words)"
+    assert messages[1] == (
+        "gazetteer.toml:5: [countries.tajikistan] unknown key 'cities' (known keys: places, words)"
     )
 
 
@@ -652,7 +656,10 @@ def test_import_tags_config(make_site):
     root = make_site(
         {},
         config=MINI_CONFIG
-        + '\n[import.tags]\ntraining = ["workshop", "training"]\n"risk management" = ["risk analysis"]\n',
+        + (
+            '\n[import.tags]\ntraining = ["workshop", "training"]\n'
+            '"risk management" = ["risk analysis"]\n'
+        ),
     )
     assert load_config(root).import_tags == (
         ("training", ("workshop", "training")),

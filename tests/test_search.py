@@ -1,4 +1,4 @@
-"""Search: `newsroom build` indexes the post text with Pagefind before swapping the new output in."""
+"""Search: `newsroom build` indexes the post text with Pagefind, then swaps the new output in."""
 
 from __future__ import annotations
 
@@ -507,7 +507,8 @@ def test_the_index_kept_from_the_last_build_is_never_a_wrong_one(
         change == "first group gone"
     ):  # post pages that show no other post: 2015-2016's stay as they are
         (root / "templates/post.html").write_text(
-            '{% extends "base.html" %}{% block content %}<article data-pagefind-body><h1>{{ post.title }}</h1>{{ post.html }}</article>{% endblock %}',
+            '{% extends "base.html" %}{% block content %}<article data-pagefind-body>'
+            "<h1>{{ post.title }}</h1>{{ post.html }}</article>{% endblock %}",
             encoding="utf-8",
         )
     out, reference = tmp_path / "out", tmp_path / "reference"
@@ -644,8 +645,8 @@ def test_a_theme_whose_search_page_merges_no_bundles_gets_the_index_in_one_piece
 def test_pagefind_runs_side_by_side_only_while_the_pages_it_holds_stay_few(
     make_site, tmp_path: Path, monkeypatch, in_groups, pages_at_once: int, side_by_side: int
 ) -> None:
-    """Pagefind holds about 150 KB a page: at 100,000 posts two runs over groups of 20,000
-    would hold some 6 GB. Groups of two posts, two cores: two runs at once only if 4 pages may be."""
+    """Pagefind holds about 150 KB a page: at 100,000 posts two runs over groups of 20,000 would
+    hold some 6 GB. Groups of two posts, two cores: two runs at once only if 4 pages may be."""
     import threading
 
     require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")

@@ -251,7 +251,7 @@ def test_a_save_rebuilds_only_what_depends_on_it_and_leaves_the_site_output_alon
 
 
 def test_the_preview_has_no_search_index_even_with_search_on(make_site) -> None:
-    """Pagefind indexes the whole site on every run: the preview leaves it out so a save stays fast."""
+    """Pagefind indexes the whole site on each run: the preview leaves it out so saves stay fast."""
     from builder.preview.serve import Preview
 
     root = make_site({"content/news/a.md": post()})  # search is on unless turned off
@@ -299,9 +299,9 @@ def test_a_site_folder_that_cannot_hold_the_preview_gets_it_built_in_a_temporary
     assert not folder.is_relative_to(root) and b"First news" in preview.read(
         "news/2017/a/index.html"
     )
-    assert (
-        log[0]
-        == f"{root / '.newsroom-cache'} cannot be written: the preview is built in {folder.parent} instead"
+    assert log[0] == (
+        f"{root / '.newsroom-cache'} cannot be written: the preview is built in "
+        f"{folder.parent} instead"
     )
     assert log[-1].startswith("Built 1 post in ")
     preview.close()

@@ -47,7 +47,7 @@ def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Save as editors that write a temporary file and rename it do (the watcher sees whole files)."""
+    """Save as editors that write a temp file and rename it do (the watcher sees whole files)."""
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)

@@ -13,7 +13,7 @@ from builder.pipeline.config import load_config
 
 
 def source_posts() -> list[dict]:
-    """Each post's title, year, countries and tags, read straight from content/ with a plain YAML load."""
+    """Each post's title, year, countries and tags, read from content/ with a plain YAML load."""
     import frontmatter
 
     found = []

@@ -24,19 +24,22 @@ from builder.speedups import SWITCH
 from markupsafe import Markup
 
 TRICKY = """\
-{%- macro item(x, sep=", ") -%}[{{ x }}{{ sep }}{{ varargs|join("+") }}{{ kwargs|dictsort|join }}]{%- endmacro -%}
+{%- macro item(x, sep=", ") -%}[{{ x }}{{ sep }}{{ varargs|join("+") }}\
+{{ kwargs|dictsort|join }}]{%- endmacro -%}
 {%- macro box(x) -%}({{ x }} {{ caller() }}){%- endmacro -%}
 {%- macro wrap() -%}<{{ caller("in") }}>{%- endmacro -%}
 {%- set ns = namespace(n=0) -%}
 {%- for x in range(3) -%}
 {%- set ns.n = ns.n + x -%}
-{{ item(x) }}{{ item(x, "; ", 7, 8, k=x) }}{{ url("news/" ~ x) }} {{ abs_url() }} {{ loop.cycle("odd", "even") }}
+{{ item(x) }}{{ item(x, "; ", 7, 8, k=x) }}{{ url("news/" ~ x) }} {{ abs_url() }} \
+{{ loop.cycle("odd", "even") }}
 {%- call(word) wrap() %}{{ word }} {{ url(loop.index) }}{% endcall -%}
 {%- endfor -%}
 {{ ns.n }} {{ url() }} {{ m.date_short(post) }} {{ m.chips(post.countries, "Countries", "c") }}
 {%- call box("c") %}called {{ url("x/") }} & <b>{% endcall -%}
 {% autoescape false %}{{ item("<i>")|e }}{% call box("<u>") %}<s>{% endcall %}{% endautoescape %}
-{{ t.page_of.format(number=1, total=2) }} {{ "%s"|format(url("a")) }} {{ dict(a=1) }} {{ lipsum(1, html=False)[:0] }}
+{{ t.page_of.format(number=1, total=2) }} {{ "%s"|format(url("a")) }} {{ dict(a=1) }} \
+{{ lipsum(1, html=False)[:0] }}
 """
 
 
@@ -147,7 +150,11 @@ def test_the_strings_and_site_tables_read_as_the_dicts_they_were() -> None:
     config = load_config(REPO)
     strings = load_theme(config).strings
     assert isinstance(quick.globals["t"], dict) and dict(quick.globals["t"]) == strings
-    source = "{{ t.read_more }}|{{ t['read_more'] }}|{{ t.get('read_more') }}|{{ 'read_more' in t }}|{{ t|length }}|{{ t.months[0] }}|{{ site.title }}|{{ site['title'] }}|{{ (t|dictsort)[0][0] }}"
+    source = (
+        "{{ t.read_more }}|{{ t['read_more'] }}|{{ t.get('read_more') }}|{{ 'read_more' in t }}|"
+        "{{ t|length }}|{{ t.months[0] }}|{{ site.title }}|{{ site['title'] }}|"
+        "{{ (t|dictsort)[0][0] }}"
+    )
     assert quick.from_string(source).render() == "|".join(
         [strings["read_more"]] * 3
         + [

@@ -1,4 +1,4 @@
-"""External tools some tests need: found, or the test skips with the reason (fails under CI=true)."""
+"""External tools some tests need: found, or the test skips saying why (fails under CI=true)."""
 
 from __future__ import annotations
 

@@ -97,7 +97,8 @@ def read_bulletin(path: Path) -> str:
                 Problem(
                     shown,
                     None,
-                    f"is larger than {MAX_BULLETIN_BYTES // (1024 * 1024)} MB: is it really a text bulletin?",
+                    f"is larger than {MAX_BULLETIN_BYTES // (1024 * 1024)} MB: is it really a "
+                    "text bulletin?",
                 )
             ]
         )
@@ -110,7 +111,8 @@ def read_bulletin(path: Path) -> str:
                 Problem(
                     shown,
                     line,
-                    f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read): save the bulletin as UTF-8",
+                    f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read): save the "
+                    "bulletin as UTF-8",
                 )
             ]
         ) from None
@@ -217,7 +219,7 @@ def find_existing(item: DraftItem, known: KnownPosts) -> tuple[str, str] | None:
 
 
 def write_draft(config: SiteConfig, item: DraftItem, bulletin_name: str, used: set[str]) -> str:
-    """Write one item to content/news/YYYY/YYYY-MM-DD-<slug>.md; return its path relative to the root."""
+    """Write one item to content/news/YYYY/YYYY-MM-DD-<slug>.md; return its root-relative path."""
     slug = unique_slug(file_slug(slugify(item.title) or "news"), used)  # the file name is the URL
     folder = config.content_dir / "news" / str(item.date.year)
     path, n = folder / f"{item.date.isoformat()}-{slug}.md", 2
@@ -239,7 +241,7 @@ def file_slug(slug: str) -> str:
 
 
 def draft_text(item: DraftItem, bulletin_name: str) -> str:
-    """The post file: front matter with a `# review:` comment on each uncertain field, then the paragraph."""
+    """The post file: front matter with `# review:` on each uncertain field, then the paragraph."""
     fields: list[tuple[str, object]] = [("title", item.title), ("date", item.date)]
     if item.end_date:
         fields.append(("end_date", item.end_date))
@@ -251,7 +253,8 @@ def draft_text(item: DraftItem, bulletin_name: str) -> str:
     paragraph = item.paragraph
     lines = [
         "---",
-        f"# imported from {bulletin_name}, paragraph {paragraph.number} (line {paragraph.line}), sha1 {item.fingerprint}",
+        f"# imported from {bulletin_name}, paragraph {paragraph.number} (line {paragraph.line}), "
+        f"sha1 {item.fingerprint}",
         "# check each line marked 'review', then delete 'draft: true' to publish",
     ]
     for name, value in fields:

@@ -1,4 +1,4 @@
-"""Find the date of a news item written in words: "On 7th of February, 2017", "Between 3-10 March"."""
+"""Find a news item's date written in words: "On 7th of February, 2017", "Between 3-10 March"."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ SLOTS = {"D": _DAY, "M": _MONTH}
 
 
 def _pattern(template: str) -> str:
-    """Fill the slots %D1 %M1 %Y1 (first day), %D2 %M2 %Y2 (last day), %M %Y (both); %Y is optional."""
+    """Fill slots %D1 %M1 %Y1 (first day), %D2 %M2 %Y2 (last day), %M %Y (both); %Y is optional."""
     for slot in ("D1", "D2", "M1", "M2", "Y1", "Y2", "M", "Y"):
         kind = slot[0]
         group = rf"(?:,?\s*(?P<{slot}>{_YEAR}))?" if kind == "Y" else f"(?P<{slot}>{SLOTS[kind]})"

@@ -1,4 +1,4 @@
-"""Which countries and places a text names: the gazetteer, shipped in data and extendable by a site."""
+"""Which countries and places a text names: the gazetteer, shipped in data, extendable by a site."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ REGION_KEYS = {
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Gazetteer:
-    """Names that point at countries; a later entry for the same name has overridden an earlier one."""
+    """Names that point at countries; a later entry for a name has overridden an earlier one."""
 
     places: tuple[tuple[str, str], ...]  # (place, country key): may become a post's location
     words: tuple[tuple[str, str], ...]  # (word, country key)
@@ -34,7 +34,7 @@ class Gazetteer:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Mentions:
-    """What a text names: country keys in order of first mention, places in order, region phrases."""
+    """What a text names: country keys by first mention, places in order, region phrases."""
 
     countries: tuple[str, ...]
     places: tuple[str, ...]
@@ -42,7 +42,7 @@ class Mentions:
 
 
 def load_gazetteer(config: SiteConfig) -> Gazetteer:
-    """The shipped gazetteer, the site's country names and aliases, then the site's gazetteer.toml."""
+    """The shipped gazetteer, the site's country names and aliases, then its gazetteer.toml."""
     problems: list[Problem] = []
     shipped = resources.files("builder").joinpath("data", GAZETTEER_NAME).read_text("utf-8")
     places, words, regions = read_gazetteer(
@@ -82,7 +82,7 @@ def load_gazetteer(config: SiteConfig) -> Gazetteer:
 def read_gazetteer(
     text: str, rel: str, countries: tuple[Country, ...], problems: list[Problem], *, strict: bool
 ) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, ...]]]:
-    """Check one gazetteer file; entries for countries the site lacks are errors only if `strict`."""
+    """Check a gazetteer file; entries for countries the site lacks are errors only if `strict`."""
     too_deep = nesting_problem(text, rel)
     if too_deep:
         problems.append(too_deep)
@@ -119,7 +119,8 @@ def read_gazetteer(
                     Problem(
                         rel,
                         find_key_line(text, f"countries.{key}"),
-                        f"[countries.{key}] is not a country of site.toml (known: {', '.join(sorted(known))})",
+                        f"[countries.{key}] is not a country of site.toml (known: "
+                        f"{', '.join(sorted(known))})",
                     )
                 )
             continue
@@ -132,7 +133,8 @@ def read_gazetteer(
                 Problem(
                     rel,
                     find_key_line(text, f"regions.{name}", "countries"),
-                    f"[regions.{name}] countries: {', '.join(unknown)} not in site.toml (known: {', '.join(sorted(known))})",
+                    f"[regions.{name}] countries: {', '.join(unknown)} not in site.toml (known: "
+                    f"{', '.join(sorted(known))})",
                 )
             )
         keys = tuple(k for k in entry.get("countries", []) if k in known)

@@ -1,4 +1,7 @@
-"""Draft news items from a plain-text bulletin: one per dated paragraph, with what needs review. No I/O."""
+"""Draft news items from a plain-text bulletin: one per dated paragraph, with what needs review.
+
+No I/O.
+"""
 
 from __future__ import annotations
 
@@ -135,7 +138,10 @@ def draft_items(
             not_news.append(
                 NotNews(
                     paragraph=paragraph,
-                    reason="no date: a general statement or an undated item; not imported (add a date to the bulletin, or write the post by hand)",
+                    reason=(
+                        "no date: a general statement or an undated item; not imported (add a "
+                        "date to the bulletin, or write the post by hand)"
+                    ),
                 )
             )
         else:
@@ -275,7 +281,7 @@ def find_tags(text: str, import_tags: tuple[tuple[str, tuple[str, ...]], ...]) -
 
 
 def draft_title(text: str, phrase: DatePhrase) -> str:
-    """The first sentence without its date phrase, cut at a word to at most TITLE_LIMIT characters."""
+    """The first sentence less its date phrase, cut at a word to at most TITLE_LIMIT characters."""
     end = re.search(r"[.!?](?=\s+[A-Z“\"‘(]|\s*$)", text)
     sentence = text[: end.start()] if end else text
     if phrase.end <= len(sentence):

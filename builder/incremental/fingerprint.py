@@ -1,4 +1,4 @@
-"""Fingerprints of what a page shows: equal fingerprints under the same templates mean equal bytes."""
+"""Fingerprints of what a page shows: equal ones under the same templates mean equal bytes."""
 
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ class Fingerprinter:
         ):  # the commonest (by exact type), first
             data = value.encode("utf-8", "surrogatepass")
             h.update((b"m" if isinstance(value, Markup) else b"s") + b"%d:" % len(data) + data)
+        elif kind is bytes:
+            h.update(b"b%d:" % len(value) + value)
         elif isinstance(value, SHARED):
             key = id(value)
             if key not in self.memo:

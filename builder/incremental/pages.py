@@ -193,7 +193,7 @@ def shape_of(site: Site, preview: bool) -> str:
 
 
 def docs_key(site: Site, preview: bool) -> str:
-    """The part of the shape that is not the posts: the pages in the menu, and whether this is a preview."""
+    """The shape apart from the posts: the pages in the menu, and whether this is a preview."""
     h = hashlib.blake2b(repr(preview).encode(), digest_size=16)
     for doc in site.docs:
         h.update(

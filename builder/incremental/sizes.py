@@ -1,4 +1,4 @@
-"""The sizes of the files the last build left in the output, as a build finds them when it starts."""
+"""The sizes of the files the last build left in the output, as a build finds them as it starts."""
 
 from __future__ import annotations
 

@@ -59,7 +59,9 @@ class BuildState:
     recent: dict[str, bytes] | None = (
         None  # what checks the inputs saved just before that build (unchanged.recent_digests)
     )
-    search_made: int = 0  # the search index's memory (search.bin) is this build's if it says it was made at this `started`
+    # the search index's memory (search.bin) is this build's
+    # if it says it was made at this `started`
+    search_made: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ BY_KEYS = b""  # a recent file checked by the settings and theme keys, not by it
 
 
 def nothing_changed(last: LastBuild, sources: Sources, inputs: Inputs) -> bool:
-    """True if the last build read exactly these inputs, took the same posts and its output is there."""
+    """True if the last build read these very inputs, took the same posts and its output exists."""
     state = last.state
     if (
         state is None or sources.problems
@@ -120,5 +120,5 @@ def recent_digests(
 
 
 def trusted_before(state: BuildState) -> int:
-    """Files whose time is before this were saved long enough before the last build looked at them."""
+    """Files timed before this were saved long enough before the last build looked at them."""
     return state.started - RACY_NS

@@ -36,4 +36,7 @@ def unshowable_message(text: str) -> str | None:
     found = find_unshowable(text)
     if found is None:
         return None
-    return f"contains the character {describe_character(found.group())}, which web pages and feeds cannot hold: delete it (most editors do not show it)"
+    return (
+        f"contains the character {describe_character(found.group())}, which web pages and feeds "
+        "cannot hold: delete it (most editors do not show it)"
+    )

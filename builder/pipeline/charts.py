@@ -68,7 +68,8 @@ def year_chart(
     width, height = slot * len(counts), TOP + PLOT + BOTTOM
     base = TOP + PLOT
     parts = [
-        f'<svg class="chart" role="img" aria-labelledby="{ident}-title {ident}-desc" viewBox="0 0 {width} {height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="chart" role="img" aria-labelledby="{ident}-title {ident}-desc" viewBox="0 0 '
+        f'{width} {height}" width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{ident}-title">{escape(text.title)}</title>',
         f'<desc id="{ident}-desc">{escape(text.description)}</desc>',
     ]
@@ -77,12 +78,14 @@ def year_chart(
         parts.append(
             f'<rect class="chart-bar" x="{middle - bar_width // 2}" y="{base - bar}"'
             f' width="{bar_width}" height="{bar}"/>'
-            f'<text class="chart-count" fill="currentColor" x="{middle}" y="{base - bar - 5}" text-anchor="middle">{count}</text>'
+            f'<text class="chart-count" fill="currentColor" x="{middle}" y="{base - bar - 5}" '
+            f'text-anchor="middle">{count}</text>'
             f'<text class="chart-year" fill="currentColor" x="{middle}" y="{height - 5}"'
             f' text-anchor="middle">{escape(label)}</text>'
         )
     parts.append(
-        f'<line class="chart-axis" stroke="currentColor" x1="0" y1="{base}" x2="{width}" y2="{base}"/>'
+        f'<line class="chart-axis" stroke="currentColor" x1="0" y1="{base}" x2="{width}" '
+        f'y2="{base}"/>'
     )
     parts.append("</svg>")
     rows = "".join(
@@ -90,7 +93,8 @@ def year_chart(
     )
     table = (
         f'<table class="visually-hidden"><caption>{escape(text.title)}</caption>'
-        f'<thead><tr><th scope="col">{escape(text.year)}</th><th scope="col">{escape(text.count)}</th></tr></thead>'
+        f'<thead><tr><th scope="col">{escape(text.year)}</th><th '
+        f'scope="col">{escape(text.count)}</th></tr></thead>'
         f"<tbody>{rows}</tbody></table>"
     )
     return Markup(f'<div class="year-chart">{"".join(parts)}{table}</div>')

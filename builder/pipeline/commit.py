@@ -33,7 +33,10 @@ def output_problem(out: Path, message: str) -> OutputError:
 
 
 def plain_target(base: Path, rel: str) -> Path:
-    """Join an output path onto a folder newsroom made itself, refusing '..', absolute paths and the like."""
+    """Join an output path onto a folder newsroom made itself.
+
+    It refuses '..', absolute paths and the like.
+    """
     parts = rel.split("/")
     if (
         rel.startswith("/")
@@ -48,7 +51,7 @@ def plain_target(base: Path, rel: str) -> Path:
 
 
 def safe_target(base: Path, rel: str) -> Path:
-    """Join an output path onto the folder, refusing anything that would leave it (links included)."""
+    """Join an output path onto the folder, refusing all that would leave it (links included)."""
     target = plain_target(base, rel)
     if not target.resolve().is_relative_to(base.resolve()):
         raise output_problem(
@@ -60,7 +63,10 @@ def safe_target(base: Path, rel: str) -> Path:
 def write_failure(
     exc: OSError, where: Path, outcome: str = "the previous output is unchanged"
 ) -> Problem:
-    """What an editor is told when a write fails: the file, why (a full disk said plainly), and what became of the output."""
+    """What an editor is told when a write fails.
+
+    The file, why (a full disk said plainly), and what became of the output.
+    """
     why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
     return Problem(str(exc.filename or where), None, f"cannot write the output: {why}; {outcome}")
 
@@ -137,7 +143,10 @@ def place(file: OutputFile, target: Path, old: Path | None, staging: Path | None
 
 
 def write_fresh(files: list[OutputFile], out: Path, fresh: Path) -> None:
-    """Complete the new folder beside `out` (the staging folder, which may hold pages already), then swap it in."""
+    """Complete the new folder beside `out`, then swap it in.
+
+    The new folder is the staging folder, which may hold pages already.
+    """
     try:
         for file in files:
             if isinstance(file, Staged):
@@ -210,7 +219,7 @@ def keep_for_undo(stage: Path, out: Path, rels: list[str]) -> None:
 
 
 def undo_commit(stage: Path, out: Path, moves: list[str], deletions: list[str]) -> None:
-    """Reverse a commit that failed part-way: each new file back into the stage, each old one back in place.
+    """Reverse a commit that failed part-way: new files back into the stage, old ones back in place.
 
     The journal is removed last, so a build killed while undoing is rolled forward instead.
     """

@@ -56,7 +56,8 @@ class SiteConfig:
     import_tags: tuple[
         tuple[str, tuple[str, ...]], ...
     ] = ()  # [import.tags]: (tag, keywords) for `newsroom import`
-    raw_html: bool = True  # [content] raw_html: HTML written in a post is kept (trusted editors) or shown as text
+    # [content] raw_html: HTML written in a post is kept (trusted editors) or shown as text
+    raw_html: bool = True
     search: bool = True  # [search] enabled: a /search/ page and Pagefind's index of the posts
     # [site] logo: an image's path in the site folder; "": the title is the wordmark
     logo: str = ""

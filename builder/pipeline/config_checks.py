@@ -49,11 +49,17 @@ def check_base_url(value: Any) -> str | None:
     if not isinstance(value, str):
         return 'expected a string such as "https://example.org/"'
     if any(ch.isspace() or ch in URL_UNSAFE or not ch.isprintable() for ch in value):
-        return f"a base URL cannot hold spaces, quotes, <, > or control characters (percent-encode them), got {value!r}"
+        return (
+            "a base URL cannot hold spaces, quotes, <, > or control characters (percent-encode "
+            f"them), got {value!r}"
+        )
     try:
         parts = urlsplit(value)
     except ValueError as exc:
-        return f'expected an absolute http(s) URL such as "https://example.org/bomca/", got {value!r} ({exc})'
+        return (
+            'expected an absolute http(s) URL such as "https://example.org/bomca/", got '
+            f"{value!r} ({exc})"
+        )
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return (
             f'expected an absolute http(s) URL such as "https://example.org/bomca/", got {value!r}'
@@ -143,7 +149,8 @@ def check_tables(data: dict, text: str, problems: list[Problem]) -> dict[str, di
                 Problem(
                     CONFIG_NAME,
                     find_key_line(text, name),
-                    f"unknown table [{name}] (expected [site], [feeds], [content], [search], [countries.<key>] or [import.tags])",
+                    f"unknown table [{name}] (expected [site], [feeds], [content], [search], "
+                    "[countries.<key>] or [import.tags])",
                 )
             )
     values: dict[str, dict[str, Any]] = {}

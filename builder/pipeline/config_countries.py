@@ -69,7 +69,8 @@ def check_country(key: str, table: Any, text: str, problems: list[Problem]) -> C
     if not SLUG_RE.match(key) or len(key) > MAX_KEY:
         wrong(
             find_key_line(text, where),
-            f"the key is used in URLs: use lowercase a-z, 0-9 and '-', at most {MAX_KEY} characters",
+            f"the key is used in URLs: use lowercase a-z, 0-9 and '-', at most {MAX_KEY} "
+            "characters",
         )
         return None
     if not isinstance(table, dict):

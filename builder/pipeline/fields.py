@@ -52,11 +52,13 @@ def date_field(name: str, value: Any, config: SiteConfig) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise FieldError(
-            f"'{name}': '{value}' is not a date: write YYYY-MM-DD (e.g. 2017-03-14) or YYYY-MM-DDTHH:MM+06:00"
+            f"'{name}': '{value}' is not a date: write YYYY-MM-DD (e.g. 2017-03-14) or "
+            "YYYY-MM-DDTHH:MM+06:00"
         ) from None
     if moment.tzinfo is None:
         raise FieldError(
-            f"'{name}': '{value}' has a time but no offset: add one (e.g. {value}+06:00) or give only the date"
+            f"'{name}': '{value}' has a time but no offset: add one (e.g. {value}+06:00) or give "
+            "only the date"
         )
     try:
         local = moment.astimezone(config.timezone)
@@ -71,7 +73,8 @@ def check_year(name: str, value: str, year: int, config: SiteConfig) -> None:
     is the one in the site's time zone (0002-01-01T00:00+23:59 is in the year 1 there)."""
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise FieldError(
-            f"'{name}': {value} is out of range: newsroom takes dates from the year {MIN_YEAR} to {MAX_YEAR} (in the site's time zone, {config.timezone.key})"
+            f"'{name}': {value} is out of range: newsroom takes dates from the year {MIN_YEAR} to "
+            f"{MAX_YEAR} (in the site's time zone, {config.timezone.key})"
         )
 
 
@@ -218,10 +221,12 @@ def slug_field(value: Any) -> str | None:
     text = text_field("slug", value)
     if text is not None and not is_slug(text):
         raise FieldError(
-            f"'slug' must be lowercase a-z, 0-9 and single '-' between words (e.g. {slugify(text) or 'workshop-in-bishkek'}), not '{text}'"
+            "'slug' must be lowercase a-z, 0-9 and single '-' between words (e.g. "
+            f"{slugify(text) or 'workshop-in-bishkek'}), not '{text}'"
         )
     if text is not None and len(text) > MAX_SLUG:
         raise FieldError(
-            f"'slug' is {len(text)} characters long: keep it to {MAX_SLUG} (it is a folder name in the output)"
+            f"'slug' is {len(text)} characters long: keep it to {MAX_SLUG} (it is a folder name "
+            "in the output)"
         )
     return text

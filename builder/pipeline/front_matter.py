@@ -111,7 +111,8 @@ def compose_front_matter(fm: str, rel: str, first_line: int) -> Node | None | Pr
             return Problem(
                 rel,
                 first_line + too_deep,
-                f"the front matter nests lists or groups of fields more than {MAX_DEPTH} deep: no field needs that",
+                f"the front matter nests lists or groups of fields more than {MAX_DEPTH} deep: no "
+                "field needs that",
             )
     except yaml.MarkedYAMLError as exc:
         return Problem(rel, *plain_yaml_problem(exc, fm, first_line))
@@ -143,7 +144,10 @@ class RefusedTag(ValueError):
 
 
 def read_value(node: Node) -> object:
-    """Turn a node into str, None or a list of (str | None | NESTED); refuse odd tags and characters."""
+    """Turn a node into str, None or a list of (str | None | NESTED).
+
+    Odd tags and characters are refused.
+    """
     if node.tag not in PLAIN_TAGS:
         raise RefusedTag(f"remove the YAML tag '{node.tag}': tags are not allowed in front matter")
     if isinstance(node, ScalarNode):

@@ -241,7 +241,7 @@ BRACKETS = re.compile(r"[\[\]()<>]")
 
 
 def nesting_depth(line: str) -> int:
-    """How many lists and quotes a line's start opens: its markers, and one per 4 columns of indent."""
+    """How many lists and quotes a line's start opens: its markers, one per 4 columns of indent."""
     indent = len(INDENT.match(line).group().expandtabs(4)) // 4
     markers = MARKERS.match(line).group()
     return (
@@ -279,7 +279,7 @@ class _Block:
 
 
 def find_too_complex(body: str) -> tuple[int, str] | None:
-    """(line offset, message) if Markdown would nest too deep or take too long on `body`, else None."""
+    """(line offset, message) if Markdown nests too deep or takes too long on `body`, else None."""
     return None if is_plainly_simple(body) else measure_complexity(body)
 
 
@@ -290,7 +290,7 @@ LONG_LEAD = re.compile(rf"^[ \t>*+\-\d.)]{{{MAX_NESTING + 1}}}", re.MULTILINE)
 
 
 def is_plainly_simple(body: str) -> bool:
-    """True if bounds that count characters show `body` far from every limit of measure_complexity."""
+    """True if bounds counting characters show `body` far from every limit of measure_complexity."""
     lines = body.count("\n") + 2
     openings = body.count("[") + body.count("(") + body.count("<")
     return (len(body) + lines) * (lines + 20 * openings) <= MAX_WORK and LONG_LEAD.search(
@@ -307,7 +307,8 @@ def measure_complexity(body: str) -> tuple[int, str] | None:
             if depth > MAX_NESTING:
                 return (
                     number,
-                    f"lists or quotes nest {depth} levels deep here: newsroom renders at most {MAX_NESTING}",
+                    f"lists or quotes nest {depth} levels deep here: newsroom renders at most "
+                    f"{MAX_NESTING}",
                 )
             block = block or _Block(number)
             block.add(line)
@@ -318,6 +319,8 @@ def measure_complexity(body: str) -> tuple[int, str] | None:
     if total <= MAX_WORK or worst is None:
         return None
     return worst.start, (
-        f"this text would take Markdown too long to render ({worst.lines} line{'s' * (worst.lines != 1)} without a blank line, with {worst.marks} unclosed or nested "
-        f"brackets; {len(body) // 1024} KB in all): break it into paragraphs with blank lines, close the brackets, or shorten it"
+        f"this text would take Markdown too long to render ({worst.lines} "
+        f"line{'s' * (worst.lines != 1)} without a blank line, with {worst.marks} unclosed or "
+        f"nested brackets; {len(body) // 1024} KB in all): break it into paragraphs with blank "
+        "lines, close the brackets, or shorten it"
     )

@@ -146,7 +146,8 @@ def check_unique_paths(metas: list[PostMeta], docs: tuple[SourceFile, ...]) -> l
                 Problem(
                     doc.rel,
                     slug_line(doc),
-                    f"the page would have the URL /{slug}/, which newsroom makes itself: give it another 'slug'",
+                    f"the page would have the URL /{slug}/, which newsroom makes itself: give it "
+                    "another 'slug'",
                 )
             )
     entries = [(m.source, m.path, m) for m in metas] + [(d.rel, doc_slug(d) + "/", d) for d in docs]
@@ -156,7 +157,8 @@ def check_unique_paths(metas: list[PostMeta], docs: tuple[SourceFile, ...]) -> l
                 Problem(
                     source,
                     slug_line(item),
-                    f"the URL /{path} is also the URL of {seen[path]}: give one of them another 'slug'",
+                    f"the URL /{path} is also the URL of {seen[path]}: give one of them another "
+                    "'slug'",
                 )
             )
         else:
@@ -180,7 +182,7 @@ def render_body(
     where = opening_line(source.body, source.body_line, opening)
     summary = meta.summary or cut_at_word(opening)
     return Body(
-        html=rendered.html,
+        html_utf8=rendered.html.encode("utf-8"),
         summary=summary,
         more=not summary_is_whole(rendered.html, summary),
         warnings=rendered.warnings
@@ -211,7 +213,7 @@ def make_post(meta: PostMeta, body: Body, *, scheduled: bool = False) -> Post:
         countries=meta.countries,
         tags=meta.tags,
         summary=body.summary,
-        html=body.html,
+        html_utf8=body.html_utf8,
         draft=meta.draft,
         more=body.more,
         scheduled=scheduled,
@@ -257,7 +259,8 @@ def editorial_warnings(meta: PostMeta, opening: str, opening_at: int) -> list[Pr
             Problem(
                 meta.source,
                 opening_at,
-                f"the first paragraph is {len(opening)} characters long and lists and feeds cut it: add a 'summary'",
+                f"the first paragraph is {len(opening)} characters long and lists and feeds cut "
+                "it: add a 'summary'",
                 "warning",
             )
         )
@@ -271,7 +274,7 @@ def body_problems(source: SourceFile) -> list[Problem]:
 
 
 def parse_doc(source: SourceFile, renderer: MarkdownRenderer, content_rel: str) -> Doc:
-    """A standalone page (content/pages/x.md): title, optional summary and slug; raise ContentError."""
+    """A standalone page (content/pages/x.md): title, optional summary, slug; raise ContentError."""
     checks: dict[str, Callable[[Any], Any]] = {
         "title": lambda v: text_field("title", v, required=True),
         "summary": lambda v: text_field("summary", v),

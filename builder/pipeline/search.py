@@ -33,7 +33,8 @@ from builder.pipeline.write import OutputFolder
 MISSING = Problem(
     "pagefind",
     None,
-    "no search index was made: Pagefind is not installed (python3 -m pip install 'pagefind[bin]'); the search page says search is unavailable",
+    "no search index was made: Pagefind is not installed (python3 -m pip install "
+    "'pagefind[bin]'); the search page says search is unavailable",
     "warning",
 )
 SEARCH_PAGE = "search/index.html"
@@ -42,8 +43,9 @@ MADE_BY = "service, filters sorted"
 
 
 def find_pagefind() -> Path | None:
-    """The Pagefind binary, or None: $PAGEFIND_BINARY_PATH, the pip package `pagefind[bin]`, or `pagefind` on PATH.
+    """The Pagefind binary, or None.
 
+    Its places: $PAGEFIND_BINARY_PATH, the pip package `pagefind[bin]`, or `pagefind` on PATH.
     Found without importing the `pagefind` package, so a build with nothing to do stays quick.
     """
     candidates = [os.environ.get("PAGEFIND_BINARY_PATH", "")]
@@ -99,8 +101,10 @@ def one_bundle_warning(artifacts: list[OutputFile]) -> Problem:
     return Problem(
         where,
         None,
-        f"the search page does not read pagefind/{MANIFEST}, so the search index is made in one piece, all of it again after any edit"
-        " (about 1 s a thousand posts); copy static/search.js from newsroom's theme (a site made by `newsroom init` has it)"
+        f"the search page does not read pagefind/{MANIFEST}, so the search index is made in one "
+        "piece, all of it again after any edit"
+        " (about 1 s a thousand posts); copy static/search.js from newsroom's theme (a site made "
+        "by `newsroom init` has it)"
         " into templates/ to have each group of years indexed on its own",
         "warning",
     )

@@ -32,7 +32,8 @@ def failure(binary: Path, said: str) -> OutputError:
             Problem(
                 str(binary),
                 None,
-                f"Pagefind failed to make the search index: {said}; the previous output is unchanged",
+                f"Pagefind failed to make the search index: {said}; the previous output is "
+                "unchanged",
             )
         ]
     )
@@ -98,7 +99,8 @@ def exchange(binary: Path, requests: list[dict]) -> tuple[list[dict], str]:
                 Problem(
                     str(binary),
                     None,
-                    f"cannot run Pagefind to make the search index: {exc.strerror or exc}; the previous output is unchanged",
+                    f"cannot run Pagefind to make the search index: {exc.strerror or exc}; the "
+                    "previous output is unchanged",
                 )
             ]
         ) from None

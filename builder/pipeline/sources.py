@@ -83,7 +83,8 @@ def usable(entry: os.DirEntry, root: Path, folders: list[str], problems: list[Pr
                 Problem(
                     rel_path(path, root),
                     None,
-                    "is a symbolic link to a folder: links to folders are not followed; copy the folder in instead",
+                    "is a symbolic link to a folder: links to folders are not followed; copy the "
+                    "folder in instead",
                 )
             )
         else:
@@ -163,7 +164,8 @@ def read_source(path: Path, root: Path) -> SourceFile:
             Problem(
                 rel,
                 None,
-                f"is {size // (1024 * 1024)} MB: larger than the {MAX_SOURCE_BYTES // (1024 * 1024)} MB a post may be",
+                f"is {size // (1024 * 1024)} MB: larger than the "
+                f"{MAX_SOURCE_BYTES // (1024 * 1024)} MB a post may be",
             )
         )
     try:
@@ -174,7 +176,8 @@ def read_source(path: Path, root: Path) -> SourceFile:
             Problem(
                 rel,
                 line,
-                f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read): save the file as UTF-8",
+                f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read): save the file "
+                "as UTF-8",
             )
         ) from None
     if "\x00" in text:

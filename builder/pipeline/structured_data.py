@@ -9,7 +9,10 @@ from builder.model import Post
 
 
 def news_article(post: Post, config: SiteConfig) -> dict[str, Any]:
-    """The NewsArticle of a post; templates write it with Jinja's `tojson` (which escapes <, >, & and ')."""
+    """The NewsArticle of a post.
+
+    Templates write it with Jinja's `tojson` (which escapes <, >, & and ').
+    """
     url = config.base_url + post.path
     publisher = {"@type": "Organization", "name": config.title, "url": config.base_url}
     article: dict[str, Any] = {

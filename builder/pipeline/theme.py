@@ -91,7 +91,10 @@ def check_strings(
         Path(os.path.relpath(config.templates_dir, config.root)) / strings_name(config)
     ).as_posix()
     if data is None:
-        why = f"no strings table for language '{config.language}': add this file (copy strings/en.toml and translate it)"
+        why = (
+            f"no strings table for language '{config.language}': add this file (copy "
+            "strings/en.toml and translate it)"
+        )
         return {}, (Problem(rel, None, why),)
     try:
         table = tomllib.loads(data.decode("utf-8-sig"))

@@ -32,7 +32,8 @@ from builder.pipeline.recovery import recover_output
 SMALL_CHANGE = (
     200  # at most this many files changed (or 5%): update in place, else swap a new folder
 )
-STAGE_PAGES_OVER = 200  # render workers write the pages of a build rendering more than this into the staging folder
+# render workers write the pages of a build rendering more than this into the staging folder
+STAGE_PAGES_OVER = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,7 @@ class OutputFolder:
         raise TypeError(file)
 
     def commit(self, files: list[OutputFile], known: frozenset[str] | None) -> WriteReport:
-        """Make the output hold exactly `files` (`known`: what the last build left there, if trusted)."""
+        """Make the output hold exactly `files` (`known`: what the last build left, if trusted)."""
         check_output_dir(self.out, self.root, preview=self.preview)
         make_parent(self.out)
         if self.recovered:
@@ -135,7 +136,7 @@ class OutputFolder:
         return WriteReport(files=len(files), written=written)
 
     def keep(self, file: OutputFile) -> Kept:
-        """A file whose bytes equal the previous output's: the old file is linked (its time stays)."""
+        """A file byte-equal to the previous output's: the old file is linked (its time stays)."""
         if isinstance(file, Staged):
             source_of(file, self.staging).unlink()
         return Kept(file.path)
@@ -192,7 +193,8 @@ def check_output_dir(out: Path, root: Path, *, preview: bool = False) -> None:
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise output_problem(
             out,
-            f"is not empty and was not made by newsroom (no {MARKER} file): choose another --output or empty it",
+            f"is not empty and was not made by newsroom (no {MARKER} file): choose another "
+            "--output or empty it",
         )
 
 

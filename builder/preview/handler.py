@@ -4,8 +4,9 @@ A request is answered only when its Host header names this preview: loopback (12
 localhost, [::1]) or the --host it was given, with or without the port; any other name is a
 page of another site reaching the preview through DNS rebinding, and gets 400. A connection
 whose request has not arrived whole `timeout` seconds after it opened (headers never
-finished, or trickled a byte at a time) is closed, so it cannot hold a thread for ever. A browser that cancels a request (a closed tab,
-a reload) is no error: the broken connection is dropped without a word.
+finished, or trickled a byte at a time) is closed, so it cannot hold a thread for ever. A
+browser that cancels a request (a closed tab, a reload) is no error: the broken connection is
+dropped without a word.
 """
 
 from __future__ import annotations
@@ -69,11 +70,14 @@ def error_page(problems: tuple[Problem, ...]) -> bytes:
     """The page shown in place of every page while the site does not build."""
     items = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems)
     return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build failed – newsroom</title>'
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build failed – '
+        "newsroom</title>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem;line-height:1.5}"
-        "h1{color:#a00}li{margin:.5rem 0}code{white-space:pre-wrap;word-break:break-word}</style></head>"
-        f"<body><main><h1>The site does not build</h1><p>Fix these problems and save: this page reloads by itself.</p><ul>{items}</ul></main>"
+        "h1{color:#a00}li{margin:.5rem "
+        "0}code{white-space:pre-wrap;word-break:break-word}</style></head>"
+        "<body><main><h1>The site does not build</h1><p>Fix these problems and save: this page "
+        f"reloads by itself.</p><ul>{items}</ul></main>"
         f"{RELOAD_SCRIPT}</body></html>"
     ).encode("utf-8")
 

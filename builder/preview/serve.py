@@ -63,7 +63,8 @@ class Preview:
             if not can_hold(folder.parent):
                 self.scratch = Path(tempfile.mkdtemp(prefix="newsroom-preview-"))
                 report(
-                    f"{folder.parent} cannot be written: the preview is built in {self.scratch} instead"
+                    f"{folder.parent} cannot be written: the preview is built in {self.scratch} "
+                    "instead"
                 )
                 folder = self.scratch / "preview"
         self.snapshot = Snapshot(folder=folder)

@@ -82,7 +82,8 @@ class QuickInlineProcessor(InlineProcessor):
         if isinstance(data, AtomicString) or (
             self.any_trigger is not None and self.any_trigger.search(data) is None
         ):
-            return data  # most pieces of text (4 in 5 on the bench) hold no trigger: every try is skipped
+            # most pieces of text (4 in 5 on the bench) hold no trigger: every try is skipped
+            return data
         apply = getattr(self, APPLY_PATTERN)
         quick, start = self.quick, 0
         while patternIndex < len(quick):
@@ -92,7 +93,8 @@ class QuickInlineProcessor(InlineProcessor):
                 and data.find(wanted[0], start) < 0
                 and (len(wanted) == 1 or all(data.find(t, start) < 0 for t in wanted[1:]))
             ):
-                # a trigger absent from the whole text is absent for the next patterns too (they start at 0)
+                # a trigger absent from the whole text is absent for the next patterns too
+                # (they start at 0)
                 patternIndex = (
                     group_end
                     if start == 0 or not any(t in data for t in wanted)
@@ -107,7 +109,7 @@ class QuickInlineProcessor(InlineProcessor):
 
 
 def quicken(processor: object) -> None:
-    """Make one of Python-Markdown's inline processors skip hopeless tries (if this version allows)."""
+    """Make a Python-Markdown inline processor skip hopeless tries (if this version allows)."""
     if type(processor) is not InlineProcessor or not all(
         hasattr(InlineProcessor, name) for name in (APPLY_PATTERN, "_InlineProcessor__handleInline")
     ):
