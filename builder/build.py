@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from builder import incremental, pipeline
 from builder.collector import collector_paused
 from builder.editorial.checks import find_site_warnings, refuse_broken_links
+from builder.editorial.moved import gone_urls, last_published
 from builder.errors import Problem
 from builder.incremental.store import Warm
 from builder.model import BuildReport, ParsedPost, Site
@@ -65,6 +66,7 @@ def build_site(
         sources = pipeline.find_sources(inputs.config)
         if incremental.nothing_changed(last, sources, inputs):
             return incremental.report_unchanged(last, sources, inputs)
+        published = last_published(inputs.config.output_dir, inputs.config.base_url)
         earlier = incremental.earlier_posts(last, sources, inputs)
         content = pipeline.parse_content(
             sources, inputs, progress, jobs=jobs, earlier=earlier.parsed
@@ -100,6 +102,7 @@ def build_site(
         refuse_broken_links(site, {file.path for file in files})
         written = output.commit(files, known=last.known_files())
         report = build_report(inputs, site, planned, split.pages, content, files, index, written)
+        report = replace(report, warnings=report.warnings + tuple(gone_urls(site, published)))
         made = incremental.ThisBuild(
             sources, content, earlier, site, reuse, related, split, files, index, report
         )
@@ -164,11 +167,12 @@ def check_site(
     pipeline.check_collisions(files, site, search=inputs.search)
     refuse_broken_links(site, {file.path for file in files})
     pages, feeds = (sum(isinstance(p, kind) for p in planned) for kind in (Page, Feed))
+    published = last_published(inputs.config.output_dir, inputs.config.base_url)
     return CheckReport(
         site,
         pages,
         feeds,
-        site_warnings(site, content.warnings),
+        site_warnings(site, content.warnings) + tuple(gone_urls(site, published)),
         content.left_out,
         dict(content.parsed),
     )

@@ -81,6 +81,7 @@ class PostMeta:
     tags: tuple[TermRef, ...]
     summary: str | None
     draft: bool
+    aliases: tuple[str, ...] = ()  # old paths ("news/2017/old/"), oldest first: redirect pages
     lines: Mapping[str, int] = field(default_factory=dict)
 
     @property
@@ -139,12 +140,19 @@ class Post:
     scheduled: bool = False  # dated after the build's "now"; only built with --future
     lines: tuple[tuple[str, int], ...] = ()  # front-matter field → line, for messages
     links: tuple[tuple[str, int], ...] = ()  # site-root links in the body and their lines
+    aliases: tuple[str, ...] = ()  # old paths ("news/2017/old/"), oldest first: redirect pages
     path: str = field(
         init=False, repr=False, compare=False
     )  # "news/2017/x/": made once, not at each of its many uses
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", post_path(self.date, self.slug))
+
+    @property
+    def first_path(self) -> str:
+        """The post's first URL path (its oldest alias, else its path): its id in feeds for
+        life, so that a reader never sees it twice when it moves."""
+        return self.aliases[0] if self.aliases else self.path
 
     @property
     def html(self) -> Markup:

@@ -517,3 +517,20 @@ def test_a_logo_wordmark_and_the_favicons_load_and_pass_axe(
         ico = page.request.get(url + "favicon.ico")
         assert svg.status == 200 and svg.headers["content-type"] == "image/svg+xml"
         assert ico.status == 200 and ico.body()[:4] == b"\0\0\1\0"
+
+
+def test_an_old_url_in_aliases_takes_the_browser_to_the_post(context, make_site, tmp_path) -> None:
+    """Issue 20: a post renamed with `aliases: [old URL]`: opening the old URL lands on the post."""
+    from conftest import post
+
+    from builder.build import build_site
+
+    new = "content/news/2017/2017-03-14-workshop-in-osh-region.md"
+    root = make_site({new: post(extra="aliases: [/news/2017/workshop-in-osh/]\n")})
+    out = tmp_path / "out"
+    with serve(out) as url:
+        build_site(root, output_dir=out, base_url=url)
+        page = context()
+        page.goto(url + "news/2017/workshop-in-osh/")
+        page.wait_for_url(url + "news/2017/workshop-in-osh-region/", timeout=15000)
+        assert page.locator("h1").inner_text() == "A workshop in Bishkek"

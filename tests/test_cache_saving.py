@@ -27,7 +27,7 @@ from conftest import post, tree
 from test_faults import clean_build
 from tools import in_ci
 
-WITHDRAWN = "content/news/2017/withdrawn.md"
+WITHDRAWN = "content/news/2017/withdrawn-item.md"
 WITHDRAWN_PAGE = "news/2017/withdrawn-item/index.html"
 
 

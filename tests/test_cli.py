@@ -15,7 +15,7 @@ from builder import __version__
 from builder.cli import cli
 from conftest import REPO, post, tree
 
-REL = "content/news/2017/2017-03-14-workshop.md"
+REL = "content/news/2017/2017-03-14-a-workshop-in-bishkek.md"
 SUMMARY = re.compile(
     r"^Built (\d+) posts?: (\d+) pages?, (\d+) feeds?, \d+ files? \(\d+ changed\) in \d+\.\d\d s "
     r"→ (.+)$"

@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 from builder.cli import cli
 from conftest import post
 
-REL = "content/news/2017/2017-03-14-workshop.md"
+REL = "content/news/2017/2017-03-14-a-workshop-in-bishkek.md"
 PAGE = "news/2017/a-workshop-in-bishkek/index.html"
 ABOUT = "---\ntitle: About us\n---\nWho we are.\n"
 

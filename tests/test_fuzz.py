@@ -43,7 +43,7 @@ FUZZ = settings(
         HealthCheck.data_too_large,
     ],
 )
-POST = "content/news/2017/fuzz.md"
+POST = "content/news/2017/a-fuzzed-post.md"
 SLOW = 10.0  # seconds: one build of a one-post site taking longer than this is a hang
 
 # The lines a build may print on stderr: problems and warnings, the summary, left-out posts.
@@ -68,7 +68,7 @@ class Site:
             (self.root / "content/news/2017").mkdir(parents=True)
             shutil.copytree(REPO / "templates", self.root / "templates")
             (self.root / "site.toml").write_text(MINI_CONFIG, encoding="utf-8")
-            (self.root / "content/news/2017/good.md").write_text(
+            (self.root / "content/news/2017/a-good-post.md").write_text(
                 post(title="A good post", date="2017-03-01"), encoding="utf-8"
             )
         self.runner = CliRunner()
@@ -341,7 +341,7 @@ MD_PIECES = [
     "<https://example.org>",
     "[a](../../../etc/passwd)",
     "![i](/x.png)",
-    "[l](good.md)",
+    "[l](a-good-post.md)",
     "[l](/news/2017/a-good-post/)",
     "[r][ref]",
     "[ref]: /x",

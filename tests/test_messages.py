@@ -64,6 +64,7 @@ EDITOR_MODULES = (
     "builder/pipeline/collisions.py",
     "builder/pipeline/unfinished.py",
     "builder/editorial/checks.py",
+    "builder/editorial/moved.py",
     "builder/editorial/scaffold.py",
 )
 # A message is the text given to one of these (the argument at this position) ...

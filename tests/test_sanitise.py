@@ -16,7 +16,7 @@ from conftest import MINI_CONFIG, post
 from builder.build import build_site
 from builder.pipeline.markup import MarkdownRenderer
 
-REL = "content/news/2017/2017-03-14-workshop.md"
+REL = "content/news/2017/2017-03-14-a-workshop-in-bishkek.md"
 PAGE = "news/2017/a-workshop-in-bishkek/index.html"
 
 # Written in Markdown: reach the HTML with raw_html on or off (links, images, attribute lists).

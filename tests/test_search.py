@@ -328,8 +328,8 @@ def test_pages_that_only_mention_the_mark_are_indexed_as_pagefind_would_index_th
     binary = require_tool("Pagefind", pagefind, "python3 -m pip install 'pagefind[bin]'")
     root = make_site(
         {
-            "content/a.md": post(),
-            "content/b.md": post(
+            "content/a-workshop-in-bishkek.md": post(),
+            "content/profiling-in-osh.md": post(
                 title="Profiling in Osh",
                 date="2017-04-02",
                 body="About `DATA-PAGEFIND-BODY` and <!-- data-pagefind-body -->.\n",

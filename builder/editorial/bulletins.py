@@ -15,7 +15,7 @@ from builder.editorial.gazetteer import load_gazetteer
 from builder.editorial.importer import DANGLING, DraftItem, NotNews, draft_items, fingerprint
 from builder.progress import NoProgress, Progress
 from builder.editorial.scaffold import unique_slug, used_slugs, write_new_file
-from builder.pipeline.slugs import slugify
+from builder.pipeline.slugs import slug_of_file, slugify
 from builder.pipeline.sources import (
     MARKDOWN_SUFFIXES,
     NotRegularFile,
@@ -220,15 +220,13 @@ def find_existing(item: DraftItem, known: KnownPosts) -> tuple[str, str] | None:
 
 def write_draft(config: SiteConfig, item: DraftItem, bulletin_name: str, used: set[str]) -> str:
     """Write one item to content/news/YYYY/YYYY-MM-DD-<slug>.md; return its root-relative path."""
-    base = slugify(item.title) or "news"
-    slug = unique_slug(base, used)
-    short = file_slug(slug)
+    slug = unique_slug(file_slug(slugify(item.title) or "news"), used)  # the file name is the URL
     folder = config.content_dir / "news" / str(item.date.year)
-    path, n = folder / f"{item.date.isoformat()}-{short}.md", 2
+    path, n = folder / f"{item.date.isoformat()}-{slug}.md", 2
     while path.exists():
-        path, n = folder / f"{item.date.isoformat()}-{short}-{n}.md", n + 1
-    write_new_file(path, draft_text(item, bulletin_name, slug if slug != base else None))
-    used.update({slug, path.stem[11:]})
+        path, n = folder / f"{item.date.isoformat()}-{slug}-{n}.md", n + 1
+    write_new_file(path, draft_text(item, bulletin_name))
+    used.add(slug_of_file(path.stem))
     return rel_path(path, config.root)
 
 
@@ -242,7 +240,7 @@ def file_slug(slug: str) -> str:
     return "-".join(words)
 
 
-def draft_text(item: DraftItem, bulletin_name: str, slug: str | None = None) -> str:
+def draft_text(item: DraftItem, bulletin_name: str) -> str:
     """The post file: front matter with `# review:` on each uncertain field, then the paragraph."""
     fields: list[tuple[str, object]] = [("title", item.title), ("date", item.date)]
     if item.end_date:
@@ -251,8 +249,6 @@ def draft_text(item: DraftItem, bulletin_name: str, slug: str | None = None) -> 
     if item.location:
         fields.append(("location", item.location))
     fields += [("tags", list(item.tags))]
-    if slug:
-        fields.append(("slug", slug))
     fields.append(("draft", True))
     paragraph = item.paragraph
     lines = [

@@ -13,7 +13,7 @@ import yaml
 from builder.pipeline.config import SiteConfig
 from builder.errors import ContentError, Problem
 from builder.pipeline.fields import FieldError, countries_field, date_field, tag_ref
-from builder.pipeline.slugs import slugify
+from builder.pipeline.slugs import slug_of_file, slugify
 from builder.pipeline.unfinished import PLACEHOLDER_BODY
 from builder.pipeline.sources import is_ignored, read_capped
 
@@ -21,24 +21,20 @@ BODY_HINT = PLACEHOLDER_BODY  # check and build warn while it is left as it is
 
 
 def used_slugs(config: SiteConfig) -> set[str]:
-    """Slugs of existing posts, from their file names and any `slug:` line."""
+    """Slugs of existing posts: each file name's (as a post without `slug:` has it, see
+    slug_of_file) and any `slug:` line's."""
     used = set()
     for path in config.content_dir.rglob("*.md"):
         if is_ignored(path.name):
             continue
-        stem = path.stem
-        used.add(
-            stem[11:] if len(stem) > 11 and stem[:10].count("-") == 2 and stem[10] == "-" else stem
-        )
+        used.add(slug_of_file(path.stem))
         try:  # a pipe, device or dangling link is not a post: the build names it
             text = read_capped(path)[0].decode("utf-8", errors="replace")
         except OSError:
             continue
         for line in text.splitlines()[:40]:
             if line.startswith("slug:"):
-                used.add(line[5:].strip().strip("'\""))
-            if line.startswith("title:"):
-                used.add(slugify(re.sub(r"\s+#.*$", "", line[6:]).strip().strip("'\"")))
+                used.add(re.sub(r"\s+#.*$", "", line[5:]).strip().strip("'\""))
     return used
 
 

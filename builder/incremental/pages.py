@@ -185,6 +185,7 @@ def shape_of(site: Site, preview: bool) -> str:
                     post.draft,
                     post.scheduled,
                     terms,
+                    post.aliases,
                 )
             ).encode("utf-8", "surrogatepass")
         )
@@ -232,4 +233,5 @@ def shape_fields(meta: PostMeta) -> tuple:
         meta.draft,
         meta.countries,
         meta.tags,
+        meta.aliases,
     )

@@ -23,7 +23,7 @@ from builder.incremental.home import MAGIC
 from builder.incremental.records import CachedPost
 
 SHARDS = 16  # posts are kept in this many files, so an edit rewrites one of them
-FORMAT = f"{__version__}/16".encode()  # raised with every change to what the cache holds
+FORMAT = f"{__version__}/17".encode()  # raised with every change to what the cache holds
 CHECKSUM = 4  # bytes
 
 

@@ -27,6 +27,7 @@ class Claim:
     path: str  # under the output folder, with "/"
     source: str | None  # "content/images/map.png", "content/pages/about.md"; None: newsroom's
     copied: bool  # copied as it is (an asset), not made from the source
+    alias: bool = False  # the redirect page at one of a post's `aliases`
 
 
 def check_collisions(files: Iterable[OutputFile], site: Site, *, search: bool) -> None:
@@ -63,25 +64,40 @@ def claims_of(files: Iterable[OutputFile], site: Site) -> list[Claim]:
     other file (and a second one where a post or page goes) newsroom itself."""
     root = site.config.root
     made_from: dict[str, list[str]] = {}
+    aliased: dict[str, list[str]] = {}
     for item in (*site.posts, *site.docs):
         made_from.setdefault(output_file(item.path), []).append(item.source)
+    for post in site.posts:
+        for alias in post.aliases:
+            aliased.setdefault(output_file(alias), []).append(post.source)
     claims = []
     for file in files:
         if isinstance(file, Copy):
             claims.append(Claim(file.path, rel_path(file.source, root), True))
+        elif aliased.get(file.path):
+            claims.append(Claim(file.path, aliased[file.path].pop(), False, alias=True))
         else:
             sources = made_from.get(file.path)
             claims.append(Claim(file.path, sources.pop() if sources else None, False))
     return claims
 
 
-def blame_order(claim: Claim) -> tuple[bool, bool, str, str]:
-    """Newsroom's own files first, then the theme's, then content's: the later one is blamed."""
+def blame_order(claim: Claim) -> tuple[bool, bool, bool, str, str]:
+    """Newsroom's own files first, then the theme's, then content's, redirects of aliases last:
+    the later one is blamed."""
     source = claim.source or ""
-    return (claim.source is not None, source.startswith("content/"), source, claim.path)
+    return (
+        claim.source is not None,
+        source.startswith("content/"),
+        claim.alias,
+        source,
+        claim.path,
+    )
 
 
 def remedy(claim: Claim) -> str:
+    if claim.alias:
+        return "an alias is an old URL no page has now: remove it from 'aliases'"
     return "rename or move it" if claim.copied else "give it another 'slug'"
 
 
@@ -90,7 +106,8 @@ def two_claims(later: Claim, first: Claim) -> Problem:
     if first.source is None:
         where = "a file newsroom makes itself"
     else:
-        where = f"where {first.source if first.copied else 'the page of ' + first.source} goes"
+        made = "an alias of " if first.alias else "the page of "
+        where = f"where {first.source if first.copied else made + first.source} goes"
     if later.path != first.path:
         where += f" (as /{first.path}: one file where case is ignored)"
     return Problem(

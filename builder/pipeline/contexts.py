@@ -163,6 +163,14 @@ class NotFoundContext(TypedDict):
     countries: tuple[TermHead, ...]
 
 
+class RedirectContext(TypedDict):
+    """redirect.html: an old URL of a post (one of its `aliases`), sending readers to it;
+    `page.title` is the post's title."""
+
+    page: PageMeta
+    target: str  # the post's site-relative path: "news/2017/x/"
+
+
 PageContext = (
     IndexContext
     | PostContext
@@ -173,4 +181,5 @@ PageContext = (
     | DocContext
     | SearchContext
     | NotFoundContext
+    | RedirectContext
 )

@@ -48,11 +48,12 @@ def render_feed(feed: Feed, config: SiteConfig) -> Bytes:
 
 
 def add_entry(fg: FeedGenerator, post: Post, base_url: str, *, full: bool) -> None:
-    """One post as a feed item; its id is its permalink, never its title or a time."""
-    url = base_url + post.path
+    """One post as a feed item; its id is its first URL (its permalink unless it moved, see
+    Post.first_path), never its title or a time: a reader never sees it twice."""
+    url, first = base_url + post.path, base_url + post.first_path
     entry = fg.add_entry(order="append")
-    entry.id(url)
-    entry.guid(url, permalink=True)
+    entry.id(first)
+    entry.guid(first, permalink=first == url)
     entry.title(post.title)
     entry.link(href=url, rel="alternate")
     entry.published(post.date)

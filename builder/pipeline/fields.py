@@ -196,6 +196,27 @@ def check_fields(
     return values, problems
 
 
+ALIAS_RE = re.compile(r"^(?:/[A-Za-z0-9._~-]+)+(?:/|\.html)$")
+
+
+def aliases_field(value: Any) -> tuple[str, ...]:
+    """Old URLs of the post, site-relative ("/news/2017/old-slug/"), oldest first; kept as paths
+    without the leading '/' ("news/2017/old-slug/"), like a post's own path."""
+    found: list[str] = []
+    for given in list_field("aliases", value, "/news/2017/old-slug/"):
+        alias = given.strip()
+        parts = alias.split("/")
+        if not ALIAS_RE.match(alias) or any(part in (".", "..") for part in parts):
+            raise FieldError(
+                f"'aliases': '{alias}' is not an old URL of this site: write it as a path such as"
+                " /news/2017/old-slug/ (from the site's root, starting and ending with '/',"
+                " letters, digits, '-', '_', '.' and '~' only, no '..', query or '#')"
+            )
+        if alias[1:] not in found:
+            found.append(alias[1:])
+    return tuple(found)
+
+
 def slug_field(value: Any) -> str | None:
     text = text_field("slug", value)
     if text is not None and not is_slug(text):

@@ -99,6 +99,7 @@ def plan_site(
         *taxonomy_pages(planner, site.countries),
         *taxonomy_pages(planner, site.tags),
         *archive_pages(planner),
+        *redirect_pages(planner),
     ]
     if only is None:  # these pages show no post
         pages += standalone_pages(planner)
@@ -208,6 +209,28 @@ def archive_pages(planner: Planner) -> list[Page]:
                     updated=year.months[0].posts[0].date,
                 )
             )
+    return pages
+
+
+def redirect_pages(planner: Planner) -> list[Page]:
+    """A page at each old URL of a post (its `aliases`) that sends the reader to the post; for
+    no search engine's sitemap and in no feed."""
+    pages = []
+    for post in planner.site.posts:
+        if post.aliases and planner.wanted((post,)):
+            context = {"target": post.path}
+            pages += [
+                planner.page(
+                    alias,
+                    "redirect.html",
+                    post.title,
+                    context,
+                    shows=(post,),
+                    updated=post.date,
+                    sitemap=False,
+                )
+                for alias in post.aliases
+            ]
     return pages
 
 

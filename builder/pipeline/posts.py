@@ -11,6 +11,7 @@ from builder.errors import ContentError, Problem
 from builder.model import Body, Doc, Post, PostMeta, SourceFile, publication_status
 from builder.pipeline.config import SiteConfig
 from builder.pipeline.fields import (
+    aliases_field,
     bool_field,
     countries_field,
     date_field,
@@ -26,7 +27,7 @@ from builder.pipeline.markup import (
     first_paragraph,
     html_to_text,
 )
-from builder.pipeline.slugs import is_slug, slugify
+from builder.pipeline.slugs import is_slug, slug_of_file, slugify
 from builder.pipeline.unfinished import unfinished_warnings
 
 POST_FIELDS = (
@@ -39,6 +40,7 @@ POST_FIELDS = (
     "slug",
     "draft",
     "location",
+    "aliases",
 )
 DOC_FIELDS = ("title", "summary", "slug")
 TITLE_LIMIT = 120
@@ -57,16 +59,18 @@ def parse_meta(source: SourceFile, config: SiteConfig) -> PostMeta:
         "slug": slug_field,
         "draft": lambda v: bool_field("draft", v),
         "location": lambda v: text_field("location", v),
+        "aliases": aliases_field,
     }
     values, problems = check_fields(source, checks, ("title", "date"))
-    if "title" in values and "slug" in values and not values["slug"]:
-        values["slug"] = slugify(values["title"])
+    if "slug" in values and not values["slug"]:
+        values["slug"] = slug_of_file(source.path.stem)
         if not values["slug"]:
             problems.append(
                 Problem(
                     source.rel,
-                    source.fields["title"].line,
-                    "the title has no letters a-z or digits to make a URL from: add a 'slug' field",
+                    1,
+                    "the file name has no letters a-z or digits to make a URL from:"
+                    " rename the file or add a 'slug' field",
                 )
             )
     if values.get("end_date") and "date" in values and values["end_date"] < values["date"].date():
@@ -215,6 +219,7 @@ def make_post(meta: PostMeta, body: Body, *, scheduled: bool = False) -> Post:
         scheduled=scheduled,
         lines=sorted_lines(tuple(meta.lines.items())),
         links=body.links,
+        aliases=meta.aliases,
     )
 
 

@@ -62,6 +62,7 @@ CYRILLIC = {
 }
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 80
+DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
 
 @functools.lru_cache(maxsize=4096)  # tags and countries repeat from post to post
@@ -79,3 +80,10 @@ def slugify(text: str) -> str:
 def is_slug(text: str) -> bool:
     """True for a valid slug such as 'risk-management'."""
     return bool(SLUG_RE.match(text))
+
+
+def slug_of_file(stem: str) -> str:
+    """A post's slug when it gives none: its file name without a leading date, made into a
+    slug ("2017-03-14-workshop-in-osh" → "workshop-in-osh"). Never the title: a corrected
+    title must not move a published URL."""
+    return slugify(DATE_PREFIX.sub("", stem))
