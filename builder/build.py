@@ -102,7 +102,9 @@ def build_site(
         refuse_broken_links(site, {file.path for file in files})
         written = output.commit(files, known=last.known_files())
         report = build_report(inputs, site, planned, split.pages, content, files, index, written)
-        report = replace(report, warnings=report.warnings + tuple(gone_urls(site, published)))
+        report = replace(
+            report, warnings=report.warnings + tuple(gone_urls(site, content.parsed, published))
+        )
         made = incremental.ThisBuild(
             sources, content, earlier, site, reuse, related, split, files, index, report
         )
@@ -172,7 +174,7 @@ def check_site(
         site,
         pages,
         feeds,
-        site_warnings(site, content.warnings) + tuple(gone_urls(site, published)),
+        site_warnings(site, content.warnings) + tuple(gone_urls(site, content.parsed, published)),
         content.left_out,
         dict(content.parsed),
     )

@@ -212,6 +212,20 @@ def test_a_removed_post_is_a_warning_naming_its_url(make_site, runner) -> None:
     ), result.output
 
 
+def test_a_draft_shown_by_a_drafts_build_is_not_a_gone_url(make_site, runner) -> None:
+    """`build --drafts` publishes the draft's URL; the next build leaves the draft out, which
+    is no URL gone: the draft still holds it."""
+    draft = "content/news/2017/2017-03-20-draft-in-osh.md"
+    root = make_site(
+        {REL: post(title="Workshop in Osh"), draft: post(title="Draft", extra="draft: true\n")}
+    )
+    built = runner.invoke(cli, ["build", "--root", str(root), "--drafts"])
+    assert built.exit_code == 0, built.output
+    result = runner.invoke(cli, ["check", "--root", str(root), "--strict"])
+    assert result.exit_code == 0, result.output
+    assert "the last build published" not in result.output
+
+
 def test_new_picks_a_file_name_whose_url_no_other_post_has(make_site, runner) -> None:
     root = make_site({"content/news/2017/2017-03-01-Border_Guards.md": post(title="Old news")})
     args = ["new", "Border guards", "--country", "kg", "--date", "2017-05-01"]

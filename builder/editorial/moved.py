@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Mapping
 
 from builder.errors import Problem
-from builder.model import Post, Site
+from builder.model import ParsedPost, Post, Site
 
 SITEMAP_ENTRY = re.compile(r"<url><loc>([^<]*)</loc>(?:<lastmod>([^<]*)</lastmod>)?</url>")
 POST_PATH = re.compile(r"^news/\d{4}/[^/]+/$")
@@ -41,10 +41,14 @@ def last_published(output_dir: Path, base_url: str) -> dict[str, str]:
     return published
 
 
-def gone_urls(site: Site, published: Mapping[str, str]) -> list[Problem]:
+def gone_urls(
+    site: Site, parsed: Mapping[str, ParsedPost], published: Mapping[str, str]
+) -> list[Problem]:
     """A warning for each post URL of the last build that no post of this site holds now,
-    naming the post it moved to when its date tells which."""
+    naming the post it moved to when its date tells which. A post this build leaves out (a
+    draft, a scheduled post: `parsed` holds them too) still holds its URL."""
     held = {post.path for post in site.posts} | {a for post in site.posts for a in post.aliases}
+    held |= {found.meta.path for found in parsed.values()}
     new_by_date: dict[str, list[Post]] = {}
     for post in site.posts:
         if post.path not in published:
