@@ -66,12 +66,12 @@ def build_site(
         sources = pipeline.find_sources(inputs.config)
         if incremental.nothing_changed(last, sources, inputs):
             return incremental.report_unchanged(last, sources, inputs)
-        published = last_published(inputs.config.output_dir, inputs.config.base_url)
         earlier = incremental.earlier_posts(last, sources, inputs)
         content = pipeline.parse_content(
             sources, inputs, progress, jobs=jobs, earlier=earlier.parsed
         )
         site = pipeline.assemble_site(inputs, content, sources)
+        gone = gone_urls(site, content.parsed, last_published(inputs.config))
         reuse = incremental.reuse_pages(last, site, content.parsed, earlier, inputs)
         related = reuse.related or pipeline.relate_posts(site, jobs=jobs)
         planned = pipeline.plan_site(
@@ -85,15 +85,10 @@ def build_site(
         )
         files = [*rendered, *split.kept, *copies(site)]
         pipeline.check_collisions(files, site, search=inputs.search)
+        last_index = last.search() if pagefind else None
         index = (
             pipeline.index_search(
-                files,
-                site,
-                output,
-                pagefind,
-                progress,
-                earlier=last.search() if pagefind else None,
-                jobs=jobs,
+                files, site, output, pagefind, progress, earlier=last_index, jobs=jobs
             )
             if inputs.search
             else pipeline.no_index()
@@ -101,9 +96,8 @@ def build_site(
         files += index.files
         refuse_broken_links(site, {file.path for file in files})
         written = output.commit(files, known=last.known_files())
-        report = build_report(inputs, site, planned, split.pages, content, files, index, written)
-        report = replace(
-            report, warnings=report.warnings + tuple(gone_urls(site, content.parsed, published))
+        report = build_report(
+            inputs, site, planned, split.pages, content, files, index, written, gone
         )
         made = incremental.ThisBuild(
             sources, content, earlier, site, reuse, related, split, files, index, report
@@ -121,8 +115,10 @@ def build_report(
     files: list[OutputFile],
     index: Index,
     written: WriteReport,
+    gone: list[Problem],
 ) -> BuildReport:
-    """What the build made: counts, the files of the output, warnings and left-out posts."""
+    """What the build made: counts, the files of the output, warnings (a URL the last build
+    published that is gone among them) and left-out posts."""
     return BuildReport(
         posts=len(site.posts),
         pages=len(pages),
@@ -131,7 +127,7 @@ def build_report(
         written=written.written,
         output_dir=inputs.config.output_dir,
         left_out=content.left_out,
-        warnings=site_warnings(site, content.warnings) + index.warnings,
+        warnings=site_warnings(site, content.warnings) + index.warnings + tuple(gone),
         paths=frozenset(f.path for f in files),
     )
 
@@ -169,12 +165,12 @@ def check_site(
     pipeline.check_collisions(files, site, search=inputs.search)
     refuse_broken_links(site, {file.path for file in files})
     pages, feeds = (sum(isinstance(p, kind) for p in planned) for kind in (Page, Feed))
-    published = last_published(inputs.config.output_dir, inputs.config.base_url)
+    gone = gone_urls(site, content.parsed, last_published(inputs.config))
     return CheckReport(
         site,
         pages,
         feeds,
-        site_warnings(site, content.warnings) + tuple(gone_urls(site, content.parsed, published)),
+        site_warnings(site, content.warnings) + tuple(gone),
         content.left_out,
         dict(content.parsed),
     )

@@ -30,7 +30,7 @@ from builder.build import build_site
 from builder.cli import cli
 from builder.pipeline.config import load_config
 from builder.errors import BuildError
-from builder.pipeline import markup
+from builder.pipeline import complexity
 from builder.pipeline.markup import MarkdownRenderer
 from conftest import MINI_CONFIG, post, tree
 
@@ -214,18 +214,18 @@ def test_a_body_passed_by_the_quick_bounds_would_pass_the_full_measure(body, rep
     """find_too_complex skips the block-by-block measure only where character counts prove it
     would find nothing: never for a body the measure refuses."""
     for text in (body, body * repeat):
-        if markup.is_plainly_simple(text):
-            assert markup.measure_complexity(text) is None
-        assert markup.find_too_complex(text) == markup.measure_complexity(text)
+        if complexity.is_plainly_simple(text):
+            assert complexity.measure_complexity(text) is None
+        assert complexity.find_too_complex(text) == complexity.measure_complexity(text)
 
 
 @pytest.mark.parametrize("lead", [">", "> ", "- ", "\t", "    ", "1. ", " >", "\t- "])
 @pytest.mark.parametrize("levels", [50, 51])
 def test_the_quick_bounds_let_no_nest_past_the_limit_through(lead, levels) -> None:
     body = "Intro.\n\n" + lead * levels + "deep\n"
-    assert markup.find_too_complex(body) == markup.measure_complexity(body)
+    assert complexity.find_too_complex(body) == complexity.measure_complexity(body)
     if lead in (">", "> ", "\t", "    "):  # one level each
-        assert (markup.find_too_complex(body) is None) == (levels <= markup.MAX_NESTING)
+        assert (complexity.find_too_complex(body) is None) == (levels <= complexity.MAX_NESTING)
 
 
 @pytest.mark.parametrize(

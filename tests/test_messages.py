@@ -60,6 +60,7 @@ EDITOR_MODULES = (
     "builder/pipeline/fields.py",
     "builder/pipeline/posts.py",
     "builder/pipeline/markup.py",
+    "builder/pipeline/complexity.py",
     "builder/pipeline/parse.py",
     "builder/pipeline/collisions.py",
     "builder/pipeline/unfinished.py",

@@ -12,23 +12,24 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 from typing import Mapping
 
 from builder.errors import Problem
 from builder.model import ParsedPost, Post, Site
+from builder.pipeline.config import SiteConfig
 
 SITEMAP_ENTRY = re.compile(r"<url><loc>([^<]*)</loc>(?:<lastmod>([^<]*)</lastmod>)?</url>")
 POST_PATH = re.compile(r"^news/\d{4}/[^/]+/$")
 SITEMAP_LIMIT = 64 * 1024 * 1024  # bytes: the sitemap of a million pages is smaller
 
 
-def last_published(output_dir: Path, base_url: str) -> dict[str, str]:
-    """The post URLs of the last build into `output_dir` (site-relative paths such as
+def last_published(config: SiteConfig) -> dict[str, str]:
+    """The post URLs of the last build into the output folder (site-relative paths such as
     "news/2017/x/") and the date of each, from its sitemap.xml; {} if there is none, or it
     is of another base URL."""
+    base_url = config.base_url
     try:
-        with (output_dir / "sitemap.xml").open("rb") as handle:
+        with (config.output_dir / "sitemap.xml").open("rb") as handle:
             text = handle.read(SITEMAP_LIMIT).decode("utf-8", errors="replace")
     except OSError:
         return {}

@@ -20,10 +20,10 @@ from builder.pipeline.fields import (
     text_field,
     check_fields,
 )
+from builder.pipeline.complexity import find_too_complex
 from builder.pipeline.markup import (
     MarkdownRenderer,
     cut_at_word,
-    find_too_complex,
     first_paragraph,
     html_to_text,
 )
