@@ -81,7 +81,8 @@ def create_post(
         try:
             when = date_field("date", day, config).date()
         except FieldError as exc:
-            problems.append(Problem("--date", None, str(exc)))
+            # "--date: '31/12/2017' is not a date: …", not "--date: 'date': '31/12/2017' …"
+            problems.append(Problem("--date", None, str(exc).removeprefix("'date': ")))
     base = slugify(title)
     if not base:
         problems.append(
