@@ -145,9 +145,17 @@ class CheckReport:
 
 
 def check_site(
-    root: Path, *, select: Selection | None = None, progress: Progress | None = None
+    root: Path,
+    *,
+    select: Selection | None = None,
+    progress: Progress | None = None,
+    published: Path | None = None,
 ) -> CheckReport:
-    """Do everything a build does but write nothing; raise BuildError on any problem."""
+    """Do everything a build does but write nothing; raise BuildError on any problem.
+
+    A post URL the last build published that is gone is a warning; `published`: the
+    sitemap.xml to take what was published from (the live site's, say) instead of the output's.
+    """
     progress = progress or NoProgress()
     inputs = pipeline.load_inputs(root, select=select)
     sources = pipeline.find_sources(inputs.config)
@@ -165,7 +173,7 @@ def check_site(
     pipeline.check_collisions(files, site, search=inputs.search)
     refuse_broken_links(site, {file.path for file in files})
     pages, feeds = (sum(isinstance(p, kind) for p in planned) for kind in (Page, Feed))
-    gone = gone_urls(site, content.parsed, last_published(inputs.config))
+    gone = gone_urls(site, content.parsed, last_published(inputs.config, published))
     return CheckReport(
         site,
         pages,

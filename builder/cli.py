@@ -126,13 +126,20 @@ def build(
     show_default=True,
     help="How to print the results.",
 )
-def check(root: Path, drafts: bool, future: bool, strict: bool, fmt: str) -> None:
+@click.option(
+    "--published",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="SITEMAP",
+    help="Compare post URLs with this sitemap.xml (e.g. the live site's) [default: the output's].",
+)
+def check(
+    root: Path, drafts: bool, future: bool, strict: bool, fmt: str, published: Path | None
+) -> None:
     """Check config, content and templates; write nothing."""
     progress = BarProgress()
     try:
-        rendered = check_site(
-            root, select=Selection(drafts=drafts, future=future), progress=progress
-        )
+        select = Selection(drafts=drafts, future=future)
+        rendered = check_site(root, select=select, progress=progress, published=published)
         problems, left_out, summary = (
             rendered.warnings,
             rendered.left_out,

@@ -188,6 +188,26 @@ def test_a_renamed_file_is_a_warning_of_check_and_build_naming_the_old_url_and_t
     assert built.exit_code == 0 and MOVED in built.stderr, built.output
 
 
+def test_check_published_compares_with_the_live_sitemap_after_the_output_moved_on(
+    make_site, runner, tmp_path
+) -> None:
+    """A build after the rename rewrote the output's sitemap, so the output no longer knows the
+    old URL; the sitemap of the site as published does (`check --published`)."""
+    root = renamed_after_a_build(make_site)
+    live = tmp_path / "live-sitemap.xml"
+    shutil.copy2(root / "output/sitemap.xml", live)  # what the web server has
+    built = runner.invoke(cli, ["build", "--root", str(root)])
+    assert built.exit_code == 0 and MOVED in built.stderr, built.output
+    again = runner.invoke(cli, ["check", "--root", str(root), "--strict"])
+    assert again.exit_code == 0, again.output  # the output's sitemap has the new URL only
+    strict = runner.invoke(
+        cli, ["check", "--root", str(root), "--strict", "--published", str(live)]
+    )
+    assert strict.exit_code == 1 and MOVED in strict.output, strict.output
+    missing = runner.invoke(cli, ["check", "--root", str(root), "--published", "nope.xml"])
+    assert missing.exit_code == 2 and "nope.xml" in missing.output
+
+
 def test_an_alias_for_the_old_url_silences_the_warning(make_site, runner) -> None:
     root = renamed_after_a_build(make_site)
     (root / NEW).write_text(

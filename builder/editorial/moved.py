@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import Mapping
 
 from builder.errors import Problem
@@ -23,13 +24,13 @@ POST_PATH = re.compile(r"^news/\d{4}/[^/]+/$")
 SITEMAP_LIMIT = 64 * 1024 * 1024  # bytes: the sitemap of a million pages is smaller
 
 
-def last_published(config: SiteConfig) -> dict[str, str]:
+def last_published(config: SiteConfig, sitemap: Path | None = None) -> dict[str, str]:
     """The post URLs of the last build into the output folder (site-relative paths such as
-    "news/2017/x/") and the date of each, from its sitemap.xml; {} if there is none, or it
-    is of another base URL."""
+    "news/2017/x/") and the date of each, from its sitemap.xml (or from `sitemap`, e.g. the
+    live site's); {} if there is none, or it is of another base URL."""
     base_url = config.base_url
     try:
-        with (config.output_dir / "sitemap.xml").open("rb") as handle:
+        with (sitemap or config.output_dir / "sitemap.xml").open("rb") as handle:
             text = handle.read(SITEMAP_LIMIT).decode("utf-8", errors="replace")
     except OSError:
         return {}
