@@ -25,9 +25,8 @@ from builder.terminal import (
     fail,
     import_summary_lines,
     listing_lines,
-    print_grouped,
-    report_left_out,
-    report_problems,
+    report_build,
+    report_check,
 )
 
 root_option = click.option(
@@ -96,21 +95,7 @@ def build(
         progress.close()
         fail(exc, "nothing was written (the previous output is unchanged).")
     progress.close()
-    shown = None if verbose else LIST_SHOWN
-    report_problems(report.warnings[:shown])
-    if shown is not None and len(report.warnings) > shown:
-        more = len(report.warnings) - shown
-        click.echo(
-            f"… and {counted(more, 'more warning')} (--verbose or `newsroom check` lists them all)",
-            err=True,
-        )
-    report_left_out(report.left_out, shown)
-    seconds = time.perf_counter() - started
-    click.echo(
-        f"Built {counted(report.posts, 'post')}: {counted(report.pages, 'page')},"
-        f" {counted(report.feeds, 'feed')}, {counted(report.files, 'file')}"
-        f" ({report.written} changed) in {seconds:.2f} s → {report.output_dir}"
-    )
+    report_build(report, time.perf_counter() - started, None if verbose else LIST_SHOWN)
 
 
 @cli.command()
@@ -160,17 +145,7 @@ def check(
             json.dumps(check_results(problems, left_out, failed), indent=2, ensure_ascii=False)
         )
     else:
-        print_grouped(problems)
-        report_left_out(left_out)
-        errors = sum(p.severity == "error" for p in problems)
-        warnings = len(problems) - errors
-        verdict = "FAILED" if failed else "OK"
-        click.echo(
-            f"{verdict}: {counted(errors, 'error')}, {counted(warnings, 'warning')}"
-            + (f"; {summary}" if summary else "")
-            + (" (--strict: warnings count as errors)" if strict and warnings else ""),
-            err=failed,
-        )
+        report_check(problems, left_out, summary, failed=failed, strict=strict)
     sys.exit(1 if failed else 0)
 
 

@@ -18,6 +18,7 @@ from builder.wording import counted
 if TYPE_CHECKING:  # they import the parser, which `build` with nothing to do never needs
     from builder.editorial.bulletins import ImportedPost, ImportReport
     from builder.editorial.catalog import Listing
+    from builder.model import BuildReport
 
 LIST_SHOWN = 10  # warnings and left-out posts a build names (--verbose: all)
 SUMMARY_WIDTH = 100  # columns each line of the import's summary fits in
@@ -65,6 +66,46 @@ def print_grouped(problems: tuple[Problem, ...]) -> None:
         last = problem.path
         suffix = "" if problem.severity == "error" else " (warning)"
         click.echo(f"{problem}{suffix}", err=True)
+
+
+def report_build(report: BuildReport, seconds: float, shown: int | None) -> None:
+    """What `build` says when it succeeds: its warnings and left-out posts (the first `shown` of
+    each), then one line of what it made."""
+    report_problems(report.warnings[:shown])
+    if shown is not None and len(report.warnings) > shown:
+        more = len(report.warnings) - shown
+        click.echo(
+            f"… and {counted(more, 'more warning')} (--verbose or `newsroom check` lists them all)",
+            err=True,
+        )
+    report_left_out(report.left_out, shown)
+    click.echo(
+        f"Built {counted(report.posts, 'post')}: {counted(report.pages, 'page')},"
+        f" {counted(report.feeds, 'feed')}, {counted(report.files, 'file')}"
+        f" ({report.written} changed) in {seconds:.2f} s → {report.output_dir}"
+    )
+
+
+def report_check(
+    problems: tuple[Problem, ...],
+    left_out: tuple[str, ...],
+    summary: str,
+    *,
+    failed: bool,
+    strict: bool,
+) -> None:
+    """`check`'s text report: problems by file, left-out posts, then the verdict in one line."""
+    print_grouped(problems)
+    report_left_out(left_out)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    verdict = "FAILED" if failed else "OK"
+    click.echo(
+        f"{verdict}: {counted(errors, 'error')}, {counted(warnings, 'warning')}"
+        + (f"; {summary}" if summary else "")
+        + (" (--strict: warnings count as errors)" if strict and warnings else ""),
+        err=failed,
+    )
 
 
 def check_results(problems: tuple[Problem, ...], left_out: tuple[str, ...], failed: bool) -> dict:
